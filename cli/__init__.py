@@ -1,0 +1,1 @@
+"""The `draas` command line over the REST gateway. Not built yet."""

@@ -1,0 +1,201 @@
+"""gRPC servers for draas services.
+
+`create_grpc_server` gives every service the same server: the standard health service,
+reflection, OpenTelemetry tracing of every call, and one mapping of `DraasError` to status codes.
+RPCs a servicer does not implement yet answer UNIMPLEMENTED with a message naming the method
+(`answers_unimplemented`), never a default success.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from opentelemetry.instrumentation.grpc import server_interceptor
+from opentelemetry.sdk.trace import TracerProvider
+
+from common.errors import DraasError, ServiceUnavailable, Unimplemented, grpc_code
+from common.logs import mask
+from common.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServiceBinding:
+    """One gRPC service a server offers."""
+
+    descriptor: ServiceDescriptor
+    servicer: object
+    # The generated add_<Service>Servicer_to_server function.
+    register: Callable[[Any, grpc.Server], None]
+
+
+class ServiceServer:
+    """A started-or-not gRPC server with its health service."""
+
+    def __init__(
+        self,
+        server: grpc.Server,
+        port: int,
+        health_servicer: health.HealthServicer,
+        names: list[str],
+    ) -> None:
+        self.grpc_server = server
+        self.port = port
+        self._health = health_servicer
+        self._names = names
+
+    def start(self) -> None:
+        """Starts serving and reports SERVING for the server and each of its services."""
+        self.grpc_server.start()
+        for name in ["", *self._names]:
+            self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float | None) -> None:
+        """Reports NOT_SERVING, refuses new calls, and waits up to `grace` seconds for
+        in-flight calls before cancelling them."""
+        self._health.enter_graceful_shutdown()
+        self.grpc_server.stop(grace).wait()
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        """Blocks until the server stops or the timeout passes; True if it stopped."""
+        return bool(self.grpc_server.wait_for_termination(timeout))
+
+
+def create_grpc_server(
+    settings: ServiceSettings,
+    bindings: Iterable[ServiceBinding],
+    tracer_provider: TracerProvider,
+) -> tuple[ServiceServer, int]:
+    """Builds a server for the bindings, bound to settings.listen_host:settings.port (0 picks a
+    free port); returns it, not started, and the bound port.
+
+    :raises ServiceUnavailable: when the address cannot be bound (e.g. the port is taken).
+    """
+    server = grpc.server(
+        futures.ThreadPoolExecutor(
+            max_workers=settings.max_workers, thread_name_prefix=f"{settings.service_name}-rpc"
+        ),
+        interceptors=[server_interceptor(tracer_provider=tracer_provider), _ErrorMapping()],
+        # Without this, a second server on a taken port would silently share it.
+        options=[("grpc.so_reuseport", 0)],
+    )
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = []
+    for binding in bindings:
+        binding.register(binding.servicer, server)
+        names.append(binding.descriptor.full_name)
+    reflection.enable_server_reflection(
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    address = f"{settings.listen_host}:{settings.port}"
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as error:
+        raise ServiceUnavailable(f"cannot listen on {address}: {error}") from None
+    if port == 0:
+        raise ServiceUnavailable(f"cannot listen on {address}")
+    return ServiceServer(server, port, health_servicer, names), port
+
+
+def answers_unimplemented(service: ServiceDescriptor) -> Callable[[type[T]], type[T]]:
+    """Class decorator for a servicer: every RPC of the service that the class does not define
+    itself answers UNIMPLEMENTED, with a message naming it."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        for method in service.methods:
+            owner = next((k for k in cls.__mro__ if method.name in vars(k)), None)
+            if owner is None or owner.__module__.endswith("_pb2_grpc"):
+                setattr(cls, method.name, _unimplemented(f"{service.full_name}/{method.name}"))
+        return cls
+
+    return decorate
+
+
+def _unimplemented(name: str) -> Callable[..., Any]:
+    def rpc(self: object, request: object, context: grpc.ServicerContext) -> Any:
+        raise Unimplemented(f"{name} is not implemented yet in this draas release")
+
+    return rpc
+
+
+class _ErrorMapping(grpc.ServerInterceptor):
+    """Turns a DraasError into its status code and message, and any other exception into
+    INTERNAL without its details (they go to the log)."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        codec = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _mapped(handler.unary_unary, method), **codec
+            )
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                _mapped(handler.stream_unary, method), **codec
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _mapped_stream(handler.unary_stream, method), **codec
+            )
+        assert handler.stream_stream is not None
+        return grpc.stream_stream_rpc_method_handler(
+            _mapped_stream(handler.stream_stream, method), **codec
+        )
+
+
+def _abort(context: grpc.ServicerContext, error: Exception, method: str) -> None:
+    if isinstance(error, DraasError):
+        context.abort(grpc_code(error), mask(str(error)))
+    # The servicer aborted on its own: its status stands.
+    if context.code() not in (None, grpc.StatusCode.OK):  # type: ignore[attr-defined]
+        raise error
+    log.exception("unexpected error in %s", method)
+    context.abort(grpc.StatusCode.INTERNAL, f"internal error in {method}; see the service log")
+
+
+def _mapped(
+    behavior: Callable[[Any, grpc.ServicerContext], Any], method: str
+) -> Callable[..., Any]:
+    def call(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return behavior(request, context)
+        except Exception as error:
+            _abort(context, error, method)
+            raise  # unreachable: abort raises
+
+    return call
+
+
+def _mapped_stream(
+    behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]], method: str
+) -> Callable[..., Iterator[Any]]:
+    def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            yield from behavior(request, context)
+        except Exception as error:
+            _abort(context, error, method)
+            raise  # unreachable: abort raises
+
+    return call

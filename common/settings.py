@@ -1,0 +1,215 @@
+"""Typed settings for every draas process, from environment variables and an optional file.
+
+Where a value comes from, strongest first:
+  1. the service's environment variable, e.g. DRAAS_METADATA_PORT;
+  2. for settings shared by a site's processes (site, state_dir, log_level, log_format), the
+     site-wide variable, e.g. DRAAS_SITE;
+  3. the settings file (TOML; `--config FILE` or DRAAS_CONFIG_FILE): the [<service>] table,
+     over the [common] table;
+  4. the default.
+Settings are validated when a process starts; `load_settings` raises `SettingsError` naming
+every bad setting and where it can be set, never showing a secret's value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from common.errors import DraasError
+from common.logs import register_secret
+
+CONFIG_FILE_VARIABLE = "DRAAS_CONFIG_FILE"
+SHARED_SETTINGS = frozenset({"site", "state_dir", "log_level", "log_format"})
+
+_settings_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "draas_settings_file", default=None
+)
+_ADDRESS = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
+
+
+def _check_address(value: str) -> str:
+    match = _ADDRESS.match(value)
+    if not match or not 0 < int(match["port"]) <= 65535:
+        raise ValueError("must be host:port, e.g. 127.0.0.1:50051")
+    return value
+
+
+GrpcAddress = Annotated[str, AfterValidator(_check_address)]
+"""A gRPC target, host:port."""
+
+
+class SettingsError(DraasError):
+    """Settings that a process cannot start with; the message names each bad setting."""
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every draas service has. A service subclasses it, sets `service_name` and adds
+    its own fields."""
+
+    service_name: ClassVar[str] = "service"
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    site: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="This site's name, e.g. site-a: lower-case letters, digits and dashes.",
+    )
+    listen_host: str = Field("127.0.0.1", description="Address the gRPC server binds to.")
+    port: int = Field(0, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
+    port_file: Path | None = Field(
+        None, description="Where to write the bound port once serving (for launchers)."
+    )
+    state_dir: Path = Field(Path("var"), description="Where embedded state (SQLite) lives.")
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db; "
+        "unset for SQLite under state_dir.",
+    )
+    db_auto_migrate: bool = Field(True, description="Apply migrations at start.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    max_workers: int = Field(32, ge=1, le=1024, description="gRPC handler threads.")
+    shutdown_grace_seconds: float = Field(
+        10.0, gt=0, le=600, description="How long in-flight calls get to finish on SIGTERM."
+    )
+
+    def database_url_value(self) -> str:
+        """The database URL to connect to: the configured one, or this service's SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        path = (self.state_dir / self.site / f"{self.service_name}.sqlite3").resolve()
+        return f"sqlite:///{path}"
+
+    @classmethod
+    def env_variable(cls, field: str) -> str:
+        """The service's environment variable for a setting."""
+        return f"DRAAS_{cls.service_name.upper()}_{field.upper()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            EnvSettingsSource(settings_cls, env_prefix=f"DRAAS_{cls.service_name.upper()}_"),
+            _SharedEnvSource(settings_cls, env_prefix="DRAAS_"),
+            _FileSource(settings_cls, cls.service_name),
+        )
+
+
+class _SharedEnvSource(EnvSettingsSource):
+    """Site-wide variables (DRAAS_SITE, ...), for the shared settings only."""
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__call__().items() if k in SHARED_SETTINGS}
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The [common] and [<service>] tables of the settings file, the latter winning."""
+
+    def __init__(self, settings_cls: type[BaseSettings], service: str) -> None:
+        super().__init__(settings_cls)
+        self.service = service
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ reads the whole file at once
+
+    def __call__(self) -> dict[str, Any]:
+        path = _settings_file.get()
+        if path is None:
+            return {}
+        try:
+            document = tomllib.loads(path.read_text())
+        except OSError as error:
+            raise SettingsError(f"settings file {path}: cannot read it: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"settings file {path}: not valid TOML: {error}") from None
+        for key, value in document.items():
+            if not isinstance(value, dict):
+                raise SettingsError(
+                    f"settings file {path}: '{key}' must be inside a [common] or "
+                    f"[{self.service}] table"
+                )
+        return {**document.get("common", {}), **document.get(self.service, {})}
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(settings_cls: type[S], config_file: Path | None = None) -> S:
+    """Reads and validates a service's settings from the environment and the settings file,
+    and registers its secrets for masking.
+
+    :param config_file: the settings file; defaults to $DRAAS_CONFIG_FILE when set.
+    :raises SettingsError: naming every bad setting and where it can be set.
+    """
+    if config_file is None and os.environ.get(CONFIG_FILE_VARIABLE):
+        config_file = Path(os.environ[CONFIG_FILE_VARIABLE])
+    token = _settings_file.set(config_file)
+    try:
+        settings = settings_cls()
+    except ValidationError as error:
+        raise SettingsError(_describe(error, settings_cls)) from None
+    finally:
+        _settings_file.reset(token)
+    _register_secrets(settings)
+    return settings
+
+
+def _describe(error: ValidationError, settings_cls: type[ServiceSettings]) -> str:
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        if item["type"] == "extra_forbidden":
+            problems.append(
+                f"unknown setting '{field}' in the settings file "
+                f"(table [{settings_cls.service_name}] or [common])"
+            )
+            continue
+        places = [settings_cls.env_variable(field)]
+        if field in SHARED_SETTINGS:
+            places.append(f"DRAAS_{field.upper()}")
+        places.append(f"'{field}' in the settings file")
+        secret = _is_secret(settings_cls, field)
+        shown = "" if secret or item["type"] == "missing" else f" (got {item['input']!r})"
+        problems.append(
+            f"invalid setting '{field}' (set by {', '.join(places)}): {item['msg']}{shown}"
+        )
+    return "; ".join(problems)
+
+
+def _is_secret(settings_cls: type[ServiceSettings], field: str) -> bool:
+    info = settings_cls.model_fields.get(field)
+    return info is not None and "SecretStr" in str(info.annotation)
+
+
+def _register_secrets(settings: BaseSettings) -> None:
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            register_secret(secret)
+            with contextlib.suppress(ArgumentError):
+                register_secret(make_url(secret).password)

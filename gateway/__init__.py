@@ -1,0 +1,2 @@
+"""The tenant REST gateway (OpenAPI, Keystone token auth, tenant isolation, live progress, web
+dashboard). Not built yet."""

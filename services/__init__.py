@@ -1,0 +1,1 @@
+"""The DR services of a site; each runs as `python -m services.<name>`."""

@@ -1,0 +1,1 @@
+"""The compute service: every OpenStack call, through openstacksdk."""

@@ -1,0 +1,112 @@
+"""The orchestrator's tables: the durable workflow engine's state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from common.db import new_metadata
+from common.migrations import Migrations
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+_Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class OperationRecord(Base):
+    """One requested operation (test failover, failover, ...), keyed by its idempotency key."""
+
+    __tablename__ = "operations"
+    __table_args__ = (UniqueConstraint("project_id", "idempotency_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    parent_operation_id: Mapped[str | None] = mapped_column(String(36))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    trace_id: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UnitRecord(Base):
+    """One VM's chain of steps in an operation; claimed by a worker with a lease."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        UniqueConstraint("operation_id", "server_id"),
+        Index(None, "state", "lease_expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    operation_id: Mapped[str] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), index=True
+    )
+    server_id: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[int]
+    state: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StepAttemptRecord(Base):
+    """One attempt at one step of a unit, with the outputs it persisted."""
+
+    __tablename__ = "step_attempts"
+    __table_args__ = (UniqueConstraint("unit_id", "step", "attempt"),)
+
+    id: Mapped[int] = mapped_column(_Serial, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int]
+    state: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(128))
+    outputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OperationEventRecord(Base):
+    """Progress of an operation, per VM and step, in order, for watchers."""
+
+    __tablename__ = "operation_events"
+
+    operation_id: Mapped[str] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    server_id: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    operation_state: Mapped[str | None] = mapped_column(String(32))
+    step_state: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+
+
+MIGRATIONS = Migrations("orchestrator", Path(__file__).parent / "migrations", Base.metadata)

@@ -1,0 +1,1 @@
+"""The storage service: every FlashArray call, through py-pure-client."""

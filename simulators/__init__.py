@@ -1,0 +1,1 @@
+"""Stand-ins for FlashArrays and OpenStack regions that speak their real wire protocols."""

@@ -1,0 +1,1 @@
+"""FlashArray REST 2.x simulator. Not built yet."""

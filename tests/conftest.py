@@ -1,0 +1,58 @@
+"""Fixtures shared by every test layer: databases and a clean draas environment."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+POSTGRES_URL = os.environ.get(
+    "DRAAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_draas_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the DRAAS_ variables they set themselves."""
+    for name in list(os.environ):
+        if name.startswith("DRAAS_") and name != "DRAAS_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL into a fresh schema of the real PostgreSQL server, dropped afterwards.
+
+    Skipped when the server is unreachable, except under CI, where that is a failure.
+    """
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        connection = admin.connect()
+    except OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL at {POSTGRES_URL} is unreachable: {error.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"draas_test_{uuid.uuid4().hex[:12]}"
+    with connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        connection.commit()
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/test.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))

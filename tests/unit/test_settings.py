@@ -1,0 +1,146 @@
+from pathlib import Path
+
+import pytest
+
+from common.logs import mask
+from common.settings import SettingsError, load_settings
+from services.metadata.settings import MetadataSettings
+from services.orchestrator.settings import OrchestratorSettings
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_service_variable_wins_over_site_variable(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("DRAAS_METADATA_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("DRAAS_METADATA_PORT", "50061")
+    settings = load_settings(MetadataSettings)
+    assert (settings.site, settings.log_level, settings.port) == ("site-a", "DEBUG", 50061)
+
+
+def test_site_variable_does_not_set_service_only_settings(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_PORT", "50061")
+    assert load_settings(MetadataSettings).port == 0
+
+
+def test_file_service_table_wins_over_common_and_environment_over_file(tmp_path, monkeypatch):
+    config = write(
+        tmp_path / "site.toml",
+        '[common]\nsite = "site-b"\nport = 1\nlog_level = "ERROR"\n'
+        "[metadata]\nport = 50061\n[storage]\nport = 50062\n",
+    )
+    monkeypatch.setenv("DRAAS_METADATA_LOG_LEVEL", "DEBUG")
+    settings = load_settings(MetadataSettings, config)
+    assert (settings.site, settings.port, settings.log_level) == ("site-b", 50061, "DEBUG")
+
+
+def test_file_from_environment_variable(tmp_path, monkeypatch):
+    config = write(tmp_path / "site.toml", '[common]\nsite = "site-c"\n')
+    monkeypatch.setenv("DRAAS_CONFIG_FILE", str(config))
+    assert load_settings(MetadataSettings).site == "site-c"
+
+
+def test_bad_value_names_the_setting_and_where_to_set_it(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_METADATA_PORT", "fifty")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(MetadataSettings)
+    message = str(raised.value)
+    assert "'port'" in message
+    assert "DRAAS_METADATA_PORT" in message
+    assert "'fifty'" in message
+
+
+def test_out_of_range_port_is_refused(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_METADATA_PORT", "70000")
+    with pytest.raises(SettingsError, match=r"DRAAS_METADATA_PORT.*less than or equal to 65535"):
+        load_settings(MetadataSettings)
+
+
+def test_missing_required_settings_are_all_named(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_ORCHESTRATOR_METADATA_ADDRESS", "127.0.0.1:50061")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(OrchestratorSettings)
+    message = str(raised.value)
+    assert "DRAAS_ORCHESTRATOR_STORAGE_ADDRESS" in message
+    assert "DRAAS_ORCHESTRATOR_COMPUTE_ADDRESS" in message
+    assert "METADATA_ADDRESS" not in message
+
+
+def test_missing_site_names_both_variables():
+    with pytest.raises(SettingsError) as raised:
+        load_settings(MetadataSettings)
+    assert "DRAAS_METADATA_SITE" in str(raised.value)
+    assert "DRAAS_SITE" in str(raised.value)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1", "127.0.0.1:0", "host:99999", ":80"])
+def test_bad_address_is_refused(monkeypatch, address):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_ORCHESTRATOR_METADATA_ADDRESS", address)
+    monkeypatch.setenv("DRAAS_ORCHESTRATOR_STORAGE_ADDRESS", "127.0.0.1:2")
+    monkeypatch.setenv("DRAAS_ORCHESTRATOR_COMPUTE_ADDRESS", "127.0.0.1:3")
+    with pytest.raises(SettingsError, match=r"DRAAS_ORCHESTRATOR_METADATA_ADDRESS.*host:port"):
+        load_settings(OrchestratorSettings)
+
+
+def test_bad_site_name(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "Site A")
+    with pytest.raises(SettingsError, match=r"'site'.*DRAAS_SITE"):
+        load_settings(MetadataSettings)
+
+
+def test_unknown_key_in_file_is_named(tmp_path):
+    config = write(tmp_path / "site.toml", '[metadata]\nsite = "a"\nprot = 5\n')
+    with pytest.raises(SettingsError, match="unknown setting 'prot'"):
+        load_settings(MetadataSettings, config)
+
+
+def test_top_level_key_in_file_is_refused(tmp_path):
+    config = write(tmp_path / "site.toml", 'site = "a"\n')
+    with pytest.raises(
+        SettingsError, match="'site' must be inside a \\[common\\] or \\[metadata\\]"
+    ):
+        load_settings(MetadataSettings, config)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(SettingsError, match="cannot read it"):
+        load_settings(MetadataSettings, tmp_path / "missing.toml")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(MetadataSettings, write(tmp_path / "bad.toml", "[common\n"))
+
+
+def test_invalid_secret_is_not_shown(tmp_path):
+    config = write(
+        tmp_path / "site.toml",
+        '[metadata]\nsite = "a"\ndatabase_url = ["postgresql://u:hunter2-secret@db/x"]\n',
+    )
+    with pytest.raises(SettingsError) as raised:
+        load_settings(MetadataSettings, config)
+    assert "database_url" in str(raised.value)
+    assert "hunter2-secret" not in str(raised.value)
+
+
+def test_secret_settings_are_masked_from_then_on(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv(
+        "DRAAS_METADATA_DATABASE_URL", "postgresql+psycopg://draas:Zebra-Lamp-42@db.example/draas"
+    )
+    settings = load_settings(MetadataSettings)
+    assert "Zebra-Lamp-42" not in repr(settings)
+    assert mask("connecting with Zebra-Lamp-42 now") == "connecting with *** now"
+
+
+def test_default_database_is_a_sqlite_file_per_site_and_service(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_STATE_DIR", str(tmp_path))
+    url = load_settings(MetadataSettings).database_url_value()
+    assert url == f"sqlite:///{tmp_path.resolve()}/site-a/metadata.sqlite3"

@@ -1,0 +1,1 @@
+"""Developer tooling: code generation, local launchers, the demo."""
