@@ -19,17 +19,19 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from common.db import Database
-from common.errors import DraasError
+from common.errors import DraasError, ServiceUnavailable
 from common.grpc_server import ServiceServer
-from common.logs import configure_logging
+from common.logs import configure_logging, mask
 from common.migrations import Migrations
 from common.settings import ServiceSettings, SettingsError, load_settings
 from common.telemetry import create_tracer_provider, install_global
@@ -76,12 +78,32 @@ class ServiceSpec(Generic[S, D]):
 
 
 def open_database(settings: ServiceSettings, migrations: Migrations) -> Database:
-    """The service's database, migrated to head unless the settings say not to."""
+    """The service's database, migrated to head unless the settings say not to.
+
+    :raises ServiceUnavailable: when the database cannot be reached or migrated.
+    """
     database = Database(settings.database_url_value())
     log.info("database %s", database.display_url)
-    if settings.db_auto_migrate:
-        migrations.upgrade(database.engine)
+    try:
+        with _unavailable_database(database):
+            if settings.db_auto_migrate:
+                migrations.upgrade(database.engine)
+            else:
+                database.ping()
+    except ServiceUnavailable:
+        database.close()
+        raise
     return database
+
+
+@contextmanager
+def _unavailable_database(database: Database) -> Iterator[None]:
+    """Turns a database failure into ServiceUnavailable with a one-line, masked reason."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        reason = mask(str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0])
+        raise ServiceUnavailable(f"database {database.display_url}: {reason}") from None
 
 
 def run_service(spec: ServiceSpec[Any, Any], argv: Sequence[str] | None = None) -> int:
@@ -126,15 +148,16 @@ def _database_command(
 ) -> int:
     database = Database(settings.database_url_value())
     try:
-        if args.db_command == "upgrade":
-            spec.migrations.upgrade(database.engine, args.revision)
-        elif args.db_command == "downgrade":
-            spec.migrations.downgrade(database.engine, args.revision)
-        elif args.db_command == "revision":
-            spec.migrations.upgrade(database.engine)
-            spec.migrations.new_revision(database.engine, args.message)
-            return 0
-        print(spec.migrations.current(database.engine) or "base")
+        with _unavailable_database(database):
+            if args.db_command == "upgrade":
+                spec.migrations.upgrade(database.engine, args.revision)
+            elif args.db_command == "downgrade":
+                spec.migrations.downgrade(database.engine, args.revision)
+            elif args.db_command == "revision":
+                spec.migrations.upgrade(database.engine)
+                spec.migrations.new_revision(database.engine, args.message)
+                return 0
+            print(spec.migrations.current(database.engine) or "base")
     finally:
         database.close()
     return 0
@@ -152,20 +175,22 @@ def _serve(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    deps = spec.build_deps(settings, tracer_provider)
     try:
-        server, port = spec.create_server(settings, deps)
-        server.start()
-        if settings.port_file is not None:
-            _write_atomically(settings.port_file, str(port))
-        log.info("draas-%s serving on %s:%d", spec.name, settings.listen_host, port)
-        stop.wait()
-        server.stop(settings.shutdown_grace_seconds)
-        log.info("draas-%s stopped", spec.name)
+        deps = spec.build_deps(settings, tracer_provider)
+        try:
+            server, port = spec.create_server(settings, deps)
+            server.start()
+            if settings.port_file is not None:
+                _write_atomically(settings.port_file, str(port))
+            log.info("draas-%s serving on %s:%d", spec.name, settings.listen_host, port)
+            stop.wait()
+            server.stop(settings.shutdown_grace_seconds)
+            log.info("draas-%s stopped", spec.name)
+        finally:
+            if settings.port_file is not None:
+                settings.port_file.unlink(missing_ok=True)
+            deps.close()
     finally:
-        if settings.port_file is not None:
-            settings.port_file.unlink(missing_ok=True)
-        deps.close()
         tracer_provider.shutdown()
     return 0
 

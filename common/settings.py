@@ -152,7 +152,14 @@ class _FileSource(PydanticBaseSettingsSource):
                     f"settings file {path}: '{key}' must be inside a [common] or "
                     f"[{self.service}] table"
                 )
-        return {**document.get("common", {}), **document.get(self.service, {})}
+        common = document.get("common", {})
+        for key in common:
+            if key not in ServiceSettings.model_fields:
+                raise SettingsError(
+                    f"settings file {path}: '{key}' in [common] is not a setting every service "
+                    "has; put it in the table of the service that uses it"
+                )
+        return {**common, **document.get(self.service, {})}
 
 
 S = TypeVar("S", bound=ServiceSettings)

@@ -98,3 +98,33 @@ def test_a_service_on_postgresql_never_shows_its_password(tmp_path, postgres_url
     assert "database postgresql+psycopg://postgres:***@127.0.0.1:5432/test" in log
     assert "Running upgrade" in log
     assert "Walrus-Kettle-31" not in log
+
+
+def test_an_unreachable_database_stops_a_service_with_a_clear_message(tmp_path):
+    url = "postgresql+psycopg://draas:Otter-Glass-58@127.0.0.1:1/draas"
+    result = run_to_exit("storage", tmp_path, {"DRAAS_STORAGE_DATABASE_URL": url})
+    assert result.returncode == 1
+    assert (
+        "draas-storage: database postgresql+psycopg://draas:***@127.0.0.1:1/draas:" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert "Otter-Glass-58" not in result.stderr
+
+
+def run_command(name, tmp_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{name}", *args],
+        env=service_environment("site-a", tmp_path, {}),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_operators_can_migrate_and_roll_back_from_the_command_line(tmp_path):
+    assert run_command("metadata", tmp_path, "db", "current").stdout.strip() == "base"
+    assert run_command("metadata", tmp_path, "db", "upgrade").stdout.strip() == "0001"
+    assert run_command("metadata", tmp_path, "db", "current").stdout.strip() == "0001"
+    assert run_command("metadata", tmp_path, "db", "downgrade", "base").stdout.strip() == "base"

@@ -103,6 +103,12 @@ def test_unknown_key_in_file_is_named(tmp_path):
         load_settings(MetadataSettings, config)
 
 
+def test_common_table_takes_only_settings_every_service_has(tmp_path):
+    config = write(tmp_path / "site.toml", '[common]\nsite = "a"\nmetadata_address = "h:1"\n')
+    with pytest.raises(SettingsError, match="'metadata_address' in \\[common\\] is not a setting"):
+        load_settings(MetadataSettings, config)
+
+
 def test_top_level_key_in_file_is_refused(tmp_path):
     config = write(tmp_path / "site.toml", 'site = "a"\n')
     with pytest.raises(
