@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -37,6 +37,7 @@ from common.logs import register_secret
 
 CONFIG_FILE_VARIABLE = "DRAAS_CONFIG_FILE"
 SHARED_SETTINGS = frozenset({"site", "state_dir", "log_level", "log_format"})
+_SECRET_WORDS = ("token", "password", "secret")
 
 _settings_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
     "draas_settings_file", default=None
@@ -188,10 +189,12 @@ def load_settings(settings_cls: type[S], config_file: Path | None = None) -> S:
 def _describe(error: ValidationError, settings_cls: type[ServiceSettings]) -> str:
     problems = []
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "?"
+        location = [str(part) for part in item["loc"]] or ["?"]
+        field = location[0]
+        path = field + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in location[1:])
         if item["type"] == "extra_forbidden":
             problems.append(
-                f"unknown setting '{field}' in the settings file "
+                f"unknown setting '{path}' in the settings file "
                 f"(table [{settings_cls.service_name}] or [common])"
             )
             continue
@@ -199,10 +202,12 @@ def _describe(error: ValidationError, settings_cls: type[ServiceSettings]) -> st
         if field in SHARED_SETTINGS:
             places.append(f"DRAAS_{field.upper()}")
         places.append(f"'{field}' in the settings file")
-        secret = _is_secret(settings_cls, field)
+        secret = _is_secret(settings_cls, field) or any(
+            word in part for part in location for word in _SECRET_WORDS
+        )
         shown = "" if secret or item["type"] == "missing" else f" (got {item['input']!r})"
         problems.append(
-            f"invalid setting '{field}' (set by {', '.join(places)}): {item['msg']}{shown}"
+            f"invalid setting '{path}' (set by {', '.join(places)}): {item['msg']}{shown}"
         )
     return "; ".join(problems)
 
@@ -212,11 +217,19 @@ def _is_secret(settings_cls: type[ServiceSettings], field: str) -> bool:
     return info is not None and "SecretStr" in str(info.annotation)
 
 
-def _register_secrets(settings: BaseSettings) -> None:
-    for name in type(settings).model_fields:
-        value = getattr(settings, name)
-        if isinstance(value, SecretStr):
-            secret = value.get_secret_value()
-            register_secret(secret)
-            with contextlib.suppress(ArgumentError):
-                register_secret(make_url(secret).password)
+def _register_secrets(value: object) -> None:
+    """Registers every SecretStr in the settings, however deeply nested, for masking."""
+    if isinstance(value, SecretStr):
+        secret = value.get_secret_value()
+        register_secret(secret)
+        with contextlib.suppress(ArgumentError):
+            register_secret(make_url(secret).password)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _register_secrets(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for element in value:
+            _register_secrets(element)
+    elif isinstance(value, dict):
+        for element in value.values():
+            _register_secrets(element)

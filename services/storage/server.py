@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
 from draas.storage.v1 import storage_pb2_grpc
+from services.storage.drivers.base import StorageDriver
+from services.storage.drivers.flasharray.driver import FlashArrayDriver
 from services.storage.models import MIGRATIONS
 from services.storage.servicer import SERVICE, StorageServicer
 from services.storage.settings import StorageSettings
 
 
-def build_deps(settings: StorageSettings, tracer_provider: TracerProvider) -> ServiceDeps:
-    """Opens (and migrates) the service's database."""
-    return ServiceDeps(tracer_provider, open_database(settings, MIGRATIONS))
+@dataclass
+class StorageDeps(ServiceDeps):
+    """The database and the storage driver."""
+
+    driver: StorageDriver
+
+    def close(self) -> None:
+        """Logs out of the arrays and closes the database."""
+        self.driver.close()
+        super().close()
 
 
-def create_server(settings: StorageSettings, deps: ServiceDeps) -> tuple[ServiceServer, int]:
+def build_deps(settings: StorageSettings, tracer_provider: TracerProvider) -> StorageDeps:
+    """Opens (and migrates) the database and sets up the FlashArray driver."""
+    driver = FlashArrayDriver(settings, tracer_provider.get_tracer("draas.storage"))
+    return StorageDeps(tracer_provider, open_database(settings, MIGRATIONS), driver)
+
+
+def create_server(settings: StorageSettings, deps: StorageDeps) -> tuple[ServiceServer, int]:
     """The storage service's gRPC server, bound but not started, and its port."""
     binding = ServiceBinding(
-        SERVICE, StorageServicer(), storage_pb2_grpc.add_StorageServiceServicer_to_server
+        SERVICE, StorageServicer(deps.driver), storage_pb2_grpc.add_StorageServiceServicer_to_server
     )
     return create_grpc_server(settings, [binding], deps.tracer_provider)
 

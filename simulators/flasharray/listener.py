@@ -132,6 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
     endpoint: Endpoint
     protocol_version = "HTTP/1.1"
     server_version = "Purity"
+    # Headers and body go out in separate writes; without this each reply waits for the
+    # client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

@@ -89,14 +89,9 @@ class StorageServiceStub:
                 request_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.DestroyVolumesRequest.SerializeToString,
                 response_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.DestroyVolumesResponse.FromString,
                 _registered_method=True)
-        self.SetPodPromotion = channel.unary_unary(
-                '/draas.storage.v1.StorageService/SetPodPromotion',
-                request_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.SetPodPromotionRequest.SerializeToString,
-                response_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.PodStatus.FromString,
-                _registered_method=True)
-        self.ReverseReplication = channel.unary_unary(
-                '/draas.storage.v1.StorageService/ReverseReplication',
-                request_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.ReverseReplicationRequest.SerializeToString,
+        self.ReverseProtection = channel.unary_unary(
+                '/draas.storage.v1.StorageService/ReverseProtection',
+                request_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.ReverseProtectionRequest.SerializeToString,
                 response_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.GroupProtection.FromString,
                 _registered_method=True)
 
@@ -112,16 +107,19 @@ class StorageServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ProtectGroup(self, request, context):
-        """Sets up replication for a failover group: async, a protection group with the target array,
-        a replication schedule from the RPO target and retention; sync, a pod stretched to the target.
-        Repeating it with the same arguments changes nothing.
+        """Sets up replication for a failover group and protects the given volumes: async, the
+        group's protection group (draas-<group id>) on the source array with the target array
+        allowed, a replication interval from the RPO target, and retention; sync, the volumes' pod
+        stretched to the target array. Repeating it changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UnprotectGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Stops replicating the group and removes what ProtectGroup made on both arrays (a pod that
+        draas did not make is left as it is).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -146,7 +144,7 @@ class StorageServiceServicer:
 
     def GetReplicationStatus(self, request, context):
         """Link state, newest fully transferred recovery point and its age, lag against the RPO
-        target, pod status per array.
+        target, pod status per array. Reports what it can when an array does not answer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -160,35 +158,31 @@ class StorageServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRecoveryPoints(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """What the target array holds, newest first; needs nothing from the source array.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RecoverVolumes(self, request, context):
-        """Creates volumes on the target array from a recovery point (async) or from the pod (sync).
-        Keyed by request_id: a repeat returns the volumes made the first time.
+        """Creates volumes on the target array from a recovery point (async) or by cloning the pod's
+        volumes out of the pod (sync). Their names derive from request_id: a repeat returns the
+        volumes made the first time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DestroyVolumes(self, request, context):
-        """Destroys (and optionally eradicates) volumes, e.g. a test failover's copies.
+        """Destroys and eradicates volumes: those a RecoverVolumes request made, and/or named ones.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def SetPodPromotion(self, request, context):
-        """Sync groups: promotes or demotes the group's pod on one array.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ReverseReplication(self, request, context):
-        """Reprotect: replicates the group's volumes from the old target back to the old source.
+    def ReverseProtection(self, request, context):
+        """Reprotect: stops the old direction (the old source array must answer) and protects the
+        given volumes from the group's new source array back to its new target.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,14 +246,9 @@ def add_StorageServiceServicer_to_server(servicer, server):
                     request_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.DestroyVolumesRequest.FromString,
                     response_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.DestroyVolumesResponse.SerializeToString,
             ),
-            'SetPodPromotion': grpc.unary_unary_rpc_method_handler(
-                    servicer.SetPodPromotion,
-                    request_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.SetPodPromotionRequest.FromString,
-                    response_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.PodStatus.SerializeToString,
-            ),
-            'ReverseReplication': grpc.unary_unary_rpc_method_handler(
-                    servicer.ReverseReplication,
-                    request_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.ReverseReplicationRequest.FromString,
+            'ReverseProtection': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReverseProtection,
+                    request_deserializer=draas_dot_storage_dot_v1_dot_storage__pb2.ReverseProtectionRequest.FromString,
                     response_serializer=draas_dot_storage_dot_v1_dot_storage__pb2.GroupProtection.SerializeToString,
             ),
     }
@@ -571,7 +560,7 @@ class StorageService:
             _registered_method=True)
 
     @staticmethod
-    def SetPodPromotion(request,
+    def ReverseProtection(request,
             target,
             options=(),
             channel_credentials=None,
@@ -584,35 +573,8 @@ class StorageService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/draas.storage.v1.StorageService/SetPodPromotion',
-            draas_dot_storage_dot_v1_dot_storage__pb2.SetPodPromotionRequest.SerializeToString,
-            draas_dot_storage_dot_v1_dot_storage__pb2.PodStatus.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ReverseReplication(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/draas.storage.v1.StorageService/ReverseReplication',
-            draas_dot_storage_dot_v1_dot_storage__pb2.ReverseReplicationRequest.SerializeToString,
+            '/draas.storage.v1.StorageService/ReverseProtection',
+            draas_dot_storage_dot_v1_dot_storage__pb2.ReverseProtectionRequest.SerializeToString,
             draas_dot_storage_dot_v1_dot_storage__pb2.GroupProtection.FromString,
             options,
             channel_credentials,

@@ -1,0 +1,1 @@
+"""Pure Storage FlashArray, through py-pure-client (REST 2.x)."""
