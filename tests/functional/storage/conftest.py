@@ -4,6 +4,7 @@ the arrays the way Cinder would."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -181,8 +182,6 @@ def inventory(client: Any) -> dict[str, list[str]]:
 
 
 def wait_until(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
