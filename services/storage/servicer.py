@@ -80,14 +80,16 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
     def AddVolumes(
         self, request: storage_pb2.AddVolumesRequest, context: grpc.ServicerContext
     ) -> storage_pb2.GroupProtection:
+        group = _group(request)
         names = _names(request.array_volume_names, "array_volume_names", required=True)
-        return _protection(self._driver.add_volumes(_group(request), names))
+        return _protection(self._driver.add_volumes(group, names))
 
     def RemoveVolumes(
         self, request: storage_pb2.RemoveVolumesRequest, context: grpc.ServicerContext
     ) -> storage_pb2.GroupProtection:
+        group = _group(request)
         names = _names(request.array_volume_names, "array_volume_names", required=True)
-        return _protection(self._driver.remove_volumes(_group(request), names))
+        return _protection(self._driver.remove_volumes(group, names))
 
     def GetGroupProtection(
         self, request: storage_pb2.GetGroupProtectionRequest, context: grpc.ServicerContext

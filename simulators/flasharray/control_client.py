@@ -3,6 +3,7 @@ OpenStack simulator's workload."""
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import httpx
@@ -11,7 +12,9 @@ import httpx
 class SimulatorControl:
     """Talks to /_sim/ on the control listener (or any array's listener)."""
 
-    def __init__(self, base_url: str, verify: bool | str = True, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, verify: bool | ssl.SSLContext = True, timeout: float = 10.0
+    ) -> None:
         self._http = httpx.Client(base_url=base_url, verify=verify, timeout=timeout)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:

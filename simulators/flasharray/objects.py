@@ -117,6 +117,7 @@ class ProtectionGroup(Destroyable):
     sent_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
     next_suffix: int = 1
     last_scheduled: float | None = None
+    last_snapshot_at: float = 0.0
     id: str = field(default_factory=new_id)
 
 

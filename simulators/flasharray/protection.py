@@ -277,7 +277,9 @@ def take_snapshot(
     name = f"{group.name}.{suffix}"
     if name in array.pg_snapshots:
         raise already_exists("Protection group snapshot", name)
-    now = fabric.now()
+    # Timestamps are shown in ms: keep a group's snapshots apart, as real arrays do.
+    now = max(fabric.now(), group.last_snapshot_at + 0.001)
+    group.last_snapshot_at = now
     snapshot = ProtectionGroupSnapshot(
         name=name, suffix=suffix, group=group, created=now, for_replication=for_replication
     )

@@ -25,7 +25,8 @@ SERVICES = {
     "compute": compute_pb2.DESCRIPTOR.services_by_name["ComputeService"],
     "orchestrator": orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"],
 }
-IMPLEMENTED = {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"}
+STORAGE_RPCS = {m.full_name for m in SERVICES["storage"].methods}
+IMPLEMENTED = {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"} | STORAGE_RPCS
 
 
 @pytest.fixture
@@ -79,6 +80,19 @@ def test_every_unbuilt_rpc_answers_unimplemented_naming_itself(site, name, metho
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
     assert f"{method.containing_service.full_name}/{method.name}" in raised.value.details()
     assert "not implemented yet" in raised.value.details()
+
+
+@pytest.mark.parametrize(
+    "method",
+    [m for m in SERVICES["storage"].methods if m.name != "ListArrays"],
+    ids=lambda m: m.name,
+)
+def test_storage_rpcs_refuse_an_empty_request_naming_the_field(site, method):
+    request = message_factory.GetMessageClass(method.input_type)()
+    with pytest.raises(grpc.RpcError) as raised:
+        _call(site.channel("storage"), method, request)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details().split(":")[0] in {"group", "purpose", "array_name"}
 
 
 class FailingMetadata(MetadataServicer):

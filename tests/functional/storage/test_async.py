@@ -249,3 +249,64 @@ def test_status_reports_the_newest_point_and_lag(storage, pure, control):
     assert status.recovery_point_age.ToNanoseconds() < 2e9
     assert status.lag_beyond_rpo_target.ToNanoseconds() == 0
     assert not status.problems
+
+
+def test_reverse_protection_replicates_the_recovered_volumes_back(storage, pure, control):
+    make_volumes(pure("array-a"), VOLUMES[:2])
+    protect(storage, "g1", VOLUMES[:2], rpo=3600)
+    storage.ReplicateNow(
+        storage_pb2.ReplicateNowRequest(group=group_ref("g1"), wait=True, suffix="s1")
+    )
+    failed_over = recover(storage, "g1", VOLUMES[:2], "failover-1", test=False)
+    now_running = [v.array_volume_name for v in failed_over.volumes]
+    written_at_b = {
+        v: control.write("array-b", v, count=7)["writes"][-1]["sequence"] for v in now_running
+    }
+
+    reverse = group_ref("g1", source="array-b", target="array-a")
+    protection = storage.ReverseProtection(
+        storage_pb2.ReverseProtectionRequest(
+            group=reverse, rpo_target=duration(3600), array_volume_names=now_running
+        )
+    )
+
+    assert protection.target_ready and protection.group.source_array == "array-b"
+    assert [v.array_volume_name for v in protection.volumes] == sorted(now_running)
+    groups = {a: inventory(pure(a))["protection_groups"] for a in ("array-a", "array-b")}
+    assert groups == {"array-a": ["array-b:draas-g1"], "array-b": ["draas-g1"]}
+    storage.ReplicateNow(storage_pb2.ReplicateNowRequest(group=reverse, wait=True, suffix="back-1"))
+    back = storage.RecoverVolumes(
+        storage_pb2.RecoverVolumesRequest(
+            group=reverse,
+            purpose=storage_pb2.RECOVERY_PURPOSE_FAILOVER,
+            source_volume_names=now_running,
+            request_id="failback-1",
+        )
+    )
+    for volume in back.volumes:
+        assert volume.array_name == "array-a"
+        held = control.volume_data("array-a", volume.array_volume_name)
+        assert held["newest"]["sequence"] == written_at_b[volume.source_volume_name]
+
+
+def test_reverse_protection_waits_for_the_old_source(storage, pure, control):
+    make_volumes(pure("array-a"), VOLUMES[:1])
+    protect(storage, "g1", VOLUMES[:1], rpo=3600)
+    storage.ReplicateNow(
+        storage_pb2.ReplicateNowRequest(group=group_ref("g1"), wait=True, suffix="s1")
+    )
+    control.set_online("array-a", False)
+    failed_over = recover(storage, "g1", VOLUMES[:1], "failover-1", test=False)
+
+    with pytest.raises(grpc.RpcError) as refused:
+        storage.ReverseProtection(
+            storage_pb2.ReverseProtectionRequest(
+                group=group_ref("g1", source="array-b", target="array-a"),
+                rpo_target=duration(3600),
+                array_volume_names=[v.array_volume_name for v in failed_over.volumes],
+            )
+        )
+
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "array array-a is unreachable" in refused.value.details()
+    assert inventory(pure("array-b"))["protection_groups"] == ["array-a:draas-g1"]

@@ -69,13 +69,21 @@ class ArrayClient:
         self._lock = threading.Lock()
 
     def array_name(self) -> str:
-        """The name the array gives itself (which its peers use in replica names)."""
+        """The name the array gives itself (which its peers use in replica names); asked once."""
         if self._identity is None:
-            arrays = self.call("get_arrays")
-            if not arrays:
-                raise ArrayRefused(self.name, "it did not describe itself")
-            self._identity = arrays[0]
+            self.describe()
         return str(self._identity.name)
+
+    def describe(self) -> Any:
+        """Asks the array about itself now: a live check that it answers.
+
+        :raises ArrayUnreachable, ArrayBusy, ArrayCredentialsRefused: when it does not.
+        """
+        arrays = self.call("get_arrays")
+        if not arrays:
+            raise ArrayRefused(self.name, "it did not describe itself")
+        self._identity = arrays[0]
+        return self._identity
 
     def call(self, method: str, tolerate: Iterable[str] = (), **kwargs: Any) -> list[Any]:
         """Calls an SDK method; returns its items (all pages).

@@ -99,7 +99,7 @@ class FlashArrayDriver(StorageDriver):
 
 def _health(array: ArrayClient) -> ArrayHealth:
     try:
-        described = array.call("get_arrays")[0]
+        described = array.describe()
     except DraasError as error:
         return ArrayHealth(array.name, array.address, reachable=False, error=str(error))
     return ArrayHealth(

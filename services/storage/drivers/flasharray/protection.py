@@ -321,7 +321,7 @@ def reverse_protection(
 ) -> Protection:
     """The old direction stops first (its source must answer), then the new one starts."""
     new_source, new_target = ctx.pair(group)
-    new_target.array_name()  # the old source must answer before anything changes
+    new_target.describe()  # the old source must answer before anything changes
     if require_type(group) is ReplicationType.ASYNC:
         unprotect(ctx, group.reversed())
         return protect(ctx, group, rpo_target_seconds, retention, volumes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from pypureclient import flasharray as fa
@@ -10,7 +11,7 @@ from pypureclient import flasharray as fa
 from common.errors import FailedPrecondition, InvalidArgument, NotFound
 from common.telemetry import in_current_context
 from services.storage.drivers.flasharray.client import ArrayClient
-from services.storage.drivers.flasharray.context import Context, attr, require_type
+from services.storage.drivers.flasharray.context import Context, attr, from_ms, require_type
 from services.storage.drivers.flasharray.replication import recovery_points
 from services.storage.errors import ArrayObjectMissing
 from services.storage.model import (
@@ -46,7 +47,7 @@ def recover(
     if revive:
         target.call("patch_volumes", names=revive, volume=fa.VolumePatch(destroyed=False))
 
-    def copy(volume: str) -> RecoveredVolume:
+    def copy(volume: str) -> tuple[RecoveredVolume, Any]:
         name = recovered_name(prefix, volume)
         found = made.get(name)
         if found is None:
@@ -62,12 +63,17 @@ def recover(
                     f"array {target.name}: volume {volume} is not in recovery point {point.id}"
                 ) from None
             found = created[0] if created else target.call("get_volumes", names=[name])[0]
-        return RecoveredVolume(volume, name, target.name, int(attr(found, "provisioned", 0)))
+        recovered = RecoveredVolume(volume, name, target.name, int(attr(found, "provisioned", 0)))
+        return recovered, from_ms(attr(found, "created"))
 
     workers = min(ctx.settings.copy_concurrency, len(volumes))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recover") as pool:
-        recovered = list(pool.map(in_current_context(copy), volumes))
-    return Recovery(point, recovered)
+        results = list(pool.map(in_current_context(copy), volumes))
+    if group.replication_type is ReplicationType.SYNC:
+        # A clone holds the pod's data as of when it was made: a repeat reports that moment.
+        cloned_at = min((when for _, when in results if when is not None), default=point.created_at)
+        point = replace(point, created_at=cloned_at, completed_at=cloned_at)
+    return Recovery(point, [volume for volume, _ in results])
 
 
 def _choose_point(ctx: Context, group: GroupRef, point_id: str) -> RecoveryPoint:

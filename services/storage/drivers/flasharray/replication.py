@@ -142,7 +142,7 @@ def replication_state(
 
 def _answers(array: ArrayClient, problems: list[str]) -> bool:
     try:
-        array.array_name()
+        array.describe()
     except (ArrayUnreachable, ArrayBusy) as error:
         problems.append(str(error))
         return False
