@@ -335,3 +335,107 @@ def test_an_offline_array_refuses_connections(sim):
     finally:
         control.set_online("fa2", True)
     socket.create_connection((host, int(port)), timeout=2).close()
+
+
+def test_copy_with_overwrite_rename_and_resize(sim, api, unique):
+    control = SimulatorControl(sim.control_url)
+    source, copy = unique("src"), unique("dst")
+    api.post("/api/2.36/volumes", params={"names": source}, json={"provisioned": 1048576})
+    control.write("fa1", source, count=3)
+    api.post("/api/2.36/volume-snapshots", params={"source_names": source}, json={"suffix": "s1"})
+    control.write("fa1", source, count=2)
+    api.post("/api/2.36/volumes", params={"names": copy}, json={"source": {"name": source}})
+    assert control.volume_data("fa1", copy)["count"] == 5
+
+    refused = api.post(
+        "/api/2.36/volumes", params={"names": copy}, json={"source": {"name": f"{source}.s1"}}
+    )
+    assert refused.status_code == 400 and "already exists" in refused.json()["errors"][0]["message"]
+    api.post(
+        "/api/2.36/volumes",
+        params={"names": copy, "overwrite": "true"},
+        json={"source": {"name": f"{source}.s1"}},
+    )
+    assert (
+        control.volume_data("fa1", copy)["digest"]
+        == control.snapshot_data("fa1", f"{source}.s1")["digest"]
+    )
+
+    renamed = unique("renamed")
+    api.patch("/api/2.36/volumes", params={"names": source}, json={"name": renamed})
+    snapshots = api.get("/api/2.36/volume-snapshots", params={"source_names": renamed}).json()[
+        "items"
+    ]
+    assert [s["name"] for s in snapshots] == [f"{renamed}.s1"]
+    shrink = api.patch("/api/2.36/volumes", params={"names": renamed}, json={"provisioned": 1024})
+    assert shrink.status_code == 400 and "truncate" in shrink.json()["errors"][0]["message"]
+    grown = api.patch("/api/2.36/volumes", params={"names": renamed}, json={"provisioned": 4194304})
+    assert grown.json()["items"][0]["provisioned"] == 4194304
+
+
+def test_array_connections_follow_the_link(sim, api):
+    control = SimulatorControl(sim.control_url)
+    connection = api.get("/api/2.36/array-connections").json()["items"][0]
+    assert (connection["name"], connection["status"], connection["type"]) == (
+        "fa2",
+        "connected",
+        "sync-replication",
+    )
+    control.set_link("fa1", "fa2", up=False)
+    try:
+        assert api.get("/api/2.36/array-connections").json()["items"][0]["status"] == "connecting"
+    finally:
+        control.set_link("fa1", "fa2", up=True)
+    key = api.get("/api/2.36/array-connections/connection-key").json()["items"][0]["connection_key"]
+    duplicate = api.post(
+        "/api/2.36/array-connections",
+        json={
+            "management_address": sim.address("fa2"),
+            "connection_key": "wrong",
+            "type": "async-replication",
+        },
+    )
+    assert duplicate.status_code == 400 and key
+
+
+def test_pods_stretch_and_unstretch(sim, api, unique):
+    pod = unique("pod")
+    api.post("/api/2.36/pods", params={"names": pod}, json={})
+    api.post("/api/2.36/volumes", params={"names": f"{pod}::v1"}, json={"provisioned": 1048576})
+    stretched = api.post(
+        "/api/2.36/pods/arrays", params={"group_names": pod, "member_names": "fa2"}
+    )
+    assert stretched.status_code == 200
+    again = api.post("/api/2.36/pods/arrays", params={"group_names": pod, "member_names": "fa2"})
+    assert again.status_code == 400 and "already exists" in again.json()["errors"][0]["message"]
+    described = api.get("/api/2.36/pods", params={"names": pod}).json()["items"][0]
+    assert described["array_count"] == 2
+    assert {a["name"] for a in described["arrays"]} == {"fa1", "fa2"}
+    refused = api.patch("/api/2.36/pods", params={"names": pod}, json={"destroyed": True})
+    assert refused.status_code == 400 and "unstretched" in refused.json()["errors"][0]["message"]
+    api.delete("/api/2.36/pods/arrays", params={"group_names": pod, "member_names": "fa2"})
+    assert api.get("/api/2.36/pods", params={"names": pod}).json()["items"][0]["array_count"] == 1
+
+
+def test_hosts_connections_and_what_they_prevent(api, unique):
+    host, volume = unique("host"), unique("vol")
+    api.post("/api/2.36/hosts", params={"names": host}, json={"iqns": [f"iqn.2026-11.test:{host}"]})
+    api.post("/api/2.36/volumes", params={"names": volume}, json={"provisioned": 1048576})
+    connected = api.post(
+        "/api/2.36/connections", params={"host_names": host, "volume_names": volume}
+    )
+    assert connected.json()["items"][0]["lun"] == 1
+    assert (
+        api.get("/api/2.36/volumes", params={"names": volume}).json()["items"][0][
+            "connection_count"
+        ]
+        == 1
+    )
+    busy = api.patch("/api/2.36/volumes", params={"names": volume}, json={"destroyed": True})
+    assert busy.status_code == 400 and "existing connections" in busy.json()["errors"][0]["message"]
+    host_busy = api.delete("/api/2.36/hosts", params={"names": host})
+    assert (
+        "cannot be deleted due to existing connections" in host_busy.json()["errors"][0]["message"]
+    )
+    api.delete("/api/2.36/connections", params={"host_names": host, "volume_names": volume})
+    assert api.delete("/api/2.36/hosts", params={"names": host}).status_code == 200

@@ -268,3 +268,22 @@ def test_recovery_requests_need_a_purpose_and_an_id(storage):
     )
     assert no_id.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert no_id.details().startswith("request_id:")
+
+
+def test_site_b_recovers_without_ever_having_talked_to_the_lost_source(
+    start_storage, storage, pure, control
+):
+    make_volumes(pure("array-a"), VOLUMES)
+    protect(storage, "g1", VOLUMES, rpo=3600)
+    storage.ReplicateNow(
+        storage_pb2.ReplicateNowRequest(group=group_ref("g1"), wait=True, suffix="s1")
+    )
+    control.set_online("array-a", False)
+    site_b = start_storage(site="site-b").stub
+
+    listed = site_b.ListRecoveryPoints(storage_pb2.ListRecoveryPointsRequest(group=group_ref("g1")))
+    recovered = recover(site_b, "g1", VOLUMES, "unplanned-b", test=False)
+
+    assert listed.recovery_points[0].id == "array-a:draas-g1.s1"
+    assert recovered.recovery_point.id == "array-a:draas-g1.s1"
+    assert [v.array_name for v in recovered.volumes] == ["array-b", "array-b"]

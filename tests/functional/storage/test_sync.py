@@ -176,3 +176,23 @@ def test_reverse_protection_puts_the_recovered_volumes_in_a_pod_stretched_back(
         storage_pb2.ReverseProtectionRequest(group=reverse, array_volume_names=running)
     )
     assert sorted(v.array_volume_name for v in again.volumes) == in_pod
+
+
+def test_sync_recovery_is_repeatable_and_cleanup_restores_both_arrays(storage, pure, control, pod):
+    protect(storage)
+    wait_until(lambda: in_sync(storage))
+    for volume in VOLUMES:
+        control.write("array-a", volume, count=2)
+    before = {a: inventory(pure(a)) for a in ("array-a", "array-b")}
+
+    recovered = recover(storage, "test-sync-1")
+    middle = {a: inventory(pure(a)) for a in before}
+    assert recover(storage, "test-sync-1") == recovered
+    assert {a: inventory(pure(a)) for a in before} == middle
+
+    storage.DestroyVolumes(
+        storage_pb2.DestroyVolumesRequest(
+            array_name="array-b", request_id="test-sync-1", eradicate=True
+        )
+    )
+    assert {a: inventory(pure(a)) for a in before} == before

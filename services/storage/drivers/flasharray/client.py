@@ -82,8 +82,21 @@ class ArrayClient:
         arrays = self.call("get_arrays")
         if not arrays:
             raise ArrayRefused(self.name, "it did not describe itself")
+        if arrays[0].name != self.name and self._identity is None:
+            log.warning(
+                "array configured as %s calls itself %s; its replicas on other arrays carry "
+                "the name %s, so configure it by that name",
+                self.name,
+                arrays[0].name,
+                arrays[0].name,
+            )
         self._identity = arrays[0]
         return self._identity
+
+    def known_name(self) -> str:
+        """The array's own name if it has answered before, else its configured name; never
+        calls it (a dead source array must not slow down a failover at the target)."""
+        return str(self._identity.name) if self._identity is not None else self.name
 
     def call(self, method: str, tolerate: Iterable[str] = (), **kwargs: Any) -> list[Any]:
         """Calls an SDK method; returns its items (all pages).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from services.storage.naming import check_group_id
 from services.storage.settings import StorageSettings
 
 T = TypeVar("T")
+_POD = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class Context:
         :raises InvalidArgument: for an unknown array, the same array twice, or a bad group id.
         """
         check_group_id(group.group_id)
+        if group.pod_name and not _POD.match(group.pod_name):
+            raise InvalidArgument(
+                "group.pod_name", "must be 1-63 letters, digits, '-' or '_' (a FlashArray pod name)"
+            )
         if group.source_array == group.target_array:
             raise InvalidArgument("group.target_array", "must differ from group.source_array")
         return (

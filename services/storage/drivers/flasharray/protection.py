@@ -250,7 +250,7 @@ def unprotect(ctx: Context, group: GroupRef) -> list[str]:
     name = protection_group_name(group.group_id)
     for step in (
         lambda: _remove_source_group(source, target, name),
-        lambda: _remove_replica(target, replica_name(source.array_name(), name)),
+        lambda: _remove_replica(target, replica_name(source.known_name(), name)),
     ):
         try:
             removed += step()

@@ -31,9 +31,7 @@ def recovery_points(ctx: Context, group: GroupRef, include_incomplete: bool) -> 
     source, target = ctx.pair(group)
     if require_type(group) is ReplicationType.SYNC:
         return _live_points(group, target)
-    replica = replica_name(
-        _source_name(source, target, group), protection_group_name(group.group_id)
-    )
+    replica = replica_name(source.known_name(), protection_group_name(group.group_id))
     transfers = target.call(
         "get_protection_group_snapshots_transfer",
         names=[replica],
@@ -47,15 +45,6 @@ def recovery_points(ctx: Context, group: GroupRef, include_incomplete: bool) -> 
     points = [_point(group, t, created.get(t.name)) for t in transfers]
     points.sort(key=lambda p: p.created_at, reverse=True)
     return [p for p in points if include_incomplete or p.completed_at is not None]
-
-
-def _source_name(source: ArrayClient, target: ArrayClient, group: GroupRef) -> str:
-    """The source array's own name, asked of the source, or of the target's array connections
-    when the source does not answer (an unplanned failover must not need the source)."""
-    try:
-        return source.array_name()
-    except (ArrayUnreachable, ArrayBusy):
-        return group.source_array
 
 
 def _point(group: GroupRef, transfer: Any, created_ms: Any) -> RecoveryPoint:
@@ -155,18 +144,11 @@ def _async_link(
     for here, there, ok in ((source, target, source_ok), (target, source, target_ok)):
         if ok:
             connections = here.call(
-                "get_array_connections", names=[_name_or(there)], tolerate=("does not exist",)
+                "get_array_connections", names=[there.known_name()], tolerate=("does not exist",)
             )
             connected = any(attr(c, "status") == "connected" for c in connections)
             return LinkState.CONNECTED if connected else LinkState.DISCONNECTED
     return LinkState.DISCONNECTED
-
-
-def _name_or(array: ArrayClient) -> str:
-    try:
-        return array.array_name()
-    except (ArrayUnreachable, ArrayBusy):
-        return array.name
 
 
 def _pod_states(group: GroupRef, array: ArrayClient, problems: list[str]) -> list[PodArrayState]:
