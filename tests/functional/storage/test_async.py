@@ -19,7 +19,9 @@ VOLUMES = ["volume-1-cinder", "volume-2-cinder", "volume-3-cinder"]
 
 
 def protect(storage, group_id, volumes, rpo=2.0, **kwargs):
-    return storage.ProtectGroup(
+    """Protects, then waits for the schedule's first point to arrive, so that points the test
+    takes later are strictly newer."""
+    protection = storage.ProtectGroup(
         storage_pb2.ProtectGroupRequest(
             group=group_ref(group_id),
             rpo_target=duration(rpo),
@@ -27,6 +29,8 @@ def protect(storage, group_id, volumes, rpo=2.0, **kwargs):
             **kwargs,
         )
     )
+    wait_until(lambda: points(storage, group_id))
+    return protection
 
 
 def points(storage, group_id, include_incomplete=False):

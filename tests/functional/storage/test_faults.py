@@ -136,7 +136,6 @@ def test_an_expired_session_is_renewed(storage, pure, control):
 def test_a_broken_link_stalls_transfers_and_they_finish_when_it_heals(storage, pure, control):
     make_volumes(pure("array-a"), VOLUMES[:1])
     protect(storage, "g1", VOLUMES[:1], rpo=3600)
-    wait_until(lambda: points(storage, "g1"))
     control.write("array-a", VOLUMES[0], count=50, size=65536)
     control.set_link("array-a", "array-b", up=False)
 
