@@ -11,9 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from simulators.common.http import Listener
 from simulators.flasharray import pods
 from simulators.flasharray.fabric import ASYNC, SYNC, Fabric
-from simulators.flasharray.listener import Endpoint
+from simulators.flasharray.listener import array_app, control_app
 from simulators.flasharray.replication import ReplicationEngine
 from simulators.flasharray.tls import Certificates, generate
 
@@ -65,8 +66,8 @@ class FlashArraySimulator:
         self._scratch = None if state_dir else tempfile.TemporaryDirectory(prefix="fa-sim-")
         self.state_dir = state_dir or Path(self._scratch.name)  # type: ignore[union-attr]
         self.certificates: Certificates | None = None
-        self.endpoints: dict[str, Endpoint] = {}
-        self.control: Endpoint | None = None
+        self.endpoints: dict[str, Listener] = {}
+        self.control: Listener | None = None
         self.engine = ReplicationEngine(self.fabric, config.replication_tick_s)
         for array in config.arrays:
             self.fabric.add_array(array.name, array.api_token)
@@ -101,19 +102,17 @@ class FlashArraySimulator:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(self.certificates.cert_file, self.certificates.key_file)
         for array in self.config.arrays:
-            endpoint = Endpoint(
-                self.fabric,
-                self.fabric.arrays[array.name],
-                self.config.host,
-                array.port,
-                tls,
-                self.set_online,
-            )
+            app = array_app(self.fabric, self.fabric.arrays[array.name], self.set_online)
+            endpoint = Listener(app, self.config.host, array.port, tls, f"fa-{array.name}")
             endpoint.start()
             self.fabric.arrays[array.name].management_address = endpoint.address
             self.endpoints[array.name] = endpoint
-        self.control = Endpoint(
-            self.fabric, None, self.config.host, self.config.control_port, None, self.set_online
+        self.control = Listener(
+            control_app(self.fabric, self.set_online),
+            self.config.host,
+            self.config.control_port,
+            None,
+            "fa-control",
         )
         self.control.start()
         self.engine.start()

@@ -1,0 +1,1 @@
+"""What the simulators share: the HTTP listener."""
