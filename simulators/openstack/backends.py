@@ -1,0 +1,512 @@
+"""Cinder backends, configured from an ini file in the form real Cinder uses:
+
+    [DEFAULT]
+    enabled_backends = tenant1-async,tenant1-sync
+
+    [tenant1-async]
+    volume_backend_name = tenant1-async
+    volume_driver = cinder.volume.drivers.pure.PureISCSIDriver
+    san_ip = 127.0.0.1:8443
+    pure_api_token = ...
+    driver_ssl_cert_verify = true
+    driver_ssl_cert_path = /etc/cinder/fa-ca.pem
+    pure_replication_pg_name = tenant1-pg
+    replication_device = backend_id:array-b,san_ip:127.0.0.1:8444,api_token:...,type:async
+
+A Pure backend drives the simulated FlashArray through py-pure-client, as Cinder's Pure driver
+does: volumes are volume-<uuid>-cinder (pod::volume-<uuid>-cinder for sync), join the
+backend's protection group or pod, and carry array_name / array_volume_name metadata. Any
+other volume_driver is a backend with no array behind it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pypureclient import flasharray as fa
+from pypureclient.configuration import Configuration
+from pypureclient.exceptions import PureError
+from urllib3.exceptions import HTTPError as TransportError
+
+GiB = 2**30
+T = TypeVar("T")
+PURE_DRIVERS = ("cinder.volume.drivers.pure.",)
+
+
+class BackendError(Exception):
+    """The backend could not do it; the message is what Cinder would tell the user."""
+
+
+@dataclass(frozen=True)
+class ReplicationDevice:
+    backend_id: str
+    san_ip: str
+    api_token: str
+    type: str
+
+
+class Backend:
+    """A backend with no array behind it (e.g. LVM): volumes exist only in Cinder."""
+
+    def __init__(self, section: str, options: dict[str, str]) -> None:
+        self.section = section
+        self.backend_name = options.get("volume_backend_name", section)
+        self.driver = options.get("volume_driver", "cinder.volume.drivers.lvm.LVMVolumeDriver")
+        self.options = options
+
+    @property
+    def host(self) -> str:
+        return f"cinder@{self.section}"
+
+    @property
+    def pool_host(self) -> str:
+        return f"{self.host}#{self.backend_name}"
+
+    @property
+    def replication(self) -> str | None:
+        return None
+
+    def create(self, volume_id: str, size_gb: int) -> tuple[str | None, dict[str, str]]:
+        """Makes the volume; returns its provider id and metadata to add."""
+        return None, {}
+
+    def delete(self, provider_id: str | None) -> None:
+        """Removes it from the backend."""
+
+    def manage(self, volume_id: str, source_name: str) -> tuple[str, int, dict[str, str]]:
+        raise BackendError(
+            f"Manage existing volume failed: backend {self.section} cannot manage volumes."
+        )
+
+    def unmanage(self, provider_id: str | None) -> None:
+        """Leaves it on the backend, no longer Cinder's."""
+
+    def attach(self, provider_id: str | None, host: str) -> None:
+        """Connects the volume to a compute host."""
+
+    def detach(self, provider_id: str | None, host: str) -> None:
+        """Disconnects it."""
+
+    def extend(self, provider_id: str | None, size_gb: int) -> None:
+        """Grows it."""
+
+    def retype_to(self, provider_id: str | None, other: Backend) -> str | None:
+        """Moves the volume under another backend without copying; returns its new provider id.
+
+        :raises BackendError: when that needs a migration.
+        """
+        if other is not self:
+            raise BackendError(
+                f"Retype from {self.section} to {other.section} needs a migration, "
+                "which the simulator does not do."
+            )
+        return provider_id
+
+    def manageable(self) -> list[dict[str, Any]]:
+        return []
+
+    def write_target(self, provider_id: str | None) -> tuple[str, str, str] | None:
+        """Where the workload writes: (array address, array name, array volume name)."""
+        return None
+
+    def close(self) -> None:
+        """Releases connections."""
+
+
+def _reaching_array(method: Callable[..., T]) -> Callable[..., T]:
+    """The array not answering is a BackendError like any refusal (and forgets the session)."""
+
+    @functools.wraps(method)
+    def call(self: PureBackend, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except (PureError, TransportError, OSError) as error:
+            with self._lock:
+                self._client = None
+            reason = str(getattr(error, "reason", None) or error).splitlines()[0]
+            raise BackendError(
+                f"Unable to reach the FlashArray at {self.san_ip}: {reason}"
+            ) from None
+
+    return call
+
+
+class PureBackend(Backend):
+    """A Pure FlashArray backend: the volume's data lives on the (simulated) array."""
+
+    def __init__(self, section: str, options: dict[str, str]) -> None:
+        super().__init__(section, options)
+        self.san_ip = _required(section, options, "san_ip")
+        self.token = _required(section, options, "pure_api_token")
+        self.verify = options.get("driver_ssl_cert_verify", "false").lower() == "true"
+        self.ca_file = options.get("driver_ssl_cert_path")
+        self.pg_name = options.get("pure_replication_pg_name", "cinder-group")
+        self.pod_name = options.get("pure_replication_pod_name", "cinder-pod")
+        self.eradicate = options.get("pure_eradicate_on_delete", "false").lower() == "true"
+        self.interval_s = int(options.get("pure_replica_interval_default", "3600"))
+        self.device = _replication_device(section, options.get("replication_device"))
+        self._client: Any = None
+        self._array_name = ""
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def replication(self) -> str | None:
+        return self.device.type if self.device else None
+
+    def _connect(self, address: str, token: str) -> Any:
+        configuration = Configuration()
+        if self.ca_file:
+            configuration.ssl_ca_cert = self.ca_file
+        try:
+            return fa.Client(
+                target=address,
+                api_token=token,
+                verify_ssl=self.verify,
+                configuration=configuration,
+                timeout=(5, 30),
+                retries=1,
+                user_agent="OpenStack Cinder PureISCSIDriver/22.0 (draas simulator)",
+            )
+        except (PureError, TransportError, OSError) as error:
+            raise BackendError(
+                f"Unable to reach the FlashArray at {address}: {str(error).splitlines()[0]}"
+            ) from None
+
+    def _array(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect(self.san_ip, self.token)
+                self._array_name = _items(self._client.get_arrays(), "get arrays")[0].name
+            if not self._ready:
+                self._set_up_replication(self._client)
+                self._ready = True
+            return self._client
+
+    def _set_up_replication(self, client: Any) -> None:
+        """What the Pure driver's do_setup does for replication (tolerating what exists)."""
+        if self.device is None:
+            return
+        target = self._connect(self.device.san_ip, self.device.api_token)
+        target_name = _items(target.get_arrays(), "get arrays")[0].name
+        if self.device.type == "sync":
+            _tolerate(client.post_pods(names=[self.pod_name], pod=fa.PodPost()), "already exists")
+            _tolerate(
+                client.post_pods_arrays(group_names=[self.pod_name], member_names=[target_name]),
+                "already exists",
+                "already on",
+                "limit reached",
+            )
+            return
+        _tolerate(client.post_protection_groups(names=[self.pg_name]), "already exists")
+        _items(
+            client.patch_protection_groups(
+                names=[self.pg_name],
+                protection_group=fa.ProtectionGroup(
+                    target_retention=fa.RetentionPolicy(all_for_sec=14400, per_day=3, days=7),
+                    replication_schedule=fa.ReplicationSchedule(frequency=self.interval_s * 1000),
+                ),
+            ),
+            "set schedule",
+        )
+        _tolerate(
+            client.post_protection_groups_targets(
+                group_names=[self.pg_name], member_names=[target_name]
+            ),
+            "already includes",
+        )
+        _tolerate(
+            target.patch_protection_groups_targets(
+                group_names=[f"{self._array_name}:{self.pg_name}"],
+                target=fa.TargetProtectionGroupPostPatch(allowed=True),
+            ),
+            "already allowed",
+        )
+        _items(
+            client.patch_protection_groups(
+                names=[self.pg_name],
+                protection_group=fa.ProtectionGroup(
+                    replication_schedule=fa.ReplicationSchedule(enabled=True)
+                ),
+            ),
+            "enable schedule",
+        )
+
+    def _name(self, volume_id: str) -> str:
+        base = f"volume-{volume_id}-cinder"
+        return f"{self.pod_name}::{base}" if self.replication == "sync" else base
+
+    def _metadata(self, name: str) -> dict[str, str]:
+        return {"array_name": self._array_name, "array_volume_name": name}
+
+    @_reaching_array
+    def create(self, volume_id: str, size_gb: int) -> tuple[str | None, dict[str, str]]:
+        client = self._array()
+        name = self._name(volume_id)
+        groups = [self.pg_name] if self.replication == "async" else []
+        _items(
+            client.post_volumes(
+                names=[name],
+                volume=fa.VolumePost(provisioned=size_gb * GiB),
+                add_to_protection_group_names=groups or None,
+            ),
+            f"create volume {name}",
+        )
+        return name, self._metadata(name)
+
+    @_reaching_array
+    def delete(self, provider_id: str | None) -> None:
+        if not provider_id:
+            return
+        client = self._array()
+        _tolerate(
+            client.patch_volumes(names=[provider_id], volume=fa.VolumePatch(destroyed=True)),
+            "does not exist",
+            "has been destroyed",
+        )
+        if self.eradicate:
+            _tolerate(client.delete_volumes(names=[provider_id]), "does not exist")
+
+    @_reaching_array
+    def manage(self, volume_id: str, source_name: str) -> tuple[str, int, dict[str, str]]:
+        client = self._array()
+        found = client.get_volumes(names=[source_name])
+        if getattr(found, "status_code", 500) != 200:
+            raise BackendError(
+                f"Manage existing volume failed due to invalid backend reference "
+                f"{{'source-name': '{source_name}'}}: no such volume on array {self._array_name}."
+            )
+        volume = next(iter(found.items))
+        if getattr(volume, "connection_count", 0):
+            raise BackendError(
+                f"Manage existing volume failed due to invalid backend reference "
+                f"{{'source-name': '{source_name}'}}: it is connected to hosts."
+            )
+        pod = source_name.split("::", 1)[0] if "::" in source_name else None
+        base = f"volume-{volume_id}-cinder"
+        if self.replication == "sync":
+            if pod not in (None, self.pod_name):
+                raise BackendError(
+                    f"Manage existing volume failed: {source_name} is in another pod."
+                )
+            if pod is None:
+                _items(
+                    client.patch_volumes(
+                        names=[source_name],
+                        volume=fa.VolumePatch(pod=fa.Reference(name=self.pod_name)),
+                    ),
+                    "move into pod",
+                )
+                source_name = f"{self.pod_name}::{source_name}"
+            new_name = f"{self.pod_name}::{base}"
+        else:
+            if pod is not None:
+                raise BackendError(f"Manage existing volume failed: {source_name} is in pod {pod}.")
+            new_name = base
+        _items(
+            client.patch_volumes(names=[source_name], volume=fa.VolumePatch(name=new_name)),
+            "rename",
+        )
+        if self.replication == "async":
+            _tolerate(
+                client.post_protection_groups_volumes(
+                    group_names=[self.pg_name], member_names=[new_name]
+                ),
+                "already belongs",
+            )
+        size = math.ceil(int(volume.provisioned) / GiB)
+        return new_name, size, self._metadata(new_name)
+
+    @_reaching_array
+    def unmanage(self, provider_id: str | None) -> None:
+        if not provider_id:
+            return
+        client = self._array()
+        if self.replication == "async":
+            _tolerate(
+                client.delete_protection_groups_volumes(
+                    group_names=[self.pg_name], member_names=[provider_id]
+                ),
+                "not a member",
+                "does not exist",
+            )
+        _tolerate(
+            client.patch_volumes(
+                names=[provider_id], volume=fa.VolumePatch(name=f"{provider_id}-unmanaged")
+            ),
+            "does not exist",
+        )
+
+    def _host_name(self, host: str) -> str:
+        return f"{host[:23]}-simulated-cinder"
+
+    @_reaching_array
+    def attach(self, provider_id: str | None, host: str) -> None:
+        if not provider_id:
+            return
+        client = self._array()
+        name = self._host_name(host)
+        _tolerate(
+            client.post_hosts(
+                names=[name], host=fa.HostPost(iqns=[f"iqn.1994-05.com.redhat:{host}"])
+            ),
+            "already exists",
+            "already in use",
+        )
+        _tolerate(
+            client.post_connections(host_names=[name], volume_names=[provider_id]), "already exists"
+        )
+
+    @_reaching_array
+    def detach(self, provider_id: str | None, host: str) -> None:
+        if not provider_id:
+            return
+        _tolerate(
+            self._array().delete_connections(
+                host_names=[self._host_name(host)], volume_names=[provider_id]
+            ),
+            "does not exist",
+        )
+
+    @_reaching_array
+    def extend(self, provider_id: str | None, size_gb: int) -> None:
+        if provider_id:
+            _items(
+                self._array().patch_volumes(
+                    names=[provider_id], volume=fa.VolumePatch(provisioned=size_gb * GiB)
+                ),
+                "extend",
+            )
+
+    @_reaching_array
+    def retype_to(self, provider_id: str | None, other: Backend) -> str | None:
+        if other is self:
+            return provider_id
+        if not isinstance(other, PureBackend) or other.san_ip != self.san_ip or not provider_id:
+            return super().retype_to(provider_id, other)
+        client = self._array()
+        other._array()
+        if self.replication == "async":
+            _tolerate(
+                client.delete_protection_groups_volumes(
+                    group_names=[self.pg_name], member_names=[provider_id]
+                ),
+                "not a member",
+            )
+        name = provider_id
+        if self.replication == "sync" and other.replication != "sync":
+            raise BackendError(
+                "Retype out of a sync pod needs a migration, which the simulator does not do."
+            )
+        if other.replication == "sync" and self.replication != "sync":
+            _items(
+                client.patch_volumes(
+                    names=[provider_id],
+                    volume=fa.VolumePatch(pod=fa.Reference(name=other.pod_name)),
+                ),
+                "move into pod",
+            )
+            name = f"{other.pod_name}::{provider_id}"
+        if other.replication == "async":
+            _tolerate(
+                client.post_protection_groups_volumes(
+                    group_names=[other.pg_name], member_names=[name]
+                ),
+                "already belongs",
+            )
+        return name
+
+    @_reaching_array
+    def manageable(self) -> list[dict[str, Any]]:
+        volumes = _items(self._array().get_volumes(destroyed=False), "list volumes")
+        return [
+            {
+                "reference": {"source-name": v.name},
+                "size": math.ceil(int(v.provisioned) / GiB),
+                "safe_to_manage": not getattr(v, "connection_count", 0),
+                "reason_not_safe": None,
+                "cinder_id": None,
+                "extra_info": None,
+            }
+            for v in volumes
+            if not v.name.endswith("-cinder")
+        ]
+
+    @_reaching_array
+    def write_target(self, provider_id: str | None) -> tuple[str, str, str] | None:
+        if not provider_id:
+            return None
+        self._array()
+        return self.san_ip, self._array_name, provider_id
+
+
+def _required(section: str, options: dict[str, str], key: str) -> str:
+    if not options.get(key):
+        raise ValueError(f"cinder.conf [{section}]: {key} is required for a Pure backend")
+    return options[key]
+
+
+def _replication_device(section: str, value: str | None) -> ReplicationDevice | None:
+    if not value:
+        return None
+    fields = dict(part.split(":", 1) for part in value.split(",") if ":" in part)
+    try:
+        return ReplicationDevice(
+            fields["backend_id"], fields["san_ip"], fields["api_token"], fields.get("type", "async")
+        )
+    except KeyError as missing:
+        raise ValueError(f"cinder.conf [{section}]: replication_device needs {missing}") from None
+
+
+def _items(response: Any, what: str) -> list[Any]:
+    if getattr(response, "status_code", 500) >= 400:
+        errors = getattr(response, "errors", None) or []
+        message = getattr(errors[0], "message", "") if errors else ""
+        raise BackendError(f"FlashArray refused to {what}: {message or response.status_code}")
+    return list(getattr(response, "items", None) or [])
+
+
+def _tolerate(response: Any, *fragments: str) -> list[Any]:
+    if getattr(response, "status_code", 500) >= 400:
+        errors = getattr(response, "errors", None) or []
+        message = getattr(errors[0], "message", "") if errors else ""
+        if any(f in message for f in fragments):
+            return []
+    return _items(response, "complete the request")
+
+
+def load_backends(text: str) -> dict[str, Backend]:
+    """Backends by section from cinder.conf text.
+
+    :raises ValueError: naming the section and option that is wrong.
+    """
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read_string(text)
+    enabled = [
+        s.strip()
+        for s in parser.get("DEFAULT", "enabled_backends", fallback="").split(",")
+        if s.strip()
+    ]
+    backends: dict[str, Backend] = {}
+    for section in enabled:
+        if not parser.has_section(section):
+            raise ValueError(f"cinder.conf: enabled backend {section} has no section")
+        options = {k: v for k, v in parser.items(section) if k not in parser.defaults()}
+        driver = options.get("volume_driver", "")
+        backends[section] = (
+            PureBackend(section, options)
+            if driver.startswith(PURE_DRIVERS)
+            else Backend(section, options)
+        )
+    return backends
+
+
+def read_backends(path: Path) -> dict[str, Backend]:
+    return load_backends(path.read_text())

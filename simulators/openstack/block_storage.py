@@ -1,0 +1,945 @@
+"""Cinder v3 up to microversion 3.71: volume types (extra specs, project access, encryption),
+volumes (metadata, image metadata, bootable, attachments), manage existing and unmanage,
+retype, extend, services and failover, limits, quotas and user messages. Work on the backend
+happens after the API answers, as in real Cinder: a volume is `creating` until it is made."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from simulators.openstack.backends import Backend, BackendError
+from simulators.openstack.errors import ApiError, bad_request, forbidden, not_found
+from simulators.openstack.listing import filter_items, page
+from simulators.openstack.routing import Call, Router, ok
+from simulators.openstack.store import (
+    Attachment,
+    Server,
+    Store,
+    Volume,
+    VolumeType,
+    iso,
+    new_id,
+)
+
+router = Router()
+MAX_MICROVERSION = (3, 71)
+DEFAULT_TYPE = "__DEFAULT__"
+
+
+def versions(base_url: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "v3.0",
+            "status": "CURRENT",
+            "version": "3.71",
+            "min_version": "3.0",
+            "updated": "2023-08-31T00:00:00Z",
+            "links": [
+                {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
+                {"rel": "self", "href": f"{base_url}/volume/v3/"},
+            ],
+            "media-types": [
+                {
+                    "base": "application/json",
+                    "type": "application/vnd.openstack.volume+json;version=3",
+                }
+            ],
+        }
+    ]
+
+
+# Types ---------------------------------------------------------------------------------------
+
+
+def _type_visible(call: Call, vtype: VolumeType) -> bool:
+    return vtype.is_public or call.caller.is_admin or call.caller.project_id in vtype.access
+
+
+def find_type(call: Call, key: str) -> VolumeType:
+    """A visible type by id or name.
+
+    :raises ApiError: 404 when none.
+    """
+    store = call.store
+    vtype = store.volume_types.get(key) or next(
+        (t for t in store.volume_types.values() if t.name == key), None
+    )
+    if vtype is None or not _type_visible(call, vtype):
+        raise not_found("Volume type", key)
+    return vtype
+
+
+def render_type(call: Call, vtype: VolumeType) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": vtype.id,
+        "name": vtype.name,
+        "description": vtype.description,
+        "is_public": vtype.is_public,
+        "os-volume-type-access:is_public": vtype.is_public,
+        "qos_specs_id": None,
+        "extra_specs": dict(vtype.extra_specs),
+    }
+    return body
+
+
+@router.add("GET", "/types")
+def list_types(call: Call) -> Any:
+    visible = [
+        render_type(call, t) for t in call.store.volume_types.values() if _type_visible(call, t)
+    ]
+    if call.query.get("is_public") not in (None, "", "None") and not call.caller.is_admin:
+        visible = [t for t in visible if t["is_public"]]
+    return ok({"volume_types": visible})
+
+
+@router.add("GET", "/types/default")
+def default_type(call: Call) -> Any:
+    return ok({"volume_type": render_type(call, find_type(call, DEFAULT_TYPE))})
+
+
+@router.add("GET", "/types/{id}")
+def get_type(call: Call) -> Any:
+    return ok({"volume_type": render_type(call, find_type(call, call.params["id"]))})
+
+
+@router.add("POST", "/types")
+def create_type(call: Call) -> Any:
+    call.require_admin()
+    spec = call.member("volume_type")
+    name = str(spec.get("name") or "").strip()
+    if not name or len(name) > 255:
+        raise bad_request("Volume type name can not be empty.")
+    if any(t.name == name for t in call.store.volume_types.values()):
+        raise ApiError(409, f"Volume Type {name} already exists.")
+    vtype = VolumeType(
+        new_id(),
+        name,
+        {str(k): str(v) for k, v in (spec.get("extra_specs") or {}).items()},
+        spec.get("description"),
+        bool(spec.get("os-volume-type-access:is_public", spec.get("is_public", True))),
+    )
+    call.store.volume_types[vtype.id] = vtype
+    return ok({"volume_type": render_type(call, vtype)})
+
+
+@router.add("PUT", "/types/{id}")
+def update_type(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    spec = call.member("volume_type")
+    for key in ("name", "description"):
+        if spec.get(key) is not None:
+            setattr(vtype, key, spec[key])
+    if "is_public" in spec:
+        vtype.is_public = bool(spec["is_public"])
+    return ok({"volume_type": render_type(call, vtype)})
+
+
+@router.add("DELETE", "/types/{id}")
+def delete_type(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    if any(v.volume_type is vtype for v in call.store.volumes.values()):
+        raise bad_request(f"Target volume type {vtype.id} is still in use.")
+    del call.store.volume_types[vtype.id]
+    return ok(status=202)
+
+
+@router.add("GET", "/types/{id}/extra_specs")
+def get_specs(call: Call) -> Any:
+    return ok({"extra_specs": dict(find_type(call, call.params["id"]).extra_specs)})
+
+
+@router.add("POST", "/types/{id}/extra_specs")
+def set_specs(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    vtype.extra_specs.update({str(k): str(v) for k, v in call.member("extra_specs").items()})
+    return ok({"extra_specs": dict(vtype.extra_specs)})
+
+
+@router.add("DELETE", "/types/{id}/extra_specs/{key}")
+def delete_spec(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    if vtype.extra_specs.pop(call.params["key"], None) is None:
+        raise not_found("Volume type extra spec", call.params["key"])
+    return ok(status=202)
+
+
+@router.add("GET", "/types/{id}/os-volume-type-access")
+def list_access(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    return ok(
+        {
+            "volume_type_access": [
+                {"volume_type_id": vtype.id, "project_id": p} for p in sorted(vtype.access)
+            ]
+        }
+    )
+
+
+@router.add("POST", "/types/{id}/action")
+def type_action(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    if "addProjectAccess" in call.body:
+        vtype.access.add(str(call.body["addProjectAccess"]["project"]))
+    elif "removeProjectAccess" in call.body:
+        vtype.access.discard(str(call.body["removeProjectAccess"]["project"]))
+    else:
+        raise bad_request("Invalid volume type action.")
+    return ok(status=202)
+
+
+@router.add("GET", "/types/{id}/encryption")
+def get_encryption(call: Call) -> Any:
+    vtype = find_type(call, call.params["id"])
+    return ok(dict(vtype.encryption or {}))
+
+
+@router.add("POST", "/types/{id}/encryption")
+def set_encryption(call: Call) -> Any:
+    call.require_admin()
+    vtype = find_type(call, call.params["id"])
+    vtype.encryption = {"volume_type_id": vtype.id, **call.member("encryption")}
+    return ok({"encryption": dict(vtype.encryption)})
+
+
+# Volumes -------------------------------------------------------------------------------------
+
+
+def backend_for(store: Store, vtype: VolumeType) -> Backend | None:
+    wanted = vtype.extra_specs.get("volume_backend_name")
+    backends = list(store.backends.values())
+    if wanted is None:
+        return backends[0] if backends else None
+    return next((b for b in backends if b.backend_name == wanted), None)
+
+
+def visible_volume(call: Call, key: str, for_nova: bool = False) -> Volume:
+    """A volume the caller may see.
+
+    :raises ApiError: 404 otherwise (for Nova, a 400 naming the volume).
+    """
+    volume = call.store.volumes.get(key)
+    if volume is None or (volume.project_id != call.caller.project_id and not call.caller.is_admin):
+        if for_nova:
+            raise bad_request(f"Block Device Mapping is Invalid: failed to get volume {key}.")
+        raise not_found("Volume", key)
+    return volume
+
+
+def render_volume(call: Call, volume: Volume) -> dict[str, Any]:
+    backend = call.store.backends.get(volume.backend)
+    body: dict[str, Any] = {
+        "id": volume.id,
+        "name": volume.name,
+        "description": volume.description,
+        "size": volume.size,
+        "status": volume.status,
+        "bootable": "true" if volume.bootable else "false",
+        "volume_type": volume.volume_type.name,
+        "volume_type_id": volume.volume_type.id,
+        "availability_zone": volume.availability_zone,
+        "metadata": dict(volume.metadata),
+        "attachments": [
+            {
+                "id": volume.id,
+                "attachment_id": a.id,
+                "volume_id": volume.id,
+                "server_id": a.server_id,
+                "host_name": "cmp1",
+                "device": a.device,
+                "attached_at": iso(a.attached_at),
+            }
+            for a in volume.attachments
+        ],
+        "replication_status": "enabled"
+        if backend is not None and backend.replication
+        else "disabled",
+        "multiattach": False,
+        "encrypted": volume.volume_type.encryption is not None,
+        "os-vol-tenant-attr:tenant_id": volume.project_id,
+        "os-vol-mig-status-attr:migstat": None,
+        "os-vol-mig-status-attr:name_id": None,
+        "created_at": iso(volume.created_at),
+        "updated_at": iso(volume.updated_at),
+        "user_id": volume.user_id,
+        "links": [
+            {
+                "rel": "self",
+                "href": f"{call.base_url}/volume/v3/{volume.project_id}/volumes/{volume.id}",
+            }
+        ],
+        "snapshot_id": None,
+        "source_volid": None,
+        "consistencygroup_id": None,
+        "group_id": None,
+        "shared_targets": False,
+        "cluster_name": None,
+        "consumes_quota": True,
+        "service_uuid": None,
+    }
+    if volume.image_metadata:
+        body["volume_image_metadata"] = dict(volume.image_metadata)
+    if call.caller.is_admin:
+        body["os-vol-host-attr:host"] = backend.pool_host if backend else None
+        body["provider_id"] = volume.provider_id
+    return body
+
+
+def _volumes(call: Call) -> list[Volume]:
+    everyone = call.flag("all_tenants") and call.caller.is_admin
+    chosen = [
+        v for v in call.store.volumes.values() if everyone or v.project_id == call.caller.project_id
+    ]
+    if call.query.get("project_id"):
+        chosen = [v for v in chosen if v.project_id == call.query["project_id"]]
+    return sorted(chosen, key=lambda v: (v.created_at, v.id), reverse=True)
+
+
+def _list_volumes(call: Call, detail: bool) -> Any:
+    rendered = [render_volume(call, v) for v in _volumes(call)]
+    rendered = filter_items(
+        rendered, call.request.query_lists, ignore={"project_id", "metadata", "with_count", "sort"}
+    )
+    chunk, marker = page(rendered, call.query)
+    if not detail:
+        chunk = [{"id": v["id"], "name": v["name"], "links": v["links"]} for v in chunk]
+    body: dict[str, Any] = {"volumes": chunk}
+    if marker:
+        body["volumes_links"] = [
+            {"rel": "next", "href": f"?limit={call.query['limit']}&marker={marker}"}
+        ]
+    return ok(body)
+
+
+@router.add("GET", "/volumes")
+def list_volumes(call: Call) -> Any:
+    return _list_volumes(call, detail=False)
+
+
+@router.add("GET", "/volumes/detail")
+def list_volumes_detail(call: Call) -> Any:
+    return _list_volumes(call, detail=True)
+
+
+@router.add("GET", "/volumes/{id}")
+def get_volume(call: Call) -> Any:
+    return ok({"volume": render_volume(call, visible_volume(call, call.params["id"]))})
+
+
+def _check_quota(call: Call, project: str, size: int) -> None:
+    quota = call.store.quota(project)
+    mine = [v for v in call.store.volumes.values() if v.project_id == project]
+    if quota.volumes >= 0 and len(mine) + 1 > quota.volumes:
+        raise ApiError(
+            413,
+            f"VolumeLimitExceeded: Maximum number of volumes allowed ({quota.volumes}) "
+            f"exceeded for quota 'volumes'.",
+        )
+    used = sum(v.size for v in mine)
+    if quota.gigabytes >= 0 and used + size > quota.gigabytes:
+        raise ApiError(
+            413,
+            f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed "
+            f"gigabytes quota. Requested {size}G, quota is {quota.gigabytes}G and {used}G has "
+            "been consumed.",
+        )
+
+
+def _new_volume(call: Call, spec: dict[str, Any], size: int, status: str) -> tuple[Volume, Backend]:
+    store = call.store
+    project = call.project()
+    vtype = find_type(call, str(spec.get("volume_type") or DEFAULT_TYPE))
+    backend = backend_for(store, vtype)
+    if backend is None:
+        raise bad_request(f"No valid backend was found for volume type {vtype.name}.")
+    zone = spec.get("availability_zone") or store.availability_zone
+    if zone != store.availability_zone:
+        raise bad_request(f"Availability zone '{zone}' is invalid.")
+    metadata = spec.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise bad_request("Invalid input received: metadata must be a dictionary.")
+    _check_quota(call, project, size)
+    volume = Volume(
+        id=new_id(),
+        name=spec.get("name"),
+        project_id=project,
+        user_id=call.caller.user_id,
+        size=size,
+        volume_type=vtype,
+        backend=backend.section,
+        availability_zone=zone,
+        created_at=time.time(),
+        status=status,
+        description=spec.get("description"),
+        metadata={str(k): str(v) for k, v in metadata.items()},
+    )
+    store.volumes[volume.id] = volume
+    return volume, backend
+
+
+@router.add("POST", "/volumes")
+def create_volume(call: Call) -> Any:
+    call.require_write()
+    spec = call.member("volume")
+    if spec.get("snapshot_id") or spec.get("source_volid") or spec.get("backup_id"):
+        raise bad_request(
+            "Creating a volume from a snapshot, volume or backup is not supported by the simulator."
+        )
+    try:
+        size = int(spec.get("size"))
+    except (TypeError, ValueError):
+        raise bad_request("Invalid input received: size must be an integer.") from None
+    if size <= 0:
+        raise bad_request(
+            f"Invalid input received: Volume size '{size}' must be an integer and greater than 0."
+        )
+    image = None
+    if spec.get("imageRef"):
+        image = call.store.images.get(str(spec["imageRef"]))
+        if image is None:
+            raise bad_request(
+                f"Invalid image identifier or unable to access requested image {spec['imageRef']}."
+            )
+    volume, backend = _new_volume(call, spec, size, "creating")
+    if image is not None:
+        volume.bootable = True
+        volume.image_metadata = {
+            "image_id": image.id,
+            "image_name": image.name,
+            "disk_format": image.disk_format,
+            "container_format": image.container_format,
+            **image.properties,
+        }
+    _in_background(
+        call.store, volume, lambda: backend.create(volume.id, size), "create volume", _created
+    )
+    return ok({"volume": render_volume(call, volume)}, 202)
+
+
+def _created(volume: Volume, result: Any) -> None:
+    provider_id, metadata = result
+    volume.provider_id = provider_id
+    volume.metadata.update(metadata)
+    volume.status = "available"
+
+
+def _in_background(store: Store, volume: Volume, work: Any, action: str, settle: Any) -> None:
+    """Runs backend work for the volume after answering; the volume goes to error, with a user
+    message saying why, if it fails."""
+
+    def task() -> None:
+        try:
+            result = work()
+        except Exception as error:  # whatever happened, the volume must settle
+            reason = str(error) if isinstance(error, BackendError) else "internal error"
+            with store.lock:
+                volume.status = "error"
+                volume.updated_at = time.time()
+                _message(store, volume, f"{action} failed: {reason}")
+            return
+        with store.lock:
+            if volume.id in store.volumes:
+                settle(volume, result)
+                volume.updated_at = time.time()
+
+    store.worker.submit(volume.id, task)
+
+
+def _message(store: Store, volume: Volume, text: str) -> None:
+    now = time.time()
+    store.messages.append(
+        {
+            "id": new_id(),
+            "message_level": "ERROR",
+            "user_message": text,
+            "event_id": "VOLUME_000001",
+            "created_at": iso(now),
+            "expires_at": iso(now + 2592000),
+            "guaranteed_until": iso(now + 2592000),
+            "resource_type": "VOLUME",
+            "resource_uuid": volume.id,
+            "request_id": f"req-{new_id()}",
+            "project_id": volume.project_id,
+        }
+    )
+
+
+@router.add("PUT", "/volumes/{id}")
+def update_volume(call: Call) -> Any:
+    call.require_write()
+    volume = visible_volume(call, call.params["id"])
+    spec = call.member("volume")
+    for key in ("name", "description"):
+        if key in spec:
+            setattr(volume, key, spec[key])
+    if "metadata" in spec:
+        volume.metadata = {str(k): str(v) for k, v in spec["metadata"].items()}
+    volume.updated_at = time.time()
+    return ok({"volume": render_volume(call, volume)})
+
+
+@router.add("DELETE", "/volumes/{id}")
+def delete_volume(call: Call) -> Any:
+    call.require_write()
+    volume = visible_volume(call, call.params["id"])
+    if volume.attachments or volume.status not in (
+        "available",
+        "error",
+        "error_restoring",
+        "error_extending",
+    ):
+        raise bad_request(
+            f"Invalid volume: Volume status must be available or error or error_restoring or "
+            f"error_extending or error_managing and must not be migrating, attached, belong to a "
+            f"group, have snapshots, awaiting a transfer, or be disassociated from snapshots after "
+            f"volume transfer. (current status: {volume.status})"
+        )
+    remove_volume(call.store, volume)
+    return ok(status=202)
+
+
+def remove_volume(store: Store, volume: Volume) -> None:
+    """The volume leaves Cinder now; its array volume is destroyed in the background."""
+    backend = store.backends.get(volume.backend)
+    provider_id = volume.provider_id
+    del store.volumes[volume.id]
+    if backend is not None:
+        store.worker.submit(volume.id, lambda: backend.delete(provider_id))
+
+
+def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
+    """Marks the volume in use by the server and connects it on the array in the background;
+    the server stays in BUILD until every connection is made."""
+    volume.status = "in-use"
+    volume.attachments.append(Attachment(new_id(), server.id, device, time.time()))
+    backend = store.backends.get(volume.backend)
+    provider_id = volume.provider_id
+    server.ready_at = float("inf")
+    server.pending_attachments += 1
+
+    def connect() -> None:
+        error = None
+        try:
+            if backend is not None:
+                backend.attach(provider_id, server.host)
+        except BackendError as failure:
+            error = failure
+        with store.lock:
+            server.pending_attachments -= 1
+            if error is not None:
+                server.vm_state, server.task_state = "error", None
+                server.fault = f"volume {volume.id}: {error}"
+            elif server.pending_attachments == 0 and server.vm_state == "building":
+                server.ready_at = max(server.created_at + store.boot_seconds, time.time())
+
+    store.worker.submit(volume.id, connect)
+
+
+def detach(store: Store, volume: Volume, server: Server) -> None:
+    volume.attachments = [a for a in volume.attachments if a.server_id != server.id]
+    if not volume.attachments:
+        volume.status = "available"
+    backend = store.backends.get(volume.backend)
+    if backend is not None:
+        provider_id = volume.provider_id
+        store.worker.submit(volume.id, lambda: backend.detach(provider_id, server.host))
+
+
+@router.add("POST", "/volumes/{id}/action")
+def volume_action(call: Call) -> Any:
+    volume = visible_volume(call, call.params["id"])
+    if len(call.body) != 1:
+        raise bad_request("There must be exactly one action in the request body.")
+    action, argument = next(iter(call.body.items()))
+    handler = _VOLUME_ACTIONS.get(action)
+    if handler is None:
+        raise bad_request(f"The volume action {action} is not supported by the simulator.")
+    call.require_write()
+    return handler(call, volume, argument if isinstance(argument, dict) else {})
+
+
+def _set_bootable(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    value = argument.get("bootable")
+    if not isinstance(value, bool) and str(value).lower() not in ("true", "false"):
+        raise bad_request("Bad boolean value for bootable.")
+    volume.bootable = value if isinstance(value, bool) else str(value).lower() == "true"
+    return ok(status=200)
+
+
+def _set_image_metadata(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    metadata = argument.get("metadata")
+    if not isinstance(metadata, dict):
+        raise bad_request("Malformed request body: metadata must be a dictionary.")
+    volume.image_metadata.update({str(k): str(v) for k, v in metadata.items()})
+    return ok({"metadata": dict(volume.image_metadata)})
+
+
+def _unset_image_metadata(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    if volume.image_metadata.pop(str(argument.get("key")), None) is None:
+        raise not_found("Image metadata", str(argument.get("key")))
+    return ok(status=200)
+
+
+def _show_image_metadata(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    return ok({"metadata": dict(volume.image_metadata)})
+
+
+def _retype(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    new_type = find_type(call, str(argument.get("new_type", "")))
+    policy = argument.get("migration_policy") or "never"
+    if volume.status not in ("available", "in-use"):
+        raise bad_request(
+            f"Invalid volume: Volume status must be available or in-use, not {volume.status}."
+        )
+    store = call.store
+    source, target = store.backends.get(volume.backend), backend_for(store, new_type)
+    if target is None:
+        raise bad_request(f"No valid backend was found for volume type {new_type.name}.")
+    if source is not target and not _moves_in_place(source, target):
+        if policy == "never":
+            raise bad_request(
+                "Retype requires migration but is not allowed (migration_policy is never)."
+            )
+        raise bad_request("Retype that needs a migration is not supported by the simulator.")
+    status, volume.status = volume.status, "retyping"
+
+    def settle(v: Volume, provider_id: Any) -> None:
+        v.volume_type, v.backend, v.provider_id, v.status = (
+            new_type,
+            target.section,
+            provider_id,
+            status,
+        )
+        if provider_id:
+            v.metadata["array_volume_name"] = provider_id
+
+    _in_background(
+        store,
+        volume,
+        lambda: source.retype_to(volume.provider_id, target) if source else None,
+        "retype",
+        settle,
+    )
+    return ok(status=202)
+
+
+def _moves_in_place(source: Backend | None, target: Backend) -> bool:
+    return (
+        source is not None
+        and getattr(source, "san_ip", None) is not None
+        and getattr(source, "san_ip", None) == getattr(target, "san_ip", None)
+    )
+
+
+def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    call.require_admin()
+    if volume.attachments or volume.status not in ("available", "error"):
+        raise bad_request(
+            f"Invalid volume: Volume status must be available or error, not {volume.status}."
+        )
+    store = call.store
+    backend, provider_id = store.backends.get(volume.backend), volume.provider_id
+    del store.volumes[volume.id]
+    if backend is not None:
+        store.worker.submit(volume.id, lambda: backend.unmanage(provider_id))
+    return ok(status=202)
+
+
+def _reset_status(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    call.require_admin()
+    if argument.get("status"):
+        volume.status = str(argument["status"])
+    return ok(status=202)
+
+
+def _extend(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    try:
+        new_size = int(argument["new_size"])
+    except (KeyError, TypeError, ValueError):
+        raise bad_request("New volume size must be specified as an integer.") from None
+    if new_size <= volume.size:
+        raise bad_request(
+            f"New size for extend must be greater than current size. "
+            f"(current: {volume.size}, extended: {new_size})."
+        )
+    if volume.status != "available":
+        raise bad_request(f"Volume status must be 'available' to extend, not {volume.status}.")
+    _check_quota(call, volume.project_id, new_size - volume.size)
+    backend = call.store.backends.get(volume.backend)
+    volume.status = "extending"
+
+    def settle(v: Volume, _: Any) -> None:
+        v.size, v.status = new_size, "available"
+
+    _in_background(
+        call.store,
+        volume,
+        lambda: backend.extend(volume.provider_id, new_size) if backend else None,
+        "extend",
+        settle,
+    )
+    return ok(status=202)
+
+
+_VOLUME_ACTIONS = {
+    "os-set_bootable": _set_bootable,
+    "os-set_image_metadata": _set_image_metadata,
+    "os-unset_image_metadata": _unset_image_metadata,
+    "os-show_image_metadata": _show_image_metadata,
+    "os-retype": _retype,
+    "os-unmanage": _unmanage,
+    "os-reset_status": _reset_status,
+    "os-extend": _extend,
+}
+
+
+@router.add("GET", "/volumes/{id}/metadata")
+def get_metadata(call: Call) -> Any:
+    return ok({"metadata": dict(visible_volume(call, call.params["id"]).metadata)})
+
+
+@router.add("POST", "/volumes/{id}/metadata")
+def update_metadata(call: Call) -> Any:
+    call.require_write()
+    volume = visible_volume(call, call.params["id"])
+    volume.metadata.update({str(k): str(v) for k, v in call.member("metadata").items()})
+    return ok({"metadata": dict(volume.metadata)})
+
+
+@router.add("PUT", "/volumes/{id}/metadata")
+def replace_metadata(call: Call) -> Any:
+    call.require_write()
+    volume = visible_volume(call, call.params["id"])
+    volume.metadata = {str(k): str(v) for k, v in call.member("metadata").items()}
+    return ok({"metadata": dict(volume.metadata)})
+
+
+@router.add("DELETE", "/volumes/{id}/metadata/{key}")
+def delete_metadata(call: Call) -> Any:
+    call.require_write()
+    volume = visible_volume(call, call.params["id"])
+    if volume.metadata.pop(call.params["key"], None) is None:
+        raise not_found("Metadata item", call.params["key"])
+    return ok(status=200)
+
+
+def _manage(call: Call) -> Any:
+    call.require_admin()
+    spec = call.member("volume")
+    reference = spec.get("ref") or {}
+    source_name = reference.get("source-name") or reference.get("name")
+    if not source_name:
+        raise bad_request(
+            "Manage existing volume failed: ref must name the array volume (source-name)."
+        )
+    host = str(spec.get("host") or spec.get("cluster") or "")
+    backend = next((b for b in call.store.backends.values() if host in (b.host, b.pool_host)), None)
+    if backend is None:
+        raise bad_request(
+            f"Invalid input received: host {host!r} is not a volume service of this cloud."
+        )
+    vtype = find_type(call, str(spec.get("volume_type") or DEFAULT_TYPE))
+    wanted = vtype.extra_specs.get("volume_backend_name")
+    if wanted is not None and wanted != backend.backend_name:
+        raise bad_request(
+            f"Volume type {vtype.name} (backend {wanted}) does not match host {host}."
+        )
+    for existing in call.store.volumes.values():
+        if existing.backend == backend.section and existing.provider_id == source_name:
+            raise bad_request(
+                f"Manage existing volume failed: {source_name} is already managed "
+                f"as volume {existing.id}."
+            )
+    volume, _ = _new_volume(call, {**spec, "volume_type": vtype.id}, 1, "creating")
+    volume.backend = backend.section
+    volume.bootable = bool(spec.get("bootable", False))
+
+    def settle(v: Volume, result: Any) -> None:
+        provider_id, size, metadata = result
+        v.provider_id, v.size, v.status = provider_id, size, "available"
+        v.metadata.update(metadata)
+
+    _in_background(
+        call.store,
+        volume,
+        lambda: backend.manage(volume.id, source_name),
+        "manage existing volume",
+        settle,
+    )
+    return ok({"volume": render_volume(call, volume)}, 202)
+
+
+@router.add("POST", "/manageable_volumes")
+def manage_volume(call: Call) -> Any:
+    return _manage(call)
+
+
+@router.add("POST", "/os-volume-manage")
+def manage_volume_legacy(call: Call) -> Any:
+    return _manage(call)
+
+
+# Services, limits, quotas, messages ----------------------------------------------------------
+
+
+def _services(store: Store) -> list[dict[str, Any]]:
+    services: list[dict[str, Any]] = [
+        {
+            "binary": "cinder-scheduler",
+            "host": "cinder",
+            "zone": store.availability_zone,
+            "status": "enabled",
+            "state": "up",
+            "updated_at": iso(time.time()),
+            "cluster": None,
+            "disabled_reason": None,
+        }
+    ]
+    for service in store.volume_services:
+        services.append(
+            {
+                "binary": service.binary,
+                "host": service.host,
+                "zone": store.availability_zone,
+                "status": "enabled",
+                "state": "up",
+                "updated_at": iso(time.time()),
+                "cluster": None,
+                "disabled_reason": None,
+                "replication_status": service.replication_status,
+                "active_backend_id": service.active_backend_id,
+                "frozen": service.frozen,
+                "backend_state": "up",
+            }
+        )
+    return services
+
+
+@router.add("GET", "/os-services")
+def list_services(call: Call) -> Any:
+    call.require_admin()
+    found = _services(call.store)
+    for key in ("binary", "host"):
+        if call.query.get(key):
+            found = [s for s in found if s[key] == call.query[key]]
+    return ok({"services": found})
+
+
+def _service(call: Call) -> Any:
+    call.require_admin()
+    host = str(call.body.get("host") or "")
+    service = next((s for s in call.store.volume_services if s.host == host), None)
+    if service is None:
+        raise bad_request(f"Invalid input received: host {host!r} is not a volume service.")
+    return service
+
+
+def _failover(call: Call) -> Any:
+    service = _service(call)
+    backend = call.store.backends.get(service.host.removeprefix("cinder@"))
+    if backend is None or not backend.replication:
+        raise bad_request(
+            f"Invalid input received: host {service.host} has no replication configured."
+        )
+    service.replication_status = "failed-over"
+    service.active_backend_id = str(call.body.get("backend_id") or backend.device.backend_id)
+    return ok(status=202)
+
+
+@router.add("PUT", "/os-services/failover_host")
+def failover_host(call: Call) -> Any:
+    return _failover(call)
+
+
+@router.add("PUT", "/os-services/failover")
+def failover(call: Call) -> Any:
+    return _failover(call)
+
+
+@router.add("PUT", "/os-services/freeze")
+def freeze(call: Call) -> Any:
+    _service(call).frozen = True
+    return ok(status=200)
+
+
+@router.add("PUT", "/os-services/thaw")
+def thaw(call: Call) -> Any:
+    _service(call).frozen = False
+    return ok(status=200)
+
+
+def _usage(store: Store, project: str) -> tuple[int, int]:
+    mine = [v for v in store.volumes.values() if v.project_id == project]
+    return len(mine), sum(v.size for v in mine)
+
+
+@router.add("GET", "/limits")
+def limits(call: Call) -> Any:
+    project = call.project()
+    quota = call.store.quota(project)
+    count, gigabytes = _usage(call.store, project)
+    return ok(
+        {
+            "limits": {
+                "rate": [],
+                "absolute": {
+                    "maxTotalVolumes": quota.volumes,
+                    "totalVolumesUsed": count,
+                    "maxTotalVolumeGigabytes": quota.gigabytes,
+                    "totalGigabytesUsed": gigabytes,
+                    "maxTotalSnapshots": 10,
+                    "totalSnapshotsUsed": 0,
+                    "maxTotalBackups": 10,
+                    "totalBackupsUsed": 0,
+                    "maxTotalBackupGigabytes": 1000,
+                    "totalBackupGigabytesUsed": 0,
+                },
+            }
+        }
+    )
+
+
+@router.add("GET", "/os-quota-sets/{project}")
+def quota_set(call: Call) -> Any:
+    project = call.params["project"]
+    if project != call.caller.project_id:
+        call.require_admin()
+    quota = call.store.quota(project)
+    count, gigabytes = _usage(call.store, project)
+    if call.flag("usage"):
+        return ok(
+            {
+                "quota_set": {
+                    "id": project,
+                    "volumes": {"limit": quota.volumes, "in_use": count, "reserved": 0},
+                    "gigabytes": {"limit": quota.gigabytes, "in_use": gigabytes, "reserved": 0},
+                }
+            }
+        )
+    return ok(
+        {"quota_set": {"id": project, "volumes": quota.volumes, "gigabytes": quota.gigabytes}}
+    )
+
+
+@router.add("GET", "/messages")
+def list_messages(call: Call) -> Any:
+    project = call.project()
+    found = [m for m in call.store.messages if m["project_id"] == project or call.caller.is_admin]
+    if call.query.get("resource_uuid"):
+        found = [m for m in found if m["resource_uuid"] == call.query["resource_uuid"]]
+    return ok({"messages": [{k: v for k, v in m.items() if k != "project_id"} for m in found]})
+
+
+def check_project(call: Call) -> None:
+    """The project in a Cinder URL must be the caller's own, unless the caller is admin."""
+    if (
+        call.params.get("url_project") not in (None, call.caller.project_id)
+        and not call.caller.is_admin
+    ):
+        raise forbidden("Policy doesn't allow this project to be used.")

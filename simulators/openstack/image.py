@@ -1,0 +1,134 @@
+"""Glance v2: images, list (with filters and paging) and get, plus metadata-only create and
+delete for seeding."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from simulators.openstack.errors import ApiError, bad_request, not_found
+from simulators.openstack.listing import page
+from simulators.openstack.routing import Call, Router, ok
+from simulators.openstack.store import Image, iso_seconds, new_id
+
+router = Router()
+
+
+def versions(base_url: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"v2.{n}",
+            "status": "CURRENT" if n == 16 else "SUPPORTED",
+            "links": [{"rel": "self", "href": f"{base_url}/image/v2/"}],
+        }
+        for n in range(16, -1, -1)
+    ]
+
+
+def _visible(call: Call, image: Image) -> bool:
+    return (
+        image.visibility in ("public", "community")
+        or image.owner == call.caller.project_id
+        or call.caller.is_admin
+    )
+
+
+def render(image: Image) -> dict[str, Any]:
+    return {
+        "id": image.id,
+        "name": image.name,
+        "status": "active",
+        "visibility": image.visibility,
+        "disk_format": image.disk_format,
+        "container_format": image.container_format,
+        "size": image.size,
+        "virtual_size": None,
+        "min_disk": image.min_disk,
+        "min_ram": image.min_ram,
+        "protected": False,
+        "tags": [],
+        "owner": image.owner,
+        "checksum": None,
+        "os_hidden": False,
+        "created_at": iso_seconds(image.created_at),
+        "updated_at": iso_seconds(image.created_at),
+        "self": f"/v2/images/{image.id}",
+        "file": f"/v2/images/{image.id}/file",
+        "schema": "/v2/schemas/image",
+        **image.properties,
+    }
+
+
+@router.add("GET", "/images")
+def list_images(call: Call) -> Any:
+    images = [i for i in call.store.images.values() if _visible(call, i)]
+    for key in ("name", "visibility", "disk_format", "container_format", "owner"):
+        if call.query.get(key):
+            images = [i for i in images if str(getattr(i, key)) == call.query[key]]
+    if call.query.get("status") not in (None, "", "active"):
+        images = []
+    rendered = [render(i) for i in sorted(images, key=lambda i: (i.created_at, i.id), reverse=True)]
+    chunk, marker = page(rendered, call.query)
+    body: dict[str, Any] = {"images": chunk, "first": "/v2/images", "schema": "/v2/schemas/images"}
+    if marker:
+        body["next"] = f"/v2/images?marker={marker}&limit={call.query['limit']}"
+    return ok(body)
+
+
+@router.add("GET", "/images/{id}")
+def get_image(call: Call) -> Any:
+    image = call.store.images.get(call.params["id"])
+    if image is None or not _visible(call, image):
+        raise not_found("Image", call.params["id"])
+    return ok(render(image))
+
+
+@router.add("POST", "/images")
+def create_image(call: Call) -> Any:
+    call.require_write()
+    spec = call.body
+    if spec.get("visibility") == "public":
+        call.require_admin()
+    known = {
+        "name",
+        "visibility",
+        "disk_format",
+        "container_format",
+        "min_disk",
+        "min_ram",
+        "id",
+        "tags",
+        "protected",
+    }
+    image_id = str(spec.get("id") or new_id())
+    if image_id in call.store.images:
+        raise ApiError(409, f"Image with identifier {image_id} already exists!")
+    try:
+        image = Image(
+            image_id,
+            str(spec.get("name") or ""),
+            call.project(),
+            time.time(),
+            disk_format=str(spec.get("disk_format") or "qcow2"),
+            container_format=str(spec.get("container_format") or "bare"),
+            visibility=str(spec.get("visibility") or "shared"),
+            min_disk=int(spec.get("min_disk") or 0),
+            min_ram=int(spec.get("min_ram") or 0),
+            properties={k: str(v) for k, v in spec.items() if k not in known},
+        )
+    except (TypeError, ValueError):
+        raise bad_request("Invalid image attributes.") from None
+    call.store.images[image.id] = image
+    return ok(render(image), 201)
+
+
+@router.add("DELETE", "/images/{id}")
+def delete_image(call: Call) -> Any:
+    call.require_write()
+    image = call.store.images.get(call.params["id"])
+    if image is None or not _visible(call, image):
+        raise not_found("Image", call.params["id"])
+    if image.owner != call.caller.project_id:
+        call.require_admin()
+    del call.store.images[image.id]
+    return ok(status=204)

@@ -1,0 +1,495 @@
+"""The OpenStack simulator against the rules of shared/reference/openstack-api.md, through the
+real openstacksdk (and raw HTTP where the wire matters), with Cinder backends on simulated
+FlashArrays."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import openstack
+import pytest
+from openstack import exceptions as sdk_errors
+from pypureclient import flasharray as fa
+from pypureclient.configuration import Configuration
+
+from simulators.flasharray.control_client import SimulatorControl
+from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
+
+IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with TwoSiteLab(tenants=["tenant1", "tenant2"], boot_seconds=0.1) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def region(lab):
+    return lab.regions["site-a"]
+
+
+def connect(region, user="tenant1-user", project="tenant1"):
+    password = USER_PASSWORD if user != "admin" else None
+    return openstack.connect(
+        load_yaml_config=False, load_envvars=False, **region.cloud(user, password, project)
+    )
+
+
+@pytest.fixture(scope="module")
+def tenant(region):
+    return connect(region)
+
+
+@pytest.fixture(scope="module")
+def admin(region):
+    return connect(region, "admin", "admin")
+
+
+def volume(conn, size=1, vtype="tenant1-async", **kwargs):
+    made = conn.block_storage.create_volume(size=size, volume_type=vtype, **kwargs)
+    return conn.block_storage.wait_for_status(made, "available", interval=0.02, wait=10)
+
+
+def network(conn, cidr="10.1.0.0/24", name="net"):
+    net = conn.network.create_network(name=name)
+    subnet = conn.network.create_subnet(
+        network_id=net.id, cidr=cidr, ip_version=4, name=f"{name}-subnet"
+    )
+    return net, subnet
+
+
+def boot(conn, name, vol, port):
+    server = conn.compute.create_server(
+        name=name,
+        flavor_id="2",
+        networks=[{"port": port.id}],
+        block_device_mapping=[
+            {
+                "boot_index": 0,
+                "uuid": vol.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+                "delete_on_termination": False,
+            }
+        ],
+    )
+    return conn.compute.wait_for_server(server, interval=0.02, wait=10)
+
+
+def test_version_documents_carry_self_links(region):
+    for path, status in (
+        ("/identity", 300),
+        ("/identity/v3", 200),
+        ("/compute", 200),
+        ("/compute/v2.1", 200),
+        ("/volume/", 300),
+        ("/volume/v3/", 200),
+        ("/network/", 200),
+        ("/image/", 300),
+    ):
+        response = httpx.get(region.url + path)
+        assert response.status_code == status, path
+        document = response.json()
+        versions = document.get("versions", document.get("version"))
+        entries = (
+            versions.get("values", versions)
+            if isinstance(versions, dict) and "values" in versions
+            else versions
+        )
+        entries = entries if isinstance(entries, list) else [entries]
+        assert all(any(link["rel"] == "self" for link in e["links"]) for e in entries), path
+
+
+def test_password_authentication_and_the_catalog(region):
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {
+                        "name": "tenant1-user",
+                        "password": USER_PASSWORD,
+                        "domain": {"name": "Default"},
+                    }
+                },
+            },
+            "scope": {"project": {"name": "tenant1", "domain": {"name": "Default"}}},
+        }
+    }
+    issued = httpx.post(region.auth_url + "/auth/tokens", json=body)
+    assert issued.status_code == 201
+    token = issued.headers["X-Subject-Token"]
+    catalog = {s["type"]: s["endpoints"] for s in issued.json()["token"]["catalog"]}
+    project_id = issued.json()["token"]["project"]["id"]
+    assert any(e["url"].endswith(f"/volume/v3/{project_id}") for e in catalog["block-storage"])
+    assert all(e["region_id"] == "RegionA" for e in catalog["compute"])
+    wrong = httpx.post(
+        region.auth_url + "/auth/tokens",
+        json={
+            **body,
+            "auth": {
+                **body["auth"],
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": "tenant1-user",
+                            "password": "nope",
+                            "domain": {"name": "Default"},
+                        }
+                    },
+                },
+            },
+        },
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == 401
+    checked = httpx.get(
+        region.auth_url + "/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}
+    )
+    assert checked.status_code == 200 and checked.json()["token"]["user"]["name"] == "tenant1-user"
+    unknown = httpx.get(
+        region.auth_url + "/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": "nope"}
+    )
+    assert unknown.status_code == 404
+
+
+def test_unknown_names_are_404_and_find_returns_none(tenant):
+    assert tenant.compute.find_server("no-such-server") is None
+    assert tenant.compute.find_flavor("m1.small").id == "2"
+    assert tenant.network.find_network("no-such-network") is None
+    assert tenant.block_storage.find_volume("no-such-volume") is None
+    with pytest.raises(sdk_errors.NotFoundException):
+        tenant.compute.get_server("00000000-0000-0000-0000-000000000000")
+
+
+def test_microversions_are_echoed_and_bounded(region, tenant):
+    token = tenant.auth_token
+    ok = httpx.get(
+        region.url + "/compute/v2.1/servers",
+        headers={"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.96"},
+    )
+    assert ok.headers["OpenStack-API-Version"] == "compute 2.96"
+    assert ok.headers["X-OpenStack-Nova-API-Version"] == "2.96"
+    too_new = httpx.get(
+        region.url + "/compute/v2.1/servers",
+        headers={"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.200"},
+    )
+    assert too_new.status_code == 406
+
+
+def test_a_project_sees_only_its_own_servers_and_volumes(region, tenant, admin):
+    other = connect(region, "tenant2-user", "tenant2")
+    net, _ = network(other, "10.9.0.0/24", "other-net")
+    port = other.network.create_port(network_id=net.id)
+    theirs = boot(other, "theirs", volume(other, vtype="tenant2-async", image_id=IMAGE), port)
+    their_volume = next(other.block_storage.volumes())
+    assert "theirs" not in [s.name for s in tenant.compute.servers()]
+    assert their_volume.id not in [v.id for v in tenant.block_storage.volumes()]
+    assert tenant.compute.find_server(theirs.id) is None
+    with pytest.raises(sdk_errors.NotFoundException):
+        tenant.block_storage.get_volume(their_volume.id)
+    assert theirs.id in [s.id for s in admin.compute.servers(all_projects=True)]
+    assert theirs.id not in [s.id for s in admin.compute.servers()]
+    with pytest.raises(sdk_errors.ForbiddenException):
+        tenant.compute.servers(all_projects=True).__next__()
+
+
+def test_a_reader_cannot_change_anything(region):
+    reader = connect(region, "tenant1-reader", "tenant1")
+    assert list(reader.compute.servers()) is not None
+    with pytest.raises(sdk_errors.ForbiddenException):
+        reader.network.create_network(name="nope")
+    with pytest.raises(sdk_errors.ForbiddenException):
+        reader.block_storage.create_volume(size=1)
+
+
+def test_boot_from_volume_binds_ports_attaches_volumes_and_connects_on_the_array(
+    lab, region, tenant
+):
+    net, subnet = network(tenant, "10.2.0.0/24", "boot-net")
+    port = tenant.network.create_port(
+        network_id=net.id, fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.2.0.50"}]
+    )
+    root = volume(tenant, image_id=IMAGE)
+    data = volume(tenant, vtype="tenant1-async")
+    server = tenant.compute.create_server(
+        name="vm-boot",
+        flavor_id="2",
+        networks=[{"port": port.id}],
+        block_device_mapping=[
+            {
+                "boot_index": 0,
+                "uuid": root.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+            },
+            {
+                "boot_index": -1,
+                "uuid": data.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+            },
+        ],
+    )
+    assert tenant.compute.get_server(server.id).status == "BUILD"
+    server = tenant.compute.wait_for_server(server, interval=0.02, wait=10)
+    assert server.addresses["boot-net"][0]["addr"] == "10.2.0.50"
+    assert [v.id for v in server.attached_volumes] == [root.id, data.id]
+    assert tenant.network.get_port(port.id).device_id == server.id
+    assert tenant.block_storage.get_volume(root.id).status == "in-use"
+    connections = lab.flasharrays.fabric.arrays["array-a"].host_connections
+    assert {c.volume.name for c in connections} >= {
+        root.metadata["array_volume_name"],
+        data.metadata["array_volume_name"],
+    }
+
+    tenant.compute.delete_server(server)
+    tenant.compute.wait_for_delete(server, interval=0.02, wait=10)
+    region.settle()
+    assert tenant.block_storage.get_volume(root.id).status == "available"
+    assert tenant.network.get_port(port.id).device_id == ""
+    assert not {
+        c.volume.name for c in lab.flasharrays.fabric.arrays["array-a"].host_connections
+    } & {root.metadata["array_volume_name"]}
+
+
+def test_boot_validation(tenant):
+    net, _ = network(tenant, "10.3.0.0/24", "val-net")
+    port = tenant.network.create_port(network_id=net.id)
+    not_bootable = volume(tenant)
+    with pytest.raises(sdk_errors.BadRequestException, match="is not bootable"):
+        tenant.compute.create_server(
+            name="x",
+            flavor_id="2",
+            networks=[{"port": port.id}],
+            block_device_mapping=[
+                {
+                    "boot_index": 0,
+                    "uuid": not_bootable.id,
+                    "source_type": "volume",
+                    "destination_type": "volume",
+                }
+            ],
+        )
+    with pytest.raises(sdk_errors.BadRequestException, match="Flavor"):
+        tenant.compute.create_server(name="x", flavor_id="nope", networks="none", image_id=IMAGE)
+
+
+def test_actions_follow_nova_states(tenant):
+    net, _ = network(tenant, "10.4.0.0/24", "act-net")
+    server = boot(
+        tenant,
+        "vm-act",
+        volume(tenant, image_id=IMAGE),
+        tenant.network.create_port(network_id=net.id),
+    )
+    for action, status in (
+        ("pause_server", "PAUSED"),
+        ("unpause_server", "ACTIVE"),
+        ("stop_server", "SHUTOFF"),
+        ("start_server", "ACTIVE"),
+        ("suspend_server", "SUSPENDED"),
+        ("resume_server", "ACTIVE"),
+    ):
+        getattr(tenant.compute, action)(server)
+        assert tenant.compute.get_server(server.id).status == status
+    tenant.compute.pause_server(server)
+    with pytest.raises(sdk_errors.ConflictException):
+        tenant.compute.stop_server(server)
+
+
+def test_ports_keep_fixed_ips_and_macs_or_conflict(tenant):
+    net, subnet = network(tenant, "10.5.0.0/24", "port-net")
+    first = tenant.network.create_port(
+        network_id=net.id,
+        mac_address="fa:16:3e:00:00:01",
+        fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.5.0.20"}],
+    )
+    assert (first.mac_address, first.fixed_ips[0]["ip_address"]) == (
+        "fa:16:3e:00:00:01",
+        "10.5.0.20",
+    )
+    with pytest.raises(sdk_errors.ConflictException, match="already allocated"):
+        tenant.network.create_port(
+            network_id=net.id, fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.5.0.20"}]
+        )
+    with pytest.raises(sdk_errors.ConflictException, match="mac address"):
+        tenant.network.create_port(network_id=net.id, mac_address="fa:16:3e:00:00:01")
+    assert tenant.network.create_port(network_id=net.id).fixed_ips[0]["ip_address"] == "10.5.0.2"
+    with pytest.raises(sdk_errors.ConflictException):
+        tenant.network.delete_network(net)
+
+
+def test_security_groups_routers_and_tags(tenant):
+    group = tenant.network.create_security_group(name="web", tags=["draas-op-1"])
+    assert {
+        (r.direction, r.ether_type)
+        for r in tenant.network.security_group_rules(security_group_id=group.id)
+    } == {("egress", "IPv4"), ("egress", "IPv6")}
+    rule = dict(
+        security_group_id=group.id,
+        direction="ingress",
+        protocol="tcp",
+        port_range_min=443,
+        port_range_max=443,
+        ethertype="IPv4",
+    )
+    tenant.network.create_security_group_rule(**rule)
+    with pytest.raises(sdk_errors.ConflictException):
+        tenant.network.create_security_group_rule(**rule)
+    assert [g.id for g in tenant.network.security_groups(tags="draas-op-1")] == [group.id]
+    _, subnet = network(tenant, "10.6.0.0/24", "rt-net")
+    public = tenant.network.find_network("public")
+    router = tenant.network.create_router(
+        name="rt", external_gateway_info={"network_id": public.id}
+    )
+    tenant.network.add_interface_to_router(router, subnet=subnet.id)
+    interface = next(
+        tenant.network.ports(device_id=router.id, device_owner="network:router_interface")
+    )
+    assert interface.fixed_ips[0]["ip_address"] == subnet.gateway_ip
+    with pytest.raises(sdk_errors.ConflictException):
+        tenant.network.delete_router(router)
+
+
+def test_manage_and_unmanage_rename_on_the_array(lab, region, admin, tenant):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    client = fa.Client(
+        target=lab.flasharrays.address("array-a"),
+        api_token=TOKENS["array-a"],
+        verify_ssl=True,
+        configuration=Configuration(ssl_ca_cert=str(lab.flasharrays.ca_file)),
+    )
+    client.post_volumes(names=["recovered-copy"], volume=fa.VolumePost(provisioned=3 * 2**30))
+    scoped = admin.connect_as_project(
+        {"id": region.project_id("tenant1"), "name": "tenant1", "domain_id": "default"}
+    )
+    managed = scoped.block_storage.manage_volume(
+        host="cinder@tenant1-async#tenant1-async",
+        ref={"source-name": "recovered-copy"},
+        name="managed",
+        volume_type="tenant1-async",
+        bootable=True,
+    )
+    managed = scoped.block_storage.wait_for_status(managed, "available", interval=0.02, wait=10)
+    assert managed.size == 3 and managed.is_bootable
+    assert managed.metadata["array_volume_name"] == f"volume-{managed.id}-cinder"
+    assert f"volume-{managed.id}-cinder" in array.volumes and "recovered-copy" not in array.volumes
+    assert managed.id in [v.id for v in tenant.block_storage.volumes()]
+    scoped.block_storage.unmanage_volume(managed)
+    region.settle()
+    assert f"volume-{managed.id}-cinder-unmanaged" in array.volumes
+
+
+def test_managing_a_missing_array_volume_fails_with_a_message(region, admin):
+    scoped = admin.connect_as_project(
+        {"id": region.project_id("tenant1"), "name": "tenant1", "domain_id": "default"}
+    )
+    made = scoped.block_storage.manage_volume(
+        host="cinder@tenant1-async#tenant1-async",
+        ref={"source-name": "missing"},
+        volume_type="tenant1-async",
+    )
+    failed = scoped.block_storage.wait_for_status(
+        made, "error", failures=[], interval=0.02, wait=10
+    )
+    assert failed.status == "error"
+    messages = scoped.block_storage.get("/messages", params={"resource_uuid": made.id}).json()[
+        "messages"
+    ]
+    assert "invalid backend reference {'source-name': 'missing'}" in messages[0]["user_message"]
+
+
+def test_a_volume_on_an_unreachable_array_goes_to_error_with_a_message(lab, region, tenant):
+    control = SimulatorControl(lab.flasharrays.control_url)
+    control.set_online("array-a", False)
+    try:
+        made = tenant.block_storage.create_volume(size=1, volume_type="tenant1-async")
+        failed = tenant.block_storage.wait_for_status(
+            made, "error", failures=[], interval=0.02, wait=30
+        )
+    finally:
+        control.set_online("array-a", True)
+    assert failed.status == "error"
+    messages = tenant.block_storage.get("/messages", params={"resource_uuid": made.id}).json()[
+        "messages"
+    ]
+    assert "Unable to reach the FlashArray" in messages[0]["user_message"]
+
+
+def test_running_servers_write_and_paused_ones_do_not(lab, region, tenant):
+    net, _ = network(tenant, "10.7.0.0/24", "wl-net")
+    root = volume(tenant, image_id=IMAGE)
+    server = boot(tenant, "vm-write", root, tenant.network.create_port(network_id=net.id))
+    control = SimulatorControl(lab.flasharrays.control_url)
+    httpx.put(
+        region.control_url + "/_sim/write_rate", json={"writes_per_second": 50}
+    ).raise_for_status()
+    try:
+
+        def count():
+            return control.volume_data("array-a", root.metadata["array_volume_name"])["count"]
+
+        deadline = time.monotonic() + 5
+        while count() < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count() >= 5
+        tenant.compute.pause_server(server)
+        time.sleep(0.2)
+        paused = count()
+        time.sleep(0.4)
+        assert count() == paused
+    finally:
+        httpx.put(region.control_url + "/_sim/write_rate", json={"writes_per_second": 0})
+
+
+def test_region_down_refuses_connections_and_errors_can_be_injected(lab, region, tenant):
+    host, port = region.api.address.split(":")
+    httpx.post(region.control_url + "/_sim/down").raise_for_status()
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((host, int(port)), timeout=2).close()
+    finally:
+        httpx.post(region.control_url + "/_sim/up").raise_for_status()
+    httpx.put(
+        region.control_url + "/_sim/errors", json={"service": "compute", "status": 503, "count": 1}
+    ).raise_for_status()
+    with pytest.raises(sdk_errors.HttpException) as raised:
+        tenant.compute.get_server("anything")
+    assert raised.value.status_code == 503
+    assert tenant.compute.find_server("anything") is None
+
+
+def test_the_openstack_command_works(region, tmp_path):
+    clouds = region.write_clouds_yaml(
+        tmp_path / "clouds.yaml",
+        {"sim": region.cloud(), "tenant": region.cloud("tenant1-user", USER_PASSWORD, "tenant1")},
+    )
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
+    for cloud, command in (
+        ("sim", ["server", "list"]),
+        ("tenant", ["volume", "list"]),
+        ("tenant", ["network", "list"]),
+        ("sim", ["volume", "type", "list"]),
+    ):
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "openstack"),
+                "--os-cloud",
+                cloud,
+                *command,
+                "-f",
+                "json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
