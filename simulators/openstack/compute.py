@@ -466,8 +466,10 @@ def render_server(call: Call, server: Server) -> dict[str, Any]:
             "created": iso_seconds(server.updated_at),
         }
     if call.caller.is_admin:
+        root = next((v.device for v in server.volumes if v.boot_index == 0), "/dev/vda")
         body.update(
             {
+                "OS-EXT-SRV-ATTR:root_device_name": root,
                 "OS-EXT-SRV-ATTR:host": server.host,
                 "OS-EXT-SRV-ATTR:hypervisor_hostname": f"{server.host}.sim",
                 "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",

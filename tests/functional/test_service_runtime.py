@@ -26,7 +26,10 @@ SERVICES = {
     "orchestrator": orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"],
 }
 STORAGE_RPCS = {m.full_name for m in SERVICES["storage"].methods}
-IMPLEMENTED = {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"} | STORAGE_RPCS
+COMPUTE_RPCS = {m.full_name for m in SERVICES["compute"].methods}
+IMPLEMENTED = (
+    {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"} | STORAGE_RPCS | COMPUTE_RPCS
+)
 
 
 @pytest.fixture
@@ -83,16 +86,18 @@ def test_every_unbuilt_rpc_answers_unimplemented_naming_itself(site, name, metho
 
 
 @pytest.mark.parametrize(
-    "method",
-    [m for m in SERVICES["storage"].methods if m.name != "ListArrays"],
-    ids=lambda m: m.name,
+    ("name", "method"),
+    [("storage", m) for m in SERVICES["storage"].methods if m.name != "ListArrays"]
+    + [("compute", m) for m in SERVICES["compute"].methods],
+    ids=lambda m: getattr(m, "full_name", m),
 )
-def test_storage_rpcs_refuse_an_empty_request_naming_the_field(site, method):
+def test_implemented_rpcs_refuse_an_empty_request_naming_the_field(site, name, method):
     request = message_factory.GetMessageClass(method.input_type)()
     with pytest.raises(grpc.RpcError) as raised:
-        _call(site.channel("storage"), method, request)
+        _call(site.channel(name), method, request)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert raised.value.details().split(":")[0] in {"group", "purpose", "array_name"}
+    field = raised.value.details().split(":")[0].split(".")[0].split("[")[0]
+    assert field in method.input_type.fields_by_name, f"{raised.value.details()!r} names no field"
 
 
 class FailingMetadata(MetadataServicer):

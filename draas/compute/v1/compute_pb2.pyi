@@ -27,6 +27,9 @@ class ResourceType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RESOURCE_TYPE_SUBNET: _ClassVar[ResourceType]
     RESOURCE_TYPE_NETWORK: _ClassVar[ResourceType]
     RESOURCE_TYPE_SECURITY_GROUP: _ClassVar[ResourceType]
+    RESOURCE_TYPE_SERVER_GROUP: _ClassVar[ResourceType]
+    RESOURCE_TYPE_KEY_PAIR: _ClassVar[ResourceType]
+    RESOURCE_TYPE_FLAVOR: _ClassVar[ResourceType]
 QUIESCE_MODE_UNSPECIFIED: QuiesceMode
 QUIESCE_MODE_PAUSE: QuiesceMode
 QUIESCE_MODE_STOP: QuiesceMode
@@ -38,6 +41,9 @@ RESOURCE_TYPE_ROUTER: ResourceType
 RESOURCE_TYPE_SUBNET: ResourceType
 RESOURCE_TYPE_NETWORK: ResourceType
 RESOURCE_TYPE_SECURITY_GROUP: ResourceType
+RESOURCE_TYPE_SERVER_GROUP: ResourceType
+RESOURCE_TYPE_KEY_PAIR: ResourceType
+RESOURCE_TYPE_FLAVOR: ResourceType
 
 class BlockDevice(_message.Message):
     __slots__ = ("volume_id", "boot_index", "device_name", "delete_on_termination")
@@ -433,8 +439,15 @@ class ThawServerRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., server_id: _Optional[str] = ...) -> None: ...
 
 class ManageVolumeRequest(_message.Message):
-    __slots__ = ("project_id", "host", "source_name", "name", "volume_type", "bootable", "metadata", "request_id")
+    __slots__ = ("project_id", "host", "source_name", "name", "volume_type", "bootable", "metadata", "request_id", "image_metadata", "operation_id")
     class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class ImageMetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -449,6 +462,8 @@ class ManageVolumeRequest(_message.Message):
     BOOTABLE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_METADATA_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     host: str
     source_name: str
@@ -457,7 +472,9 @@ class ManageVolumeRequest(_message.Message):
     bootable: bool
     metadata: _containers.ScalarMap[str, str]
     request_id: str
-    def __init__(self, project_id: _Optional[str] = ..., host: _Optional[str] = ..., source_name: _Optional[str] = ..., name: _Optional[str] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    image_metadata: _containers.ScalarMap[str, str]
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., host: _Optional[str] = ..., source_name: _Optional[str] = ..., name: _Optional[str] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., metadata: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., image_metadata: _Optional[_Mapping[str, str]] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class UnmanageVolumeRequest(_message.Message):
     __slots__ = ("project_id", "volume_id")
@@ -559,6 +576,14 @@ class EnsureSecurityGroupRequest(_message.Message):
     operation_id: str
     def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[SecurityGroup, _Mapping]] = ..., group_ids: _Optional[_Mapping[str, str]] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
+class EnsureSecurityGroupResponse(_message.Message):
+    __slots__ = ("group", "deferred_rules")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    DEFERRED_RULES_FIELD_NUMBER: _ClassVar[int]
+    group: SecurityGroup
+    deferred_rules: int
+    def __init__(self, group: _Optional[_Union[SecurityGroup, _Mapping]] = ..., deferred_rules: _Optional[int] = ...) -> None: ...
+
 class EnsurePortRequest(_message.Message):
     __slots__ = ("project_id", "source", "network_id", "subnet_ids", "security_group_ids", "operation_id")
     class SubnetIdsEntry(_message.Message):
@@ -582,8 +607,18 @@ class EnsurePortRequest(_message.Message):
     operation_id: str
     def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Port, _Mapping]] = ..., network_id: _Optional[str] = ..., subnet_ids: _Optional[_Mapping[str, str]] = ..., security_group_ids: _Optional[_Iterable[str]] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
+class EnsurePortResponse(_message.Message):
+    __slots__ = ("port", "mac_kept", "fixed_ips_kept")
+    PORT_FIELD_NUMBER: _ClassVar[int]
+    MAC_KEPT_FIELD_NUMBER: _ClassVar[int]
+    FIXED_IPS_KEPT_FIELD_NUMBER: _ClassVar[int]
+    port: Port
+    mac_kept: bool
+    fixed_ips_kept: bool
+    def __init__(self, port: _Optional[_Union[Port, _Mapping]] = ..., mac_kept: _Optional[bool] = ..., fixed_ips_kept: _Optional[bool] = ...) -> None: ...
+
 class BootServerRequest(_message.Message):
-    __slots__ = ("project_id", "source", "name", "flavor_id", "block_devices", "port_ids", "key_name", "server_group_id", "metadata", "availability_zone", "request_id")
+    __slots__ = ("project_id", "source", "name", "flavor_id", "block_devices", "port_ids", "key_name", "server_group_id", "metadata", "availability_zone", "request_id", "source_flavor", "key_pair", "server_group", "operation_id")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -602,6 +637,10 @@ class BootServerRequest(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     AVAILABILITY_ZONE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FLAVOR_FIELD_NUMBER: _ClassVar[int]
+    KEY_PAIR_FIELD_NUMBER: _ClassVar[int]
+    SERVER_GROUP_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     source: Server
     name: str
@@ -613,17 +652,35 @@ class BootServerRequest(_message.Message):
     metadata: _containers.ScalarMap[str, str]
     availability_zone: str
     request_id: str
-    def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Server, _Mapping]] = ..., name: _Optional[str] = ..., flavor_id: _Optional[str] = ..., block_devices: _Optional[_Iterable[_Union[BlockDevice, _Mapping]]] = ..., port_ids: _Optional[_Iterable[str]] = ..., key_name: _Optional[str] = ..., server_group_id: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., availability_zone: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    source_flavor: Flavor
+    key_pair: KeyPair
+    server_group: ServerGroup
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Server, _Mapping]] = ..., name: _Optional[str] = ..., flavor_id: _Optional[str] = ..., block_devices: _Optional[_Iterable[_Union[BlockDevice, _Mapping]]] = ..., port_ids: _Optional[_Iterable[str]] = ..., key_name: _Optional[str] = ..., server_group_id: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., availability_zone: _Optional[str] = ..., request_id: _Optional[str] = ..., source_flavor: _Optional[_Union[Flavor, _Mapping]] = ..., key_pair: _Optional[_Union[KeyPair, _Mapping]] = ..., server_group: _Optional[_Union[ServerGroup, _Mapping]] = ..., operation_id: _Optional[str] = ...) -> None: ...
+
+class BootServerResponse(_message.Message):
+    __slots__ = ("server", "created")
+    SERVER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    server: Server
+    created: _containers.RepeatedCompositeFieldContainer[ResourceRef]
+    def __init__(self, server: _Optional[_Union[Server, _Mapping]] = ..., created: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
 
 class VerifyServerRequest(_message.Message):
-    __slots__ = ("project_id", "server_id", "timeout")
+    __slots__ = ("project_id", "server_id", "timeout", "volume_ids", "port_ids", "ip_addresses")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     SERVER_ID_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_IDS_FIELD_NUMBER: _ClassVar[int]
+    PORT_IDS_FIELD_NUMBER: _ClassVar[int]
+    IP_ADDRESSES_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     server_id: str
     timeout: _duration_pb2.Duration
-    def __init__(self, project_id: _Optional[str] = ..., server_id: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    volume_ids: _containers.RepeatedScalarFieldContainer[str]
+    port_ids: _containers.RepeatedScalarFieldContainer[str]
+    ip_addresses: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, project_id: _Optional[str] = ..., server_id: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., volume_ids: _Optional[_Iterable[str]] = ..., port_ids: _Optional[_Iterable[str]] = ..., ip_addresses: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class VerifyServerResponse(_message.Message):
     __slots__ = ("server", "verified", "problems")
@@ -644,12 +701,14 @@ class ResourceRef(_message.Message):
     def __init__(self, type: _Optional[_Union[ResourceType, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class DeleteResourcesRequest(_message.Message):
-    __slots__ = ("project_id", "resources")
+    __slots__ = ("project_id", "resources", "operation_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     resources: _containers.RepeatedCompositeFieldContainer[ResourceRef]
-    def __init__(self, project_id: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class DeleteResourcesResponse(_message.Message):
     __slots__ = ("deleted", "absent")

@@ -92,17 +92,17 @@ class ComputeServiceStub:
         self.EnsureSecurityGroup = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/EnsureSecurityGroup',
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupRequest.SerializeToString,
-                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.SecurityGroup.FromString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupResponse.FromString,
                 _registered_method=True)
         self.EnsurePort = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/EnsurePort',
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortRequest.SerializeToString,
-                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.Port.FromString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortResponse.FromString,
                 _registered_method=True)
         self.BootServer = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/BootServer',
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.BootServerRequest.SerializeToString,
-                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.Server.FromString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.BootServerResponse.FromString,
                 _registered_method=True)
         self.VerifyServer = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/VerifyServer',
@@ -203,13 +203,15 @@ class ComputeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def EnsurePort(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Keeps the source port's MAC and fixed IPs where they are free, and says which it kept.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def BootServer(self, request, context):
-        """Nova: boot from the recovered volumes on the rebuilt ports; keyed by request_id.
+        """Nova: boot from the recovered volumes on the rebuilt ports; keyed by request_id. The
+        flavor, key pair and server group are found at the target or made from the captured ones.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -223,7 +225,8 @@ class ComputeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteResources(self, request, context):
-        """Removes resources (test cleanup); ones already gone are reported as absent, not errors.
+        """Removes what an operation made (everything it tagged, and/or the listed resources), in an
+        order that works; ones already gone are reported as absent, not errors.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -297,17 +300,17 @@ def add_ComputeServiceServicer_to_server(servicer, server):
             'EnsureSecurityGroup': grpc.unary_unary_rpc_method_handler(
                     servicer.EnsureSecurityGroup,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupRequest.FromString,
-                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.SecurityGroup.SerializeToString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupResponse.SerializeToString,
             ),
             'EnsurePort': grpc.unary_unary_rpc_method_handler(
                     servicer.EnsurePort,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortRequest.FromString,
-                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.Port.SerializeToString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortResponse.SerializeToString,
             ),
             'BootServer': grpc.unary_unary_rpc_method_handler(
                     servicer.BootServer,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.BootServerRequest.FromString,
-                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.Server.SerializeToString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.BootServerResponse.SerializeToString,
             ),
             'VerifyServer': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyServer,
@@ -648,7 +651,7 @@ class ComputeService:
             target,
             '/draas.compute.v1.ComputeService/EnsureSecurityGroup',
             draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupRequest.SerializeToString,
-            draas_dot_compute_dot_v1_dot_compute__pb2.SecurityGroup.FromString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.EnsureSecurityGroupResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -675,7 +678,7 @@ class ComputeService:
             target,
             '/draas.compute.v1.ComputeService/EnsurePort',
             draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortRequest.SerializeToString,
-            draas_dot_compute_dot_v1_dot_compute__pb2.Port.FromString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.EnsurePortResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -702,7 +705,7 @@ class ComputeService:
             target,
             '/draas.compute.v1.ComputeService/BootServer',
             draas_dot_compute_dot_v1_dot_compute__pb2.BootServerRequest.SerializeToString,
-            draas_dot_compute_dot_v1_dot_compute__pb2.Server.FromString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.BootServerResponse.FromString,
             options,
             channel_credentials,
             insecure,

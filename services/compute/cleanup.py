@@ -1,0 +1,160 @@
+"""Deleting what an operation made, and only that: what it tagged or marked, and what the
+caller lists, in an order the APIs accept."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from common.errors import InvalidArgument, NotFound
+from draas.compute.v1 import compute_pb2 as pb
+from services.compute import marks
+from services.compute.cloud import Cloud, Conn, attr
+
+T = pb.ResourceType
+# Servers first (they hold ports and volumes), then routers before the subnets they use...
+ORDER = [
+    T.RESOURCE_TYPE_SERVER,
+    T.RESOURCE_TYPE_ROUTER,
+    T.RESOURCE_TYPE_PORT,
+    T.RESOURCE_TYPE_SUBNET,
+    T.RESOURCE_TYPE_NETWORK,
+    T.RESOURCE_TYPE_SECURITY_GROUP,
+    T.RESOURCE_TYPE_VOLUME,
+    T.RESOURCE_TYPE_SERVER_GROUP,
+    T.RESOURCE_TYPE_KEY_PAIR,
+    T.RESOURCE_TYPE_FLAVOR,
+]
+
+
+def delete(cloud: Cloud, request: pb.DeleteResourcesRequest) -> pb.DeleteResourcesResponse:
+    conn = cloud.connection(request.project_id)
+    wanted: dict[int, list[str]] = {kind: [] for kind in ORDER}
+    for ref in request.resources:
+        if ref.type not in wanted or not ref.id:
+            raise InvalidArgument("resources", f"each needs a known type and an id (got {ref})")
+        wanted[ref.type].append(ref.id)
+    if request.operation_id:
+        for kind, ids in _marked(cloud, conn, request.operation_id).items():
+            wanted[kind] += [i for i in ids if i not in wanted[kind]]
+    deleted: list[pb.ResourceRef] = []
+    absent: list[pb.ResourceRef] = []
+    for kind in ORDER:
+        gone = _delete_kind(cloud, conn, kind, wanted[kind])
+        for resource_id in wanted[kind]:
+            (deleted if resource_id in gone else absent).append(
+                pb.ResourceRef(type=kind, id=resource_id)
+            )
+    return pb.DeleteResourcesResponse(deleted=deleted, absent=absent)
+
+
+def _marked(cloud: Cloud, conn: Conn, operation_id: str) -> dict[int, list[str]]:
+    tag = marks.operation_tag(operation_id)
+    servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
+    volumes = cloud.call("list volumes", lambda: list(conn.block_storage.volumes(details=True)))
+
+    def tagged(lister: Callable[..., Any]) -> list[str]:
+        return [r.id for r in cloud.call("list tagged", lambda: list(lister(tags=tag)))]
+
+    return {
+        T.RESOURCE_TYPE_SERVER: [
+            s.id
+            for s in servers
+            if (attr(s, "metadata", {}) or {}).get(marks.OPERATION) == operation_id
+        ],
+        T.RESOURCE_TYPE_VOLUME: [
+            v.id
+            for v in volumes
+            if (attr(v, "metadata", {}) or {}).get(marks.OPERATION) == operation_id
+        ],
+        T.RESOURCE_TYPE_ROUTER: tagged(conn.network.routers),
+        T.RESOURCE_TYPE_PORT: tagged(conn.network.ports),
+        T.RESOURCE_TYPE_SUBNET: tagged(conn.network.subnets),
+        T.RESOURCE_TYPE_NETWORK: tagged(conn.network.networks),
+        T.RESOURCE_TYPE_SECURITY_GROUP: tagged(conn.network.security_groups),
+    }
+
+
+def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str]) -> set[str]:
+    """Deletes each; returns the ids that existed."""
+    existed = set()
+    for resource_id in ids:
+        try:
+            _DELETERS[kind](cloud, conn, resource_id)
+            existed.add(resource_id)
+        except NotFound:
+            pass
+    if kind == T.RESOURCE_TYPE_SERVER:
+        for resource_id in existed:
+            cloud.wait(
+                f"server {resource_id} gone",
+                cloud.settings.delete_timeout_seconds,
+                functools.partial(_gone, conn.compute.find_server, resource_id),
+            )
+    if kind == T.RESOURCE_TYPE_VOLUME:
+        for resource_id in existed:
+            cloud.wait(
+                f"volume {resource_id} gone",
+                cloud.settings.delete_timeout_seconds,
+                functools.partial(_gone, conn.block_storage.find_volume, resource_id),
+            )
+    return existed
+
+
+def _gone(find: Callable[..., Any], resource_id: str) -> bool | None:
+    return True if find(resource_id, ignore_missing=True) is None else None
+
+
+def _server(cloud: Cloud, conn: Conn, server_id: str) -> None:
+    server = cloud.call(f"get server {server_id}", lambda: conn.compute.get_server(server_id))
+    cloud.call(
+        f"delete server {server_id}",
+        lambda: conn.compute.delete_server(server, ignore_missing=False),
+    )
+
+
+def _router(cloud: Cloud, conn: Conn, router_id: str) -> None:
+    router = cloud.call(f"get router {router_id}", lambda: conn.network.get_router(router_id))
+    interfaces = cloud.call(
+        "list router interfaces",
+        lambda: list(
+            conn.network.ports(device_id=router_id, device_owner="network:router_interface")
+        ),
+    )
+    for port in interfaces:
+        remove = functools.partial(
+            conn.network.remove_interface_from_router, router, port_id=port.id
+        )
+        cloud.call("remove router interface", remove)
+    cloud.call(
+        f"delete router {router_id}",
+        lambda: conn.network.delete_router(router_id, ignore_missing=False),
+    )
+
+
+def _plain(proxy: str, resource: str) -> Callable[[Cloud, Conn, str], None]:
+    """Deletes through `conn.<proxy>.delete_<resource>`; a missing one raises NotFound."""
+
+    def run(cloud: Cloud, conn: Conn, resource_id: str) -> None:
+        remove = getattr(getattr(conn, proxy), f"delete_{resource}")
+        what = resource.replace("_", " ")
+        cloud.call(
+            f"delete {what} {resource_id}", lambda: remove(resource_id, ignore_missing=False)
+        )
+
+    return run
+
+
+_DELETERS: dict[int, Callable[[Cloud, Conn, str], None]] = {
+    T.RESOURCE_TYPE_SERVER: _server,
+    T.RESOURCE_TYPE_ROUTER: _router,
+    T.RESOURCE_TYPE_PORT: _plain("network", "port"),
+    T.RESOURCE_TYPE_SUBNET: _plain("network", "subnet"),
+    T.RESOURCE_TYPE_NETWORK: _plain("network", "network"),
+    T.RESOURCE_TYPE_SECURITY_GROUP: _plain("network", "security_group"),
+    T.RESOURCE_TYPE_VOLUME: _plain("block_storage", "volume"),
+    T.RESOURCE_TYPE_SERVER_GROUP: _plain("compute", "server_group"),
+    T.RESOURCE_TYPE_KEY_PAIR: _plain("compute", "keypair"),
+    T.RESOURCE_TYPE_FLAVOR: _plain("compute", "flavor"),
+}

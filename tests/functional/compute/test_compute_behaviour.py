@@ -1,0 +1,343 @@
+"""The compute service's other calls, and how it reports faults and bad requests."""
+
+import uuid
+
+import grpc
+import httpx
+import pytest
+from google.protobuf.duration_pb2 import Duration
+from pypureclient import flasharray as fa
+
+from draas.compute.v1 import compute_pb2 as pb
+from tests.functional.compute.conftest import IMAGE, array_client, tenant_connection
+
+
+def rpc_error(call, request):
+    with pytest.raises(grpc.RpcError) as raised:
+        call(request)
+    return raised.value
+
+
+@pytest.fixture
+def project_a(lab):
+    return lab.regions["site-a"].project_id("tenant1")
+
+
+def small_vm(lab, name):
+    conn = tenant_connection(lab, "site-a")
+    net = conn.network.find_network("app-net")
+    volume = conn.block_storage.wait_for_status(
+        conn.block_storage.create_volume(size=1, volume_type="tenant1-async", image_id=IMAGE),
+        "available",
+        interval=0.02,
+        wait=20,
+    )
+    port = conn.network.create_port(network_id=net.id)
+    server = conn.compute.create_server(
+        name=name,
+        flavor_id="1",
+        networks=[{"port": port.id}],
+        block_device_mapping=[
+            {
+                "boot_index": 0,
+                "uuid": volume.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+            }
+        ],
+    )
+    return conn.compute.wait_for_server(server, interval=0.02, wait=20)
+
+
+def test_quiesce_and_thaw(compute, lab, source, project_a):
+    server = small_vm(lab, f"q-{uuid.uuid4().hex[:6]}")
+    stub = compute["site-a"]
+    paused = stub.QuiesceServer(
+        pb.QuiesceServerRequest(
+            project_id=project_a, server_id=server.id, mode=pb.QUIESCE_MODE_PAUSE
+        )
+    )
+    assert paused.status == "PAUSED"
+    assert (
+        stub.QuiesceServer(
+            pb.QuiesceServerRequest(
+                project_id=project_a, server_id=server.id, mode=pb.QUIESCE_MODE_PAUSE
+            )
+        ).status
+        == "PAUSED"
+    )
+    assert (
+        stub.ThawServer(pb.ThawServerRequest(project_id=project_a, server_id=server.id)).status
+        == "ACTIVE"
+    )
+    stopped = stub.QuiesceServer(
+        pb.QuiesceServerRequest(
+            project_id=project_a, server_id=server.id, mode=pb.QUIESCE_MODE_STOP
+        )
+    )
+    assert stopped.status == "SHUTOFF"
+    assert (
+        stub.ThawServer(pb.ThawServerRequest(project_id=project_a, server_id=server.id)).status
+        == "ACTIVE"
+    )
+    no_mode = rpc_error(
+        stub.QuiesceServer, pb.QuiesceServerRequest(project_id=project_a, server_id=server.id)
+    )
+    assert (no_mode.code(), no_mode.details()) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "mode: must be PAUSE or STOP",
+    )
+
+
+def test_get_server_is_the_captured_record_and_unknown_ones_are_not_found(
+    compute, source, project_a
+):
+    record = compute["site-a"].GetServer(
+        pb.GetServerRequest(project_id=project_a, server_id=source.servers["vm-web"].id)
+    )
+    assert record.name == "vm-web" and record.flavor_id == "2"
+    assert [d.boot_index for d in record.block_devices] == [0, -1]
+    missing = rpc_error(
+        compute["site-a"].GetServer,
+        pb.GetServerRequest(project_id=project_a, server_id=str(uuid.uuid4())),
+    )
+    assert missing.code() == grpc.StatusCode.NOT_FOUND
+    assert missing.details().startswith("get server")
+
+
+def test_managing_is_repeatable_and_a_failure_says_why_and_leaves_nothing(compute, lab):
+    project_b = lab.regions["site-b"].project_id("tenant1")
+    array_client(lab, "array-b").post_volumes(
+        names=["loose-copy"], volume=fa.VolumePost(provisioned=2**30)
+    )
+    request = pb.ManageVolumeRequest(
+        project_id=project_b,
+        host="cinder@tenant1-async#tenant1-async",
+        source_name="loose-copy",
+        volume_type="tenant1-async",
+        request_id="manage-once",
+    )
+    first = compute["site-b"].ManageVolume(request)
+    assert compute["site-b"].ManageVolume(request).id == first.id
+    assert first.array_volume_name == f"volume-{first.id}-cinder"
+    conn = tenant_connection(lab, "site-b")
+    before = sorted(v.id for v in conn.block_storage.volumes())
+    failed = rpc_error(
+        compute["site-b"].ManageVolume,
+        pb.ManageVolumeRequest(
+            project_id=project_b,
+            host="cinder@tenant1-async#tenant1-async",
+            source_name="not-on-the-array",
+            volume_type="tenant1-async",
+            request_id="manage-missing",
+        ),
+    )
+    assert failed.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "Cinder could not manage array volume not-on-the-array" in failed.details()
+    assert "invalid backend reference" in failed.details()
+    lab.regions["site-b"].settle()
+    assert sorted(v.id for v in conn.block_storage.volumes()) == before
+
+
+def test_retype_moves_a_volume_into_the_sync_pod_and_refuses_a_migration(compute, lab):
+    project_b = lab.regions["site-b"].project_id("tenant1")
+    conn = tenant_connection(lab, "site-b")
+    volume = conn.block_storage.wait_for_status(
+        conn.block_storage.create_volume(size=1, volume_type="tenant1-async"),
+        "available",
+        interval=0.02,
+        wait=20,
+    )
+    retyped = compute["site-b"].RetypeVolume(
+        pb.RetypeVolumeRequest(project_id=project_b, volume_id=volume.id, new_type="tenant1-sync")
+    )
+    assert retyped.volume_type == "tenant1-sync"
+    assert retyped.array_volume_name == f"tenant1-pod::volume-{volume.id}-cinder"
+    refused = rpc_error(
+        compute["site-b"].RetypeVolume,
+        pb.RetypeVolumeRequest(project_id=project_b, volume_id=volume.id, new_type="standard"),
+    )
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "migration" in refused.details()
+
+
+def test_a_taken_ip_gives_a_port_with_a_new_address(compute, lab, inventory_b_project):
+    project_b, net, subnet = inventory_b_project
+    conn = tenant_connection(lab, "site-b")
+    conn.network.create_port(
+        network_id=net.id, fixed_ips=[{"subnet_id": subnet.id, "ip_address": "10.77.0.20"}]
+    )
+    source = pb.Port(
+        id=str(uuid.uuid4()),
+        network_id="src-net",
+        mac_address="fa:16:3e:77:77:77",
+        fixed_ips=[pb.FixedIp(subnet_id="src-subnet", ip_address="10.77.0.20")],
+    )
+    response = compute["site-b"].EnsurePort(
+        pb.EnsurePortRequest(
+            project_id=project_b,
+            source=source,
+            network_id=net.id,
+            subnet_ids={"src-subnet": subnet.id},
+            operation_id="op-ports",
+        )
+    )
+    assert response.mac_kept and not response.fixed_ips_kept
+    assert (
+        response.port.fixed_ips[0].subnet_id == subnet.id
+        and response.port.fixed_ips[0].ip_address != "10.77.0.20"
+    )
+    again = compute["site-b"].EnsurePort(
+        pb.EnsurePortRequest(
+            project_id=project_b,
+            source=source,
+            network_id=net.id,
+            subnet_ids={"src-subnet": subnet.id},
+            operation_id="op-ports",
+        )
+    )
+    assert again.port.id == response.port.id
+
+
+@pytest.fixture
+def inventory_b_project(lab):
+    conn = tenant_connection(lab, "site-b")
+    net = conn.network.create_network(name=f"ports-{uuid.uuid4().hex[:6]}")
+    subnet = conn.network.create_subnet(network_id=net.id, cidr="10.77.0.0/24", ip_version=4)
+    return lab.regions["site-b"].project_id("tenant1"), net, subnet
+
+
+def test_quota_headroom_and_a_boot_beyond_it(compute, lab, source):
+    project_b = lab.regions["site-b"].project_id("tenant2")
+    headroom = compute["site-b"].GetQuotaHeadroom(pb.GetQuotaHeadroomRequest(project_id=project_b))
+    assert headroom.instances == 50 and headroom.volumes == 100 and headroom.networks == 100
+    httpx.put(
+        lab.regions["site-b"].control_url + f"/_sim/quotas/{project_b}", json={"instances": 0}
+    ).raise_for_status()
+    try:
+        assert (
+            compute["site-b"]
+            .GetQuotaHeadroom(pb.GetQuotaHeadroomRequest(project_id=project_b))
+            .instances
+            == 0
+        )
+        conn = tenant_connection(lab, "site-b", "tenant2")
+        volume = conn.block_storage.wait_for_status(
+            conn.block_storage.create_volume(size=1, volume_type="tenant2-async", image_id=IMAGE),
+            "available",
+            interval=0.02,
+            wait=20,
+        )
+        refused = rpc_error(
+            compute["site-b"].BootServer,
+            pb.BootServerRequest(
+                project_id=project_b,
+                name="over-quota",
+                source_flavor=pb.Flavor(name="m1.tiny", vcpus=1, ram_mb=512, disk_gb=1),
+                block_devices=[pb.BlockDevice(volume_id=volume.id, boot_index=0)],
+                request_id="over-quota",
+            ),
+        )
+        assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "Quota exceeded for instances" in refused.details()
+    finally:
+        httpx.put(
+            lab.regions["site-b"].control_url + f"/_sim/quotas/{project_b}", json={}
+        ).raise_for_status()
+
+
+def test_a_region_that_is_down_is_unavailable_and_said_so(compute, lab, project_a):
+    control = lab.regions["site-a"].control_url
+    httpx.post(control + "/_sim/down").raise_for_status()
+    try:
+        down = rpc_error(
+            compute["site-a"].ListVolumeTypes, pb.ListVolumeTypesRequest(project_id=project_a)
+        )
+    finally:
+        httpx.post(control + "/_sim/up").raise_for_status()
+    assert down.code() == grpc.StatusCode.UNAVAILABLE
+    assert "the region does not answer" in down.details()
+    assert "tenant1-async" in [
+        t.name
+        for t in compute["site-a"]
+        .ListVolumeTypes(pb.ListVolumeTypesRequest(project_id=project_a))
+        .volume_types
+    ]
+
+
+def test_transient_errors_are_retried(compute, lab, project_a):
+    control = lab.regions["site-a"].control_url
+    httpx.put(
+        control + "/_sim/errors", json={"service": "volume", "status": 503, "count": 2}
+    ).raise_for_status()
+    types = (
+        compute["site-a"]
+        .ListVolumeTypes(pb.ListVolumeTypesRequest(project_id=project_a))
+        .volume_types
+    )
+    assert {t.name for t in types} >= {"tenant1-async", "tenant1-sync", "standard"}
+
+
+BAD = [
+    ("CaptureInventory", pb.CaptureInventoryRequest(), "project_id: is required"),
+    (
+        "EnsureNetwork",
+        pb.EnsureNetworkRequest(project_id="p"),
+        "source: is required: the resource as captured at the source site",
+    ),
+    (
+        "EnsureNetwork",
+        pb.EnsureNetworkRequest(project_id="p", source=pb.Network(id="n")),
+        "operation_id: is required: it names what the request makes",
+    ),
+    (
+        "BootServer",
+        pb.BootServerRequest(project_id="p", name="x"),
+        "request_id: is required: it names what the request makes",
+    ),
+    (
+        "BootServer",
+        pb.BootServerRequest(project_id="p", name="x", request_id="r"),
+        "block_devices: need one volume with boot_index 0",
+    ),
+    ("ManageVolume", pb.ManageVolumeRequest(project_id="p", request_id="r"), "host: is required"),
+    (
+        "DeleteResources",
+        pb.DeleteResourcesRequest(project_id="p"),
+        "resources: name resources or an operation_id",
+    ),
+    (
+        "RetypeVolume",
+        pb.RetypeVolumeRequest(
+            project_id="p", volume_id="v", new_type="t", migration_policy="sometimes"
+        ),
+        "migration_policy: must be never or on-demand",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "request_message", "message"),
+    BAD,
+    ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(BAD)],
+)
+def test_bad_requests_name_the_field(compute, method, request_message, message):
+    error = rpc_error(getattr(compute["site-a"], method), request_message)
+    assert (error.code(), error.details()) == (grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+def test_verify_reports_what_is_wrong(compute, lab, source, project_a):
+    response = compute["site-a"].VerifyServer(
+        pb.VerifyServerRequest(
+            project_id=project_a,
+            server_id=source.servers["vm-app"].id,
+            volume_ids=["not-attached"],
+            ip_addresses=["10.10.0.12", "192.0.2.1"],
+            timeout=Duration(seconds=5),
+        )
+    )
+    assert not response.verified
+    assert list(response.problems) == [
+        "volume not-attached is not attached",
+        "address 192.0.2.1 is missing",
+    ]
