@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -15,12 +16,22 @@ from opentelemetry.sdk.trace import TracerProvider
 from common.errors import from_grpc
 
 
-def open_channel(address: str, tracer_provider: TracerProvider) -> grpc.Channel:
-    """A channel to another service that traces each call and passes the trace context on.
-    Channels connect lazily: opening one never fails, calls do."""
+def open_channel(
+    address: str,
+    tracer_provider: TracerProvider,
+    credentials: grpc.ChannelCredentials | None = None,
+    options: list[tuple[str, Any]] | None = None,
+) -> grpc.Channel:
+    """A channel to another service that traces each call and passes the trace context on
+    (TLS when credentials are given). Channels connect lazily: opening one never fails, calls do."""
+    raw = (
+        grpc.secure_channel(address, credentials, options=options)
+        if credentials is not None
+        else grpc.insecure_channel(address, options=options)
+    )
     # The instrumentation's interceptor speaks its own interface, hence its intercept_channel.
     channel: grpc.Channel = intercept_channel(
-        grpc.insecure_channel(address), client_interceptor(tracer_provider=tracer_provider)
+        raw, client_interceptor(tracer_provider=tracer_provider)
     )
     return channel
 

@@ -49,9 +49,12 @@ class ServiceServer:
         port: int,
         health_servicer: health.HealthServicer,
         names: list[str],
+        secure_ports: list[int] | None = None,
     ) -> None:
         self.grpc_server = server
         self.port = port
+        # Ports bound with TLS credentials (e.g. for peer sites), in the order asked.
+        self.secure_ports = secure_ports or []
         self._health = health_servicer
         self._names = names
 
@@ -76,9 +79,11 @@ def create_grpc_server(
     settings: ServiceSettings,
     bindings: Iterable[ServiceBinding],
     tracer_provider: TracerProvider,
+    secure_ports: Iterable[tuple[int, grpc.ServerCredentials]] = (),
 ) -> tuple[ServiceServer, int]:
     """Builds a server for the bindings, bound to settings.listen_host:settings.port (0 picks a
-    free port); returns it, not started, and the bound port.
+    free port) and to any further (port, TLS credentials); returns it, not started, and the
+    bound plain port.
 
     :raises ServiceUnavailable: when the address cannot be bound (e.g. the port is taken).
     """
@@ -106,7 +111,14 @@ def create_grpc_server(
         raise ServiceUnavailable(f"cannot listen on {address}: {error}") from None
     if port == 0:
         raise ServiceUnavailable(f"cannot listen on {address}")
-    return ServiceServer(server, port, health_servicer, names), port
+    bound = []
+    for secure_port, credentials in secure_ports:
+        secure_address = f"{settings.listen_host}:{secure_port}"
+        try:
+            bound.append(server.add_secure_port(secure_address, credentials))
+        except RuntimeError as error:
+            raise ServiceUnavailable(f"cannot listen on {secure_address}: {error}") from None
+    return ServiceServer(server, port, health_servicer, names, bound), port
 
 
 def answers_unimplemented(service: ServiceDescriptor) -> Callable[[type[T]], type[T]]:

@@ -28,6 +28,8 @@ class EntityRecord(Base):
     project_id: Mapped[str] = mapped_column(String(64), index=True)
     group_id: Mapped[str | None] = mapped_column(String(64), index=True)
     owner_site: Mapped[str] = mapped_column(String(64))
+    # Bumped by every ownership transfer: the newest owner's changes win.
+    epoch: Mapped[int] = mapped_column(BigInteger, server_default="0")
     version: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool]
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -49,6 +51,8 @@ class ChangeRecord(Base):
     project_id: Mapped[str] = mapped_column(String(64))
     group_id: Mapped[str | None] = mapped_column(String(64))
     owner_site: Mapped[str] = mapped_column(String(64))
+    # Bumped by every ownership transfer: the newest owner's changes win.
+    epoch: Mapped[int] = mapped_column(BigInteger, server_default="0")
     version: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool]
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -62,6 +66,26 @@ class PeerCursor(Base):
 
     peer_site: Mapped[str] = mapped_column(String(64), primary_key=True)
     acknowledged_sequence: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SequenceCounter(Base):
+    """The last sequence number this site gave a change (taken under a row lock, so sequences
+    commit in order and without gaps)."""
+
+    __tablename__ = "sequence_counters"
+
+    origin_site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class AppliedCursor(Base):
+    """How far this site has applied each peer's changes."""
+
+    __tablename__ = "applied_cursors"
+
+    origin_site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

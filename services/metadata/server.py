@@ -1,28 +1,80 @@
-"""Wiring of the metadata service: dependencies, servicer and gRPC server."""
+"""Wiring of the metadata service: store, capture, senders to peers, and the gRPC server (with a
+mutual-TLS port for peers when configured)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
+from common.grpc_client import open_channel
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
+from draas.compute.v1 import compute_pb2_grpc
 from draas.metadata.v1 import metadata_pb2_grpc
+from services.metadata.capture import Capturer
 from services.metadata.models import MIGRATIONS
+from services.metadata.replication import PeerSender, server_credentials
 from services.metadata.servicer import SERVICE, MetadataServicer
 from services.metadata.settings import MetadataSettings
+from services.metadata.store import MetadataStore
 
 
-def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> ServiceDeps:
-    """Opens (and migrates) the service's database."""
-    return ServiceDeps(tracer_provider, open_database(settings, MIGRATIONS))
+@dataclass
+class MetadataDeps(ServiceDeps):
+    """The store, capture, one sender per peer, and the channel to the compute service."""
+
+    store: MetadataStore
+    capturer: Capturer
+    senders: dict[str, PeerSender] = field(default_factory=dict)
+    compute_channel: grpc.Channel | None = None
+
+    def close(self) -> None:
+        """Stops replication and capture, then closes channels and the database."""
+        for sender in self.senders.values():
+            sender.stop()
+        self.capturer.stop()
+        if self.compute_channel is not None:
+            self.compute_channel.close()
+        super().close()
 
 
-def create_server(settings: MetadataSettings, deps: ServiceDeps) -> tuple[ServiceServer, int]:
+def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> MetadataDeps:
+    """Opens (and migrates) the database and starts capture and replication."""
+    database = open_database(settings, MIGRATIONS)
+    store = MetadataStore(database, settings.site)
+    channel = (
+        open_channel(settings.compute_address, tracer_provider)
+        if settings.compute_address
+        else None
+    )
+    compute = compute_pb2_grpc.ComputeServiceStub(channel) if channel is not None else None
+    deps = MetadataDeps(
+        tracer_provider,
+        database,
+        store,
+        Capturer(store, compute, settings.capture_interval_seconds),
+        compute_channel=channel,
+    )
+    for peer in settings.peers:
+        deps.senders[peer.site] = PeerSender(store, peer, settings, tracer_provider)
+        deps.senders[peer.site].start()
+    deps.capturer.start()
+    return deps
+
+
+def create_server(settings: MetadataSettings, deps: MetadataDeps) -> tuple[ServiceServer, int]:
     """The metadata service's gRPC server, bound but not started, and its port."""
     binding = ServiceBinding(
-        SERVICE, MetadataServicer(), metadata_pb2_grpc.add_MetadataServiceServicer_to_server
+        SERVICE,
+        MetadataServicer(deps.store, deps.capturer, deps.senders, settings),
+        metadata_pb2_grpc.add_MetadataServiceServicer_to_server,
     )
-    return create_grpc_server(settings, [binding], deps.tracer_provider)
+    secure = (
+        [(settings.peer_port, server_credentials(settings.tls))] if settings.tls is not None else []
+    )
+    return create_grpc_server(settings, [binding], deps.tracer_provider, secure)
 
 
 SPEC = ServiceSpec("metadata", MetadataSettings, build_deps, create_server, MIGRATIONS)

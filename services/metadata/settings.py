@@ -1,13 +1,69 @@
-"""Settings of the metadata service (environment prefix DRAAS_METADATA_)."""
+"""Settings of the metadata service (environment prefix DRAAS_METADATA_).
+
+Peers are the other sites' metadata services this one replicates its changes to:
+
+    [[metadata.peers]]
+    site = "site-b"
+    address = "metadata.site-b:50061"
+
+With [metadata.tls] set, the peer port serves and the replicator connects with mutual TLS.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
-from common.settings import ServiceSettings
+from pydantic import BaseModel, Field, model_validator
+
+from common.settings import GrpcAddress, ServiceSettings
+
+
+class PeerSettings(BaseModel):
+    """Another site's metadata service."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    site: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    address: GrpcAddress
+
+
+class TlsSettings(BaseModel):
+    """Mutual TLS between sites: this site's certificate and key, and the CA that signed the
+    peers' certificates."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path
 
 
 class MetadataSettings(ServiceSettings):
-    """The common service settings; the metadata service adds its own as it grows."""
+    """The common service settings, peers, capture and replication tuning."""
 
     service_name: ClassVar[str] = "metadata"
+
+    peers: list[PeerSettings] = Field(default_factory=list)
+    peer_port: int = Field(
+        0, ge=0, le=65535, description="Port for peers; 0 serves them on `port`."
+    )
+    tls: TlsSettings | None = None
+    compute_address: GrpcAddress | None = Field(None, description="This site's compute service.")
+    capture_interval_seconds: float = Field(0.0, ge=0, description="0: capture only on demand.")
+    batch_size: int = Field(500, ge=1, le=10000, description="Changes per replication batch.")
+    reconnect_delay_seconds: float = Field(1.0, gt=0, le=300)
+    idle_poll_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often an idle sender looks."
+    )
+
+    @model_validator(mode="after")
+    def _peers_are_other_sites(self) -> MetadataSettings:
+        sites = [p.site for p in self.peers]
+        if self.site in sites:
+            raise ValueError("peers must be other sites, not this one")
+        if len(set(sites)) != len(sites):
+            raise ValueError("a peer site is listed twice")
+        if self.peer_port and self.tls is None:
+            raise ValueError("peer_port needs tls (it exists to serve peers with mutual TLS)")
+        return self

@@ -125,6 +125,7 @@ def run_command(name, tmp_path, *args):
 
 def test_operators_can_migrate_and_roll_back_from_the_command_line(tmp_path):
     assert run_command("metadata", tmp_path, "db", "current").stdout.strip() == "base"
-    assert run_command("metadata", tmp_path, "db", "upgrade").stdout.strip() == "0001"
-    assert run_command("metadata", tmp_path, "db", "current").stdout.strip() == "0001"
+    assert run_command("metadata", tmp_path, "db", "upgrade").stdout.strip() == "0002"
+    assert run_command("metadata", tmp_path, "db", "current").stdout.strip() == "0002"
+    assert run_command("metadata", tmp_path, "db", "downgrade", "0001").stdout.strip() == "0001"
     assert run_command("metadata", tmp_path, "db", "downgrade", "base").stdout.strip() == "base"

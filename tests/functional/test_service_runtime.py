@@ -16,7 +16,6 @@ from draas.compute.v1 import compute_pb2
 from draas.metadata.v1 import metadata_pb2, metadata_pb2_grpc
 from draas.orchestrator.v1 import orchestrator_pb2
 from draas.storage.v1 import storage_pb2
-from services.metadata.servicer import MetadataServicer
 from services.metadata.settings import MetadataSettings
 
 SERVICES = {
@@ -27,9 +26,19 @@ SERVICES = {
 }
 STORAGE_RPCS = {m.full_name for m in SERVICES["storage"].methods}
 COMPUTE_RPCS = {m.full_name for m in SERVICES["compute"].methods}
+METADATA_RPCS = {m.full_name for m in SERVICES["metadata"].methods}
 IMPLEMENTED = (
-    {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"} | STORAGE_RPCS | COMPUTE_RPCS
+    {"draas.orchestrator.v1.OrchestratorService.GetSystemStatus"}
+    | STORAGE_RPCS
+    | COMPUTE_RPCS
+    | METADATA_RPCS
 )
+# Implemented RPCs whose empty request is a valid question.
+ANSWER_AN_EMPTY_REQUEST = {
+    "draas.storage.v1.StorageService.ListArrays",
+    "draas.metadata.v1.MetadataService.ListChanges",
+    "draas.metadata.v1.MetadataService.GetReplicationStatus",
+}
 
 
 @pytest.fixture
@@ -87,8 +96,12 @@ def test_every_unbuilt_rpc_answers_unimplemented_naming_itself(site, name, metho
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    [("storage", m) for m in SERVICES["storage"].methods if m.name != "ListArrays"]
-    + [("compute", m) for m in SERVICES["compute"].methods],
+    [
+        (name, m)
+        for name in ("storage", "compute", "metadata")
+        for m in SERVICES[name].methods
+        if m.full_name not in ANSWER_AN_EMPTY_REQUEST
+    ],
     ids=lambda m: getattr(m, "full_name", m),
 )
 def test_implemented_rpcs_refuse_an_empty_request_naming_the_field(site, name, method):
@@ -100,7 +113,7 @@ def test_implemented_rpcs_refuse_an_empty_request_naming_the_field(site, name, m
     assert field in method.input_type.fields_by_name, f"{raised.value.details()!r} names no field"
 
 
-class FailingMetadata(MetadataServicer):
+class FailingMetadata(metadata_pb2_grpc.MetadataServiceServicer):
     """Raises what the tests need, through the real server plumbing."""
 
     def GetEntity(self, request, context):

@@ -56,7 +56,7 @@ class EntityKey(_message.Message):
     def __init__(self, site: _Optional[str] = ..., kind: _Optional[_Union[EntityKind, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class Entity(_message.Message):
-    __slots__ = ("key", "project_id", "group_id", "owner_site", "version", "deleted", "changed_at", "body")
+    __slots__ = ("key", "project_id", "group_id", "owner_site", "version", "deleted", "changed_at", "body", "epoch")
     KEY_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,7 @@ class Entity(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_FIELD_NUMBER: _ClassVar[int]
     key: EntityKey
     project_id: str
     group_id: str
@@ -73,7 +74,8 @@ class Entity(_message.Message):
     deleted: bool
     changed_at: _timestamp_pb2.Timestamp
     body: _struct_pb2.Struct
-    def __init__(self, key: _Optional[_Union[EntityKey, _Mapping]] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., owner_site: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    epoch: int
+    def __init__(self, key: _Optional[_Union[EntityKey, _Mapping]] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., owner_site: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., epoch: _Optional[int] = ...) -> None: ...
 
 class Change(_message.Message):
     __slots__ = ("sequence", "origin_site", "entity")

@@ -1,0 +1,84 @@
+"""Everything needed to rebuild a failover group's VMs: the group record, its servers and what
+they use, found by following the ids in the captured records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from common.errors import NotFound
+from services.metadata.store import FAILOVER_GROUP, Entity, MetadataStore
+
+
+def recovery_bundle(
+    store: MetadataStore, project_id: str, group_id: str, as_of: datetime | None
+) -> tuple[Entity, list[Entity], int]:
+    """The group, the entities its VMs need, and how far this site has the group owner's
+    changes (its own sequence, when it owns the group).
+
+    :raises NotFound: when this site holds no such group (at that time).
+    """
+    entities = store.entities(project_id, as_of=as_of)
+    group = next(
+        (e for e in entities if e.key.kind == FAILOVER_GROUP and e.key.id == group_id), None
+    )
+    if group is None:
+        raise NotFound(f"site {store.site} holds no group {group_id} in project {project_id}")
+    by_id = {(e.key.kind, e.key.id): e for e in entities}
+    by_name = {(e.key.kind, str(e.body.get("name", ""))): e for e in entities}
+    chosen: dict[tuple[str, str], Entity] = {}
+
+    def take(
+        kind: str, ids: Iterable[Any], lookup: dict[tuple[str, str], Entity] = by_id
+    ) -> list[Entity]:
+        found = [lookup[(kind, str(i))] for i in ids if i and (kind, str(i)) in lookup]
+        for entity in found:
+            chosen[(entity.key.kind, entity.key.id)] = entity
+        return found
+
+    servers = take("SERVER", [vm.get("server_id") for vm in group.body.get("vms", [])])
+    for server in servers:
+        body = server.body
+        take("FLAVOR", [body.get("flavor_id")])
+        take("IMAGE", [body.get("image_id")])
+        take("KEY_PAIR", [body.get("key_name")])
+        take("SERVER_GROUP", [body.get("server_group_id")])
+        for volume in take("VOLUME", [d.get("volume_id") for d in body.get("block_devices", [])]):
+            take("VOLUME_TYPE", [volume.body.get("volume_type")], by_name)
+        ports = take("PORT", body.get("port_ids", []))
+        networks = take("NETWORK", {p.body.get("network_id") for p in ports})
+        network_ids = {n.key.id for n in networks}
+        subnets = take(
+            "SUBNET",
+            [
+                e.key.id
+                for e in entities
+                if e.key.kind == "SUBNET" and e.body.get("network_id") in network_ids
+            ],
+        )
+        subnet_ids = {s.key.id for s in subnets}
+        take(
+            "ROUTER",
+            [
+                e.key.id
+                for e in entities
+                if e.key.kind == "ROUTER"
+                and any(i.get("subnet_id") in subnet_ids for i in e.body.get("interfaces", []))
+            ],
+        )
+        groups = {g for p in ports for g in p.body.get("security_group_ids", [])}
+        while groups:
+            found = take("SECURITY_GROUP", groups)
+            groups = {
+                r.get("remote_group_id")
+                for g in found
+                for r in g.body.get("rules", [])
+                if r.get("remote_group_id")
+            } - {key for kind, key in chosen if kind == "SECURITY_GROUP"}
+    applied = (
+        store.local_sequence()
+        if group.owner_site == store.site
+        else store.applied(group.owner_site)
+    )
+    return group, sorted(chosen.values(), key=lambda e: e.key), applied

@@ -1,0 +1,116 @@
+"""Capturing protected projects through the compute service, on demand and periodically."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from google.protobuf import json_format
+
+from common.errors import DraasError, FailedPrecondition
+from common.grpc_client import mapped_errors
+from draas.compute.v1 import compute_pb2, compute_pb2_grpc
+from services.metadata.store import FAILOVER_GROUP, CaptureCounts, EntityKey, MetadataStore
+
+log = logging.getLogger(__name__)
+
+# Inventory field -> entity kind.
+KINDS = {
+    "servers": "SERVER",
+    "flavors": "FLAVOR",
+    "images": "IMAGE",
+    "key_pairs": "KEY_PAIR",
+    "server_groups": "SERVER_GROUP",
+    "volumes": "VOLUME",
+    "volume_types": "VOLUME_TYPE",
+    "networks": "NETWORK",
+    "subnets": "SUBNET",
+    "routers": "ROUTER",
+    "ports": "PORT",
+    "security_groups": "SECURITY_GROUP",
+}
+
+
+def body_of(message: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def group_members(store: MetadataStore, project_id: str) -> dict[str, str]:
+    """Server id -> failover group id, from the group records (`vms[].server_id`)."""
+    members = {}
+    for group in store.entities(project_id, kinds={FAILOVER_GROUP}):
+        for vm in group.body.get("vms", []):
+            if vm.get("server_id"):
+                members[str(vm["server_id"])] = group.key.id
+    return members
+
+
+def observe(
+    site: str, inventory: compute_pb2.Inventory, members: dict[str, str]
+) -> dict[EntityKey, tuple[str, dict[str, Any]]]:
+    """Every captured resource as an entity of this site; a grouped server's volumes and ports
+    belong to its group too."""
+    groups: dict[str, str] = {}
+    for server in inventory.servers:
+        group = members.get(server.id, "")
+        groups[server.id] = group
+        for device in server.block_devices:
+            groups[device.volume_id] = group
+        for port_id in server.port_ids:
+            groups[port_id] = group
+    observed = {}
+    for field, kind in KINDS.items():
+        for item in getattr(inventory, field):
+            identity = item.name if kind == "KEY_PAIR" else item.id
+            observed[EntityKey(site, kind, identity)] = (groups.get(identity, ""), body_of(item))
+    return observed
+
+
+class Capturer:
+    """Captures projects; periodically, every project with a group this site owns."""
+
+    def __init__(
+        self,
+        store: MetadataStore,
+        compute: compute_pb2_grpc.ComputeServiceStub | None,
+        interval: float,
+        timeout: float = 300.0,
+    ) -> None:
+        self.store = store
+        self.compute = compute
+        self.interval = interval
+        self.timeout = timeout
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+
+    def capture(self, project_id: str) -> CaptureCounts:
+        """:raises FailedPrecondition: without a compute service to capture through."""
+        if self.compute is None:
+            raise FailedPrecondition(
+                "this metadata service has no compute_address to capture through"
+            )
+        with mapped_errors():
+            inventory = self.compute.CaptureInventory(
+                compute_pb2.CaptureInventoryRequest(project_id=project_id), timeout=self.timeout
+            )
+        observed = observe(self.store.site, inventory, group_members(self.store, project_id))
+        return self.store.capture(project_id, observed, set(KINDS.values()))
+
+    def start(self) -> None:
+        if self.interval > 0 and self.compute is not None:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for project_id in self.store.protected_projects():
+                try:
+                    counts = self.capture(project_id)
+                    log.info("captured %s: %s", project_id, counts)
+                except DraasError as error:
+                    log.warning("capture of %s failed: %s", project_id, error)

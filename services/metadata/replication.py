@@ -1,0 +1,216 @@
+"""Site-to-site replication of the change log.
+
+Each peer has a sender here: it opens Replicate on the peer's metadata service, says hello,
+learns from the first ack how far the peer has applied this site's changes, and sends the rest
+in batches, each checked by a SHA-256 and applied by the peer in one transaction; then it
+waits for new local changes on the same stream. A broken stream or a refused batch ends the
+session; the next one resumes from the peer's ack. Local writes never wait for a peer.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import grpc
+from opentelemetry.sdk.trace import TracerProvider
+
+from common.errors import InvalidArgument, PermissionDenied
+from common.grpc_client import open_channel
+from draas.metadata.v1 import metadata_pb2 as pb
+from draas.metadata.v1 import metadata_pb2_grpc
+from services.metadata import codec
+from services.metadata.settings import MetadataSettings, PeerSettings, TlsSettings
+from services.metadata.store import MetadataStore
+
+log = logging.getLogger(__name__)
+_END = object()
+KEEPALIVE = [("grpc.keepalive_time_ms", 10000), ("grpc.keepalive_timeout_ms", 5000)]
+
+
+@dataclass
+class PeerState:
+    """What a sender knows of its peer, for status."""
+
+    connected: bool = False
+    last_error: str = ""
+
+
+class PeerSender:
+    """Sends this site's changes to one peer, for as long as the service runs."""
+
+    def __init__(
+        self,
+        store: MetadataStore,
+        peer: PeerSettings,
+        settings: MetadataSettings,
+        tracer_provider: TracerProvider,
+    ) -> None:
+        self.store = store
+        self.peer = peer
+        self.settings = settings
+        self.tracer_provider = tracer_provider
+        self.state = PeerState()
+        self._stop = threading.Event()
+        self._call: grpc.RpcContext | None = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"replicate-{peer.site}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self.store.changed:
+            self.store.changed.notify_all()
+        call = self._call
+        if call is not None:
+            call.cancel()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._session()
+            except grpc.RpcError as error:
+                if not self._stop.is_set():
+                    self._fail(f"{error.code().name}: {error.details()}")
+            except Exception as error:
+                log.exception("replication to %s failed", self.peer.site)
+                self._fail(str(error))
+            self._stop.wait(self.settings.reconnect_delay_seconds)
+
+    def _fail(self, reason: str) -> None:
+        self.state.connected, self.state.last_error = False, reason
+        log.warning("replication to %s interrupted: %s", self.peer.site, reason)
+
+    def _channel(self) -> grpc.Channel:
+        tls = self.settings.tls
+        if tls is None:
+            return open_channel(self.peer.address, self.tracer_provider, options=KEEPALIVE)
+        return open_channel(
+            self.peer.address,
+            self.tracer_provider,
+            credentials=client_credentials(tls),
+            options=KEEPALIVE,
+        )
+
+    def _session(self) -> None:
+        outgoing: queue.Queue[object] = queue.Queue()
+        with self._channel() as channel:
+            stub = metadata_pb2_grpc.MetadataServiceStub(channel)
+            self._call = call = stub.Replicate(_drain(outgoing))
+            try:
+                outgoing.put(
+                    pb.ReplicationMessage(hello=pb.ReplicationHello(origin_site=self.store.site))
+                )
+                acked = next(call).last_applied_sequence
+                self.store.acknowledge(self.peer.site, acked)
+                self.state.connected, self.state.last_error = True, ""
+                while not self._stop.is_set():
+                    changes = self.store.changes_after(
+                        self.store.site, acked, self.settings.batch_size
+                    )
+                    if not changes:
+                        self._wait_for_changes(acked)
+                        continue
+                    messages = [codec.change_message(c) for c in changes]
+                    batch = pb.ReplicationBatch(changes=messages, checksum=codec.checksum(messages))
+                    outgoing.put(pb.ReplicationMessage(batch=batch))
+                    acked = next(call).last_applied_sequence
+                    self.store.acknowledge(self.peer.site, acked)
+            finally:
+                outgoing.put(_END)
+                call.cancel()
+                self._call = None
+
+    def _wait_for_changes(self, acked: int) -> None:
+        with self.store.changed:
+            if self.store.local_sequence() <= acked and not self._stop.is_set():
+                self.store.changed.wait(self.settings.idle_poll_seconds)
+
+
+def _drain(outgoing: queue.Queue[object]) -> Iterator[pb.ReplicationMessage]:
+    while True:
+        message = outgoing.get()
+        if message is _END:
+            return
+        yield message  # type: ignore[misc]
+
+
+def receive(
+    store: MetadataStore,
+    settings: MetadataSettings,
+    messages: Iterator[pb.ReplicationMessage],
+    context: grpc.ServicerContext,
+) -> Iterator[pb.ReplicationAck]:
+    """The peer side of Replicate: acks the hello with what it has applied, then applies each
+    batch after checking its checksum.
+
+    :raises PermissionDenied: for a site that is not a configured peer, or (with mutual TLS)
+        whose certificate does not name it.
+    :raises InvalidArgument: for a batch before the hello, a bad checksum, a change from
+        another site, or a gap (the sender resumes from the ack).
+    """
+    origin = ""
+    for message in messages:
+        if message.HasField("hello"):
+            origin = message.hello.origin_site
+            _check_origin(origin, settings, context)
+            yield pb.ReplicationAck(last_applied_sequence=store.applied(origin))
+            continue
+        if not origin:
+            raise InvalidArgument("hello", "must come before any batch")
+        batch = message.batch
+        if codec.checksum(batch.changes) != batch.checksum:
+            raise InvalidArgument("batch.checksum", "does not match the changes")
+        changes = [codec.change_from(c, f"batch.changes[{i}]") for i, c in enumerate(batch.changes)]
+        if any(c.origin_site != origin for c in changes):
+            raise InvalidArgument("batch.changes", f"every change must come from {origin}")
+        yield pb.ReplicationAck(last_applied_sequence=store.apply(origin, changes))
+
+
+def _check_origin(origin: str, settings: MetadataSettings, context: grpc.ServicerContext) -> None:
+    peers = {p.site for p in settings.peers}
+    if not origin:
+        raise InvalidArgument("hello.origin_site", "is required")
+    if peers and origin not in peers:
+        raise PermissionDenied(f"site {origin} is not a peer of site {settings.site}")
+    if settings.tls is not None:
+        names = {
+            bytes(n).decode()
+            for k in ("x509_common_name", "x509_subject_alternative_name")
+            for n in context.auth_context().get(k, [])
+        }
+        if origin not in names:
+            raise PermissionDenied(f"the peer's certificate does not name site {origin}")
+
+
+def lag(store: MetadataStore, peer: str) -> tuple[int, int, float]:
+    """(acknowledged sequence, changes behind, seconds behind) of a peer."""
+    acked = store.acknowledged(peer)
+    behind = max(0, store.local_sequence() - acked)
+    oldest = store.change_time(acked + 1) if behind else None
+    seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+    return acked, behind, max(0.0, seconds)
+
+
+def client_credentials(tls: TlsSettings) -> grpc.ChannelCredentials:
+    return grpc.ssl_channel_credentials(
+        root_certificates=tls.ca_file.read_bytes(),
+        private_key=tls.key_file.read_bytes(),
+        certificate_chain=tls.cert_file.read_bytes(),
+    )
+
+
+def server_credentials(tls: TlsSettings) -> grpc.ServerCredentials:
+    return grpc.ssl_server_credentials(
+        [(tls.key_file.read_bytes(), tls.cert_file.read_bytes())],
+        root_certificates=tls.ca_file.read_bytes(),
+        require_client_auth=True,
+    )
