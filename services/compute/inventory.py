@@ -69,13 +69,13 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
             {
                 i
                 for i in [_image_id(s) for s in servers]
-                + [v.image_metadata_id for v in volumes if v.image_metadata_id]
+                + [v.image_metadata.get("image_id", "") for v in volumes]
                 if i
             }
         )
         images = [i for i in fan_out(image_ids, lambda i: _image(cloud, conn, i)) if i is not None]
         types = fan_out(
-            sorted({v.record.volume_type for v in volumes}), lambda n: _volume_type(cloud, conn, n)
+            sorted({v.volume_type for v in volumes}), lambda n: _volume_type(cloud, conn, n)
         )
     inventory = pb.Inventory(
         project_id=project_id,
@@ -84,7 +84,7 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
         images=images,
         key_pairs=key_pairs,
         server_groups=[records.server_group(g) for g in server_groups],
-        volumes=[v.record for v in volumes],
+        volumes=volumes,
         volume_types=types,
         networks=[records.network(n) for n in networks],
         subnets=[records.subnet(s) for s in subnets],
@@ -98,12 +98,6 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
     return inventory
 
 
-class _CapturedVolume:
-    def __init__(self, record: pb.Volume, image_metadata_id: str) -> None:
-        self.record = record
-        self.image_metadata_id = image_metadata_id
-
-
 def server_record(cloud: Cloud, conn: Conn, server: Any) -> pb.Server:
     """One server as captured: block devices in boot order and its ports."""
     name = _flavor_name(server)
@@ -112,7 +106,7 @@ def server_record(cloud: Cloud, conn: Conn, server: Any) -> pb.Server:
 
 def server_parts(
     cloud: Cloud, conn: Conn, server: Any, flavor_ids: dict[str, str]
-) -> tuple[pb.Server, list[_CapturedVolume], list[pb.Port]]:
+) -> tuple[pb.Server, list[pb.Volume], list[pb.Port]]:
     """A server's record (its flavor id resolved through `flavor_ids`, by flavor name), its
     volumes and its ports."""
     attachments = cloud.call(
@@ -138,8 +132,7 @@ def server_parts(
             f"get volume {device.volume_id}",
             functools.partial(conn.block_storage.get_volume, device.volume_id),
         )
-        image_id = (attr(found, "volume_image_metadata", {}) or {}).get("image_id", "")
-        volumes.append(_CapturedVolume(records.volume(found), image_id))
+        volumes.append(records.volume(found))
     ports = cloud.call(
         f"list ports of {server.id}", lambda: list(conn.network.ports(device_id=server.id))
     )

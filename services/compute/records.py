@@ -110,6 +110,7 @@ def volume(resource: Any) -> pb.Volume:
             pb.VolumeAttachment(server_id=a.get("server_id", ""), device=a.get("device", ""))
             for a in attr(resource, "attachments", [])
         ],
+        image_metadata=_dict(attr(resource, "volume_image_metadata")),
     )
 
 

@@ -46,6 +46,7 @@ def recovery_bundle(
         take("SERVER_GROUP", [body.get("server_group_id")])
         for volume in take("VOLUME", [d.get("volume_id") for d in body.get("block_devices", [])]):
             take("VOLUME_TYPE", [volume.body.get("volume_type")], by_name)
+            take("IMAGE", [volume.body.get("image_metadata", {}).get("image_id")])
         ports = take("PORT", body.get("port_ids", []))
         networks = take("NETWORK", {p.body.get("network_id") for p in ports})
         network_ids = {n.key.id for n in networks}

@@ -86,8 +86,10 @@ class PeerSender:
             self._stop.wait(self.settings.reconnect_delay_seconds)
 
     def _fail(self, reason: str) -> None:
+        # Once per distinct reason: a peer that stays down is not news at every retry.
+        level = logging.DEBUG if reason == self.state.last_error else logging.WARNING
         self.state.connected, self.state.last_error = False, reason
-        log.warning("replication to %s interrupted: %s", self.peer.site, reason)
+        log.log(level, "replication to %s interrupted: %s", self.peer.site, reason)
 
     def _channel(self) -> grpc.Channel:
         tls = self.settings.tls
@@ -158,7 +160,7 @@ def receive(
         another site, or a gap (the sender resumes from the ack).
     """
     origin = ""
-    for message in messages:
+    for message in _until_cancelled(messages, context):
         if message.HasField("hello"):
             origin = message.hello.origin_site
             _check_origin(origin, settings, context)
@@ -175,10 +177,26 @@ def receive(
         yield pb.ReplicationAck(last_applied_sequence=store.apply(origin, changes))
 
 
+def _until_cancelled(
+    messages: Iterator[pb.ReplicationMessage], context: grpc.ServicerContext
+) -> Iterator[pb.ReplicationMessage]:
+    """The peer's messages; a peer that cancels or goes away ends the stream, not in error."""
+    try:
+        yield from messages
+    except grpc.RpcError:
+        if context.is_active():
+            raise
+        log.info("a replication stream ended: the sending peer closed it")
+
+
 def _check_origin(origin: str, settings: MetadataSettings, context: grpc.ServicerContext) -> None:
     peers = {p.site for p in settings.peers}
     if not origin:
         raise InvalidArgument("hello.origin_site", "is required")
+    if origin == settings.site:
+        raise InvalidArgument(
+            "hello.origin_site", f"{origin} is this site; a site does not replicate to itself"
+        )
     if peers and origin not in peers:
         raise PermissionDenied(f"site {origin} is not a peer of site {settings.site}")
     if settings.tls is not None:

@@ -11,10 +11,9 @@ With [metadata.tls] set, the peer port serves and the replicator connects with m
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, FilePath, model_validator
 
 from common.settings import GrpcAddress, ServiceSettings
 
@@ -34,9 +33,9 @@ class TlsSettings(BaseModel):
 
     model_config = {"extra": "forbid", "frozen": True}
 
-    cert_file: Path
-    key_file: Path
-    ca_file: Path
+    cert_file: FilePath
+    key_file: FilePath
+    ca_file: FilePath
 
 
 class MetadataSettings(ServiceSettings):

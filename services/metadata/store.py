@@ -313,7 +313,7 @@ class MetadataStore:
         """
         if origin == self.site:
             raise InvalidArgument(
-                "hello.origin_site", f"{origin} is this site; a site does not replicate to itself"
+                "origin_site", f"{origin} is this site; its changes are not applied as a peer's"
             )
         with self._apply_lock(origin), self.db.transaction() as session:
             cursor = session.get(AppliedCursor, origin, with_for_update=True)

@@ -22,6 +22,7 @@ from services.orchestrator import server as orchestrator_server
 from services.orchestrator.settings import OrchestratorSettings
 from services.storage import server as storage_server
 from services.storage.settings import StorageSettings
+from tests.functional.lab import compute, compute_addresses, lab  # noqa: F401  (shared fixtures)
 
 BACKENDS = {
     "metadata": (metadata_server, MetadataSettings),

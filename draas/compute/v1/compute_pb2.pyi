@@ -169,8 +169,15 @@ class VolumeAttachment(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., device: _Optional[str] = ...) -> None: ...
 
 class Volume(_message.Message):
-    __slots__ = ("id", "name", "project_id", "size_gb", "volume_type", "bootable", "encrypted", "status", "array_name", "array_volume_name", "metadata", "attachments")
+    __slots__ = ("id", "name", "project_id", "size_gb", "volume_type", "bootable", "encrypted", "status", "array_name", "array_volume_name", "metadata", "attachments", "image_metadata")
     class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class ImageMetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +196,7 @@ class Volume(_message.Message):
     ARRAY_VOLUME_NAME_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_METADATA_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     project_id: str
@@ -201,7 +209,8 @@ class Volume(_message.Message):
     array_volume_name: str
     metadata: _containers.ScalarMap[str, str]
     attachments: _containers.RepeatedCompositeFieldContainer[VolumeAttachment]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., size_gb: _Optional[int] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., encrypted: _Optional[bool] = ..., status: _Optional[str] = ..., array_name: _Optional[str] = ..., array_volume_name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., attachments: _Optional[_Iterable[_Union[VolumeAttachment, _Mapping]]] = ...) -> None: ...
+    image_metadata: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., size_gb: _Optional[int] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., encrypted: _Optional[bool] = ..., status: _Optional[str] = ..., array_name: _Optional[str] = ..., array_volume_name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., attachments: _Optional[_Iterable[_Union[VolumeAttachment, _Mapping]]] = ..., image_metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class VolumeType(_message.Message):
     __slots__ = ("id", "name", "extra_specs", "replication_enabled", "replication_type", "encrypted", "backend_name")

@@ -1,96 +1,19 @@
-"""Two simulated sites (arrays and regions), a compute service for each, and a tenant project in
-site A with three VMs to protect: vm-web (two async volumes, web security group, key pair,
-server group), vm-app (on both networks) and vm-db (two sync volumes, db security group whose
-rule names the web group), behind a router with an external gateway."""
+"""A tenant project in site A (on the shared lab) with three VMs to protect: vm-web (two async
+volumes, web security group, key pair, server group), vm-app (on both networks) and vm-db (two
+sync volumes, db security group whose rule names the web group), behind a router with an
+external gateway."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import grpc
-import openstack
 import pytest
 from pypureclient import flasharray as fa
-from pypureclient.configuration import Configuration
 
-from common.telemetry import create_tracer_provider
-from draas.compute.v1 import compute_pb2_grpc
-from services.compute import server as compute_server
-from services.compute.settings import CloudSettings, ComputeSettings
-from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
-
-IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
-PUBLIC_KEY = (
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGB4x2VtJrOiUbXJr0n2U6kE8m7cRc3W2i9dN0pQ1m0T ops@example"
-)
-
-
-@pytest.fixture(scope="package")
-def lab() -> Iterator[TwoSiteLab]:
-    with TwoSiteLab(tenants=["tenant1", "tenant2"], boot_seconds=0.05) as running:
-        yield running
-
-
-def tenant_connection(lab: TwoSiteLab, site: str, project: str = "tenant1") -> Any:
-    region = lab.regions[site]
-    return openstack.connect(
-        load_yaml_config=False,
-        load_envvars=False,
-        **region.cloud(f"{project}-user", USER_PASSWORD, project),
-    )
-
-
-def array_client(lab: TwoSiteLab, name: str) -> Any:
-    assert lab.flasharrays is not None
-    return fa.Client(
-        target=lab.flasharrays.address(name),
-        api_token=TOKENS[name],
-        verify_ssl=True,
-        configuration=Configuration(ssl_ca_cert=str(lab.flasharrays.ca_file)),
-    )
-
-
-def compute_settings(lab: TwoSiteLab, site: str, state_dir: Any) -> ComputeSettings:
-    region = lab.regions[site]
-    return ComputeSettings(
-        site=site,
-        state_dir=state_dir,
-        cloud=CloudSettings(
-            auth_url=region.auth_url,
-            username="admin",
-            password=region.config.admin_password,
-            project_name="admin",
-            region_name=region.config.region,
-        ),
-        poll_interval_seconds=0.02,
-        retry_base_delay_seconds=0.02,
-        volume_timeout_seconds=20,
-        boot_timeout_seconds=20,
-        delete_timeout_seconds=20,
-    )
-
-
-@pytest.fixture(scope="package")
-def compute(
-    lab: TwoSiteLab, tmp_path_factory: Any
-) -> Iterator[dict[str, compute_pb2_grpc.ComputeServiceStub]]:
-    stubs, running = {}, []
-    for site in ("site-a", "site-b"):
-        settings = compute_settings(lab, site, tmp_path_factory.mktemp(site))
-        deps = compute_server.build_deps(settings, create_tracer_provider("compute", site))
-        server, port = compute_server.create_server(settings, deps)
-        server.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        stubs[site] = compute_pb2_grpc.ComputeServiceStub(channel)
-        running.append((server, deps, channel))
-    yield stubs
-    for server, deps, channel in running:
-        channel.close()
-        server.stop(None)
-        deps.close()
+from simulators.lab import TwoSiteLab
+from tests.functional.lab import IMAGE, PUBLIC_KEY, array_client, tenant_connection
 
 
 @dataclass

@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from draas.compute.v1 import compute_pb2 as pb
-from tests.functional.compute.conftest import copy_to_array_b, tenant_connection
+from tests.functional.compute.conftest import copy_to_array_b
+from tests.functional.lab import IMAGE, tenant_connection
 
 T = pb.ResourceType
 
@@ -62,6 +63,11 @@ def test_capture_has_every_field(inventory, source):
             assert captured.array_name == "array-a"
             assert captured.array_volume_name == volume.metadata["array_volume_name"]
             assert captured.attachments[0].server_id == source.servers[name].id
+            if index == 0:
+                assert captured.image_metadata["image_id"] == IMAGE
+                assert captured.image_metadata["hw_qemu_guest_agent"] == "yes"
+            else:
+                assert "image_id" not in captured.image_metadata
     assert volumes[source.volumes["vm-db"][0].id].array_volume_name.startswith("tenant1-pod::")
     types = {t.name: t for t in inventory.volume_types}
     assert (
@@ -127,7 +133,7 @@ def rebuild(compute_b, lab, inventory, source, operation, isolated):
                 name=f"recovered-{volume.id[:8]}",
                 volume_type=captured.volume_type,
                 bootable=captured.bootable,
-                image_metadata={"hw_qemu_guest_agent": "yes"} if captured.bootable else {},
+                image_metadata=captured.image_metadata,
                 request_id=f"{operation}-manage-{volume.id}",
                 operation_id=operation,
             )

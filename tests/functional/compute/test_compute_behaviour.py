@@ -9,7 +9,7 @@ from google.protobuf.duration_pb2 import Duration
 from pypureclient import flasharray as fa
 
 from draas.compute.v1 import compute_pb2 as pb
-from tests.functional.compute.conftest import IMAGE, array_client, tenant_connection
+from tests.functional.lab import IMAGE, array_client, tenant_connection
 
 
 def rpc_error(call, request):

@@ -3,7 +3,6 @@ site-b on the real PostgreSQL server."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,13 +17,8 @@ from draas.common.v1 import types_pb2
 from draas.metadata.v1 import metadata_pb2 as pb
 from draas.metadata.v1 import metadata_pb2_grpc
 from services.metadata import server as metadata_server
-from services.metadata.settings import MetadataSettings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from services.metadata.settings import MetadataSettings, TlsSettings
+from tools.launcher import free_port
 
 
 @dataclass
@@ -44,7 +38,8 @@ class Running:
 
 @pytest.fixture
 def ports() -> dict[str, int]:
-    return {"site-a": free_port(), "site-b": free_port()}
+    """Each site's port, and its peer port (used with mutual TLS)."""
+    return {name: free_port() for name in ("site-a", "site-b", "site-a-peer", "site-b-peer")}
 
 
 @pytest.fixture
@@ -58,13 +53,19 @@ def start(
 ) -> Iterator[Callable[..., Running]]:
     running: list[Running] = []
 
-    def starter(site: str, peers: list[str] = (), **overrides: Any) -> Running:
+    def starter(
+        site: str, peers: list[str] = (), tls: TlsSettings | None = None, **overrides: Any
+    ) -> Running:
+        """With `tls`, the site serves peers on its peer port and reaches theirs."""
+        peer_port = (lambda name: ports[f"{name}-peer"]) if tls else (lambda name: ports[name])
+        if tls:
+            overrides |= {"tls": tls, "peer_port": peer_port(site)}
         settings = MetadataSettings(
             site=site,
             state_dir=tmp_path,
             port=ports[site],
             database_url=databases[site],
-            peers=[{"site": p, "address": f"127.0.0.1:{ports[p]}"} for p in peers],
+            peers=[{"site": p, "address": f"127.0.0.1:{peer_port(p)}"} for p in peers],
             reconnect_delay_seconds=0.1,
             idle_poll_seconds=0.05,
             **overrides,
