@@ -34,8 +34,10 @@ def new_metadata() -> MetaData:
 def create_engine(url: str) -> Engine:
     """An engine for the URL, set up for concurrent use by one service's threads.
 
-    SQLite: the file's directory is created, foreign keys are enforced, WAL lets readers run
-    beside a writer, and a busy database is waited for rather than failed.
+    SQLite: the file's directory is created, foreign keys are enforced, a busy database is
+    waited for rather than failed, and every transaction begins IMMEDIATE: it holds the write
+    lock from its first read, so what it read is still true when it writes (the driver's own
+    handling would run the reads outside the transaction and lose concurrent updates).
     """
     parsed = make_url(url)
     options: dict[str, Any] = {"pool_pre_ping": True}
@@ -46,10 +48,17 @@ def create_engine(url: str) -> Engine:
     engine = sqlalchemy.create_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -75,6 +75,18 @@ class ServiceServer:
         return bool(self.grpc_server.wait_for_termination(timeout))
 
 
+SERVER_OPTIONS = [
+    # Without this, a second server on a taken port would silently share it.
+    ("grpc.so_reuseport", 0),
+    # Long-lived streams (replication between sites) stay open while idle: clients may ping
+    # every 10 s (gRPC's default answers more than one ping per 5 min with GOAWAY), and the
+    # server pings too, so a peer that vanished frees its stream within a minute.
+    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 10_000),
+]
+
+
 def create_grpc_server(
     settings: ServiceSettings,
     bindings: Iterable[ServiceBinding],
@@ -92,8 +104,7 @@ def create_grpc_server(
             max_workers=settings.max_workers, thread_name_prefix=f"{settings.service_name}-rpc"
         ),
         interceptors=[server_interceptor(tracer_provider=tracer_provider), _ErrorMapping()],
-        # Without this, a second server on a taken port would silently share it.
-        options=[("grpc.so_reuseport", 0)],
+        options=SERVER_OPTIONS,
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

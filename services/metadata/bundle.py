@@ -15,7 +15,8 @@ def recovery_bundle(
     store: MetadataStore, project_id: str, group_id: str, as_of: datetime | None
 ) -> tuple[Entity, list[Entity], int]:
     """The group, the entities its VMs need, and how far this site has the group owner's
-    changes (its own sequence, when it owns the group).
+    changes (its own sequence, when it owns the group; with `as_of`, the owner's last change
+    made by then).
 
     :raises NotFound: when this site holds no such group (at that time).
     """
@@ -77,9 +78,10 @@ def recovery_bundle(
                 for r in g.body.get("rules", [])
                 if r.get("remote_group_id")
             } - {key for kind, key in chosen if kind == "SECURITY_GROUP"}
-    applied = (
-        store.local_sequence()
-        if group.owner_site == store.site
-        else store.applied(group.owner_site)
-    )
+    if as_of is not None:
+        applied = store.sequence_at(group.owner_site, as_of)
+    elif group.owner_site == store.site:
+        applied = store.local_sequence()
+    else:
+        applied = store.applied(group.owner_site)
     return group, sorted(chosen.values(), key=lambda e: e.key), applied

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Any
 
+import grpc
 from google.protobuf import json_format
 
 from common.errors import DraasError, FailedPrecondition
@@ -68,17 +69,19 @@ def observe(
 
 
 class Capturer:
-    """Captures projects; periodically, every project with a group this site owns."""
+    """Captures projects through the compute service at `channel`; periodically, every project
+    with a group this site owns."""
 
     def __init__(
         self,
         store: MetadataStore,
-        compute: compute_pb2_grpc.ComputeServiceStub | None,
+        channel: grpc.Channel | None,
         interval: float,
         timeout: float = 300.0,
     ) -> None:
         self.store = store
-        self.compute = compute
+        self.channel = channel
+        self.compute = compute_pb2_grpc.ComputeServiceStub(channel) if channel else None
         self.interval = interval
         self.timeout = timeout
         self._stop = threading.Event()
@@ -102,15 +105,31 @@ class Capturer:
             self._thread.start()
 
     def stop(self) -> None:
+        """Stops periodic capture; closing the channel ends a capture under way."""
         self._stop.set()
+        if self.channel is not None:
+            self.channel.close()
         if self._thread.is_alive():
             self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            for project_id in self.store.protected_projects():
-                try:
-                    counts = self.capture(project_id)
-                    log.info("captured %s: %s", project_id, counts)
-                except DraasError as error:
-                    log.warning("capture of %s failed: %s", project_id, error)
+            try:
+                projects = self.store.protected_projects()
+            except Exception:
+                log.exception("periodic capture could not list the protected projects")
+                continue
+            for project_id in projects:
+                if self._stop.is_set():
+                    return
+                self._capture_logged(project_id)
+
+    def _capture_logged(self, project_id: str) -> None:
+        try:
+            counts = self.capture(project_id)
+            log.info("captured %s: %s", project_id, counts)
+        except DraasError as error:
+            log.warning("capture of %s failed: %s", project_id, error)
+        except Exception:
+            # The thread goes on: the next round may well succeed (a database blip).
+            log.exception("capture of %s failed", project_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.struct_pb2 import Struct
@@ -15,6 +16,33 @@ from draas.metadata.v1 import metadata_pb2 as pb
 from services.metadata.store import Change, Entity, EntityKey
 
 PREFIX = "ENTITY_KIND_"
+# Longest values the store's columns hold.
+SITE_LENGTH, ID_LENGTH, PROJECT_LENGTH, GROUP_LENGTH = 64, 255, 64, 64
+
+
+def text(value: str, field: str, limit: int, required: bool = True) -> str:
+    """:raises InvalidArgument: when missing (and required) or longer than `limit`."""
+    if required and not value:
+        raise InvalidArgument(field, "is required")
+    if len(value) > limit:
+        raise InvalidArgument(field, f"must be at most {limit} characters")
+    return value
+
+
+def body_from(message: Struct, field: str) -> dict[str, Any]:
+    """:raises InvalidArgument: for a body JSON cannot hold (NaN or infinite numbers)."""
+    try:
+        return json_format.MessageToDict(message)
+    except (ValueError, json_format.SerializeToJsonError):
+        raise InvalidArgument(field, "must be JSON: no NaN or infinite numbers") from None
+
+
+def moment_from(message: Timestamp, field: str) -> datetime:
+    """:raises InvalidArgument: for a time outside what datetime holds."""
+    try:
+        return message.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(field, "is out of range") from None
 
 
 def kind_name(value: int, field: str) -> str:
@@ -33,11 +61,12 @@ def kind_value(name: str) -> str:
 
 
 def key_from(message: pb.EntityKey, field: str) -> EntityKey:
-    if not message.site:
-        raise InvalidArgument(f"{field}.site", "is required")
-    if not message.id:
-        raise InvalidArgument(f"{field}.id", "is required")
-    return EntityKey(message.site, kind_name(message.kind, f"{field}.kind"), message.id)
+    """:raises InvalidArgument: naming the part of the key that is missing or wrong."""
+    return EntityKey(
+        text(message.site, f"{field}.site", SITE_LENGTH),
+        kind_name(message.kind, f"{field}.kind"),
+        text(message.id, f"{field}.id", ID_LENGTH),
+    )
 
 
 def _timestamp(moment: datetime) -> Timestamp:
@@ -67,16 +96,17 @@ def entity_message(entity: Entity) -> pb.Entity:
 
 
 def entity_from(message: pb.Entity, field: str) -> Entity:
+    """A replicated entity, checked as strictly as a local write."""
     return Entity(
         key=key_from(message.key, f"{field}.key"),
-        project_id=message.project_id,
-        group_id=message.group_id,
-        owner_site=message.owner_site,
+        project_id=text(message.project_id, f"{field}.project_id", PROJECT_LENGTH),
+        group_id=text(message.group_id, f"{field}.group_id", GROUP_LENGTH, required=False),
+        owner_site=text(message.owner_site, f"{field}.owner_site", SITE_LENGTH),
         epoch=message.epoch,
         version=message.version,
         deleted=message.deleted,
-        changed_at=message.changed_at.ToDatetime(tzinfo=UTC),
-        body=json_format.MessageToDict(message.body),
+        changed_at=moment_from(message.changed_at, f"{field}.changed_at"),
+        body=body_from(message.body, f"{field}.body"),
     )
 
 

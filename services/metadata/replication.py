@@ -29,7 +29,26 @@ from services.metadata.store import MetadataStore
 
 log = logging.getLogger(__name__)
 _END = object()
-KEEPALIVE = [("grpc.keepalive_time_ms", 10000), ("grpc.keepalive_timeout_ms", 5000)]
+# Pings keep an idle stream open through middleboxes and find a vanished peer; the servers
+# accept one every 5 s (common.grpc_server.SERVER_OPTIONS).
+KEEPALIVE = [
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.http2.max_pings_without_data", 0),
+]
+
+
+class Diverged(Exception):
+    """The peer has applied more of this site's changes than this site has: its log was lost
+    (a database restored from an older backup). Sending more would reuse sequence numbers the
+    peer has already applied to other changes, so nothing is sent until an operator repairs it."""
+
+    def __init__(self, peer: str, acked: int, local: int) -> None:
+        super().__init__(
+            f"{peer} has applied this site's changes up to {acked} but this site's log ends at "
+            f"{local}: was this site's database restored from an older backup? Replication to "
+            f"{peer} is held until the logs are reconciled"
+        )
 
 
 @dataclass
@@ -80,16 +99,23 @@ class PeerSender:
             except grpc.RpcError as error:
                 if not self._stop.is_set():
                     self._fail(f"{error.code().name}: {error.details()}")
-            except Exception as error:
-                log.exception("replication to %s failed", self.peer.site)
+            except Diverged as error:
                 self._fail(str(error))
+            except Exception as error:
+                # Status shows the kind only: driver messages can carry entity bodies.
+                self._fail(f"internal error ({type(error).__name__}); see the service log", error)
             self._stop.wait(self.settings.reconnect_delay_seconds)
 
-    def _fail(self, reason: str) -> None:
+    def _fail(self, reason: str, error: Exception | None = None) -> None:
         # Once per distinct reason: a peer that stays down is not news at every retry.
-        level = logging.DEBUG if reason == self.state.last_error else logging.WARNING
+        repeated = reason == self.state.last_error
         self.state.connected, self.state.last_error = False, reason
-        log.log(level, "replication to %s interrupted: %s", self.peer.site, reason)
+        if repeated:
+            log.debug("replication to %s interrupted: %s", self.peer.site, reason)
+        elif error is not None:
+            log.error("replication to %s failed: %s", self.peer.site, reason, exc_info=error)
+        else:
+            log.warning("replication to %s interrupted: %s", self.peer.site, reason)
 
     def _channel(self) -> grpc.Channel:
         tls = self.settings.tls
@@ -112,6 +138,9 @@ class PeerSender:
                     pb.ReplicationMessage(hello=pb.ReplicationHello(origin_site=self.store.site))
                 )
                 acked = next(call).last_applied_sequence
+                local = self.store.local_sequence()
+                if acked > local:
+                    raise Diverged(self.peer.site, acked, local)
                 self.store.acknowledge(self.peer.site, acked)
                 self.state.connected, self.state.last_error = True, ""
                 while not self._stop.is_set():
@@ -172,8 +201,16 @@ def receive(
         if codec.checksum(batch.changes) != batch.checksum:
             raise InvalidArgument("batch.checksum", "does not match the changes")
         changes = [codec.change_from(c, f"batch.changes[{i}]") for i, c in enumerate(batch.changes)]
-        if any(c.origin_site != origin for c in changes):
-            raise InvalidArgument("batch.changes", f"every change must come from {origin}")
+        for index, change in enumerate(changes):
+            if change.origin_site != origin:
+                raise InvalidArgument(
+                    f"batch.changes[{index}].origin_site", f"must be {origin}, the hello's site"
+                )
+            if change.entity.owner_site != origin:
+                raise InvalidArgument(
+                    f"batch.changes[{index}].entity.owner_site",
+                    f"must be {origin}: a site sends only changes it made as the owner",
+                )
         yield pb.ReplicationAck(last_applied_sequence=store.apply(origin, changes))
 
 
@@ -197,7 +234,7 @@ def _check_origin(origin: str, settings: MetadataSettings, context: grpc.Service
         raise InvalidArgument(
             "hello.origin_site", f"{origin} is this site; a site does not replicate to itself"
         )
-    if peers and origin not in peers:
+    if origin not in peers:
         raise PermissionDenied(f"site {origin} is not a peer of site {settings.site}")
     if settings.tls is not None:
         names = {

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.grpc_client import open_channel
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
-from draas.compute.v1 import compute_pb2_grpc
 from draas.metadata.v1 import metadata_pb2_grpc
 from services.metadata.capture import Capturer
 from services.metadata.models import MIGRATIONS
@@ -23,20 +21,17 @@ from services.metadata.store import MetadataStore
 
 @dataclass
 class MetadataDeps(ServiceDeps):
-    """The store, capture, one sender per peer, and the channel to the compute service."""
+    """The store, capture (with its channel to the compute service) and one sender per peer."""
 
     store: MetadataStore
     capturer: Capturer
     senders: dict[str, PeerSender] = field(default_factory=dict)
-    compute_channel: grpc.Channel | None = None
 
     def close(self) -> None:
-        """Stops replication and capture, then closes channels and the database."""
+        """Stops replication and capture, then closes the database."""
         for sender in self.senders.values():
             sender.stop()
         self.capturer.stop()
-        if self.compute_channel is not None:
-            self.compute_channel.close()
         super().close()
 
 
@@ -49,13 +44,11 @@ def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> M
         if settings.compute_address
         else None
     )
-    compute = compute_pb2_grpc.ComputeServiceStub(channel) if channel is not None else None
     deps = MetadataDeps(
         tracer_provider,
         database,
         store,
-        Capturer(store, compute, settings.capture_interval_seconds),
-        compute_channel=channel,
+        Capturer(store, channel, settings.capture_interval_seconds),
     )
     for peer in settings.peers:
         deps.senders[peer.site] = PeerSender(store, peer, settings, tracer_provider)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import grpc
-from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.errors import InvalidArgument
@@ -24,22 +23,24 @@ SERVICE = pb.DESCRIPTOR.services_by_name["MetadataService"]
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
 
 
-def _required(value: str, field: str) -> str:
-    if not value:
-        raise InvalidArgument(field, "is required")
-    return value
+def _project(value: str) -> str:
+    return codec.text(value, "project_id", codec.PROJECT_LENGTH)
+
+
+def _group(value: str, required: bool = True) -> str:
+    return codec.text(value, "group_id", codec.GROUP_LENGTH, required)
 
 
 def _page(size: int, token: str) -> tuple[int, int]:
     if size < 0 or size > MAX_PAGE:
         raise InvalidArgument("page.page_size", f"must be 0 to {MAX_PAGE}")
-    if token and not token.isdigit():
+    if token and not (token.isascii() and token.isdigit()):
         raise InvalidArgument("page.page_token", "is not a token this service gave")
     return int(token or 0), size or DEFAULT_PAGE
 
 
-def _as_of(request: object) -> datetime | None:
-    return request.as_of.ToDatetime(tzinfo=UTC) if request.HasField("as_of") else None  # type: ignore[attr-defined]
+def _as_of(request: pb.ListEntitiesRequest | pb.GetRecoveryBundleRequest) -> datetime | None:
+    return codec.moment_from(request.as_of, "as_of") if request.HasField("as_of") else None
 
 
 @answers_unimplemented(SERVICE)
@@ -61,7 +62,7 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
     def CaptureProject(
         self, request: pb.CaptureProjectRequest, context: grpc.ServicerContext
     ) -> pb.CaptureProjectResponse:
-        counts = self._capturer.capture(_required(request.project_id, "project_id"))
+        counts = self._capturer.capture(_project(request.project_id))
         now = Timestamp()
         now.GetCurrentTime()
         return pb.CaptureProjectResponse(
@@ -90,13 +91,14 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
                 raise InvalidArgument(
                     f"{field}.owner_site", f"must be {self._store.site} (or empty)"
                 )
-            _required(entity.project_id, f"{field}.project_id")
             writes.append(
                 Write(
                     key,
-                    entity.project_id,
-                    entity.group_id,
-                    json_format.MessageToDict(entity.body),
+                    codec.text(entity.project_id, f"{field}.project_id", codec.PROJECT_LENGTH),
+                    codec.text(
+                        entity.group_id, f"{field}.group_id", codec.GROUP_LENGTH, required=False
+                    ),
+                    codec.body_from(entity.body, f"{field}.body"),
                     entity.deleted,
                 )
             )
@@ -112,9 +114,9 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
         offset, size = _page(request.page.page_size, request.page.page_token)
         kinds = {codec.kind_name(k, f"kinds[{i}]") for i, k in enumerate(request.kinds)} or None
         found = self._store.entities(
-            _required(request.project_id, "project_id"),
+            _project(request.project_id),
             kinds,
-            request.group_id,
+            _group(request.group_id, required=False),
             request.include_deleted,
             _as_of(request),
         )
@@ -128,30 +130,26 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
         self, request: pb.GetRecoveryBundleRequest, context: grpc.ServicerContext
     ) -> pb.RecoveryBundle:
         as_of = _as_of(request)
+        asked_at = Timestamp()
+        asked_at.GetCurrentTime()
         group, entities, applied = recovery_bundle(
-            self._store,
-            _required(request.project_id, "project_id"),
-            _required(request.group_id, "group_id"),
-            as_of,
+            self._store, _project(request.project_id), _group(request.group_id), as_of
         )
         bundle = pb.RecoveryBundle(
             group=codec.entity_message(group),
             entities=[codec.entity_message(e) for e in entities],
             applied_sequence=applied,
         )
-        if as_of is not None:
-            bundle.as_of.FromDatetime(as_of)
-        else:
-            bundle.as_of.GetCurrentTime()
+        bundle.as_of.CopyFrom(request.as_of if as_of is not None else asked_at)
         return bundle
 
     def TransferOwnership(
         self, request: pb.TransferOwnershipRequest, context: grpc.ServicerContext
     ) -> pb.TransferOwnershipResponse:
         moved = self._store.transfer(
-            _required(request.project_id, "project_id"),
-            _required(request.group_id, "group_id"),
-            _required(request.new_owner_site, "new_owner_site"),
+            _project(request.project_id),
+            _group(request.group_id),
+            codec.text(request.new_owner_site, "new_owner_site", codec.SITE_LENGTH),
         )
         return pb.TransferOwnershipResponse(entities_transferred=moved)
 

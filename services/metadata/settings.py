@@ -45,7 +45,7 @@ class MetadataSettings(ServiceSettings):
 
     peers: list[PeerSettings] = Field(default_factory=list)
     peer_port: int = Field(
-        0, ge=0, le=65535, description="Port for peers; 0 serves them on `port`."
+        0, ge=0, le=65535, description="Port for peers, with mutual TLS (set with tls)."
     )
     tls: TlsSettings | None = None
     compute_address: GrpcAddress | None = Field(None, description="This site's compute service.")
@@ -63,6 +63,8 @@ class MetadataSettings(ServiceSettings):
             raise ValueError("peers must be other sites, not this one")
         if len(set(sites)) != len(sites):
             raise ValueError("a peer site is listed twice")
-        if self.peer_port and self.tls is None:
-            raise ValueError("peer_port needs tls (it exists to serve peers with mutual TLS)")
+        if bool(self.peer_port) != (self.tls is not None):
+            raise ValueError(
+                "peer_port and tls go together: peers are served with mutual TLS on peer_port"
+            )
         return self

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.db import Database
@@ -31,6 +32,8 @@ from services.metadata.models import (
 FAILOVER_GROUP = "FAILOVER_GROUP"
 # Entities loaded per query: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 500
+# Rows are locked in key order everywhere, so two transactions never wait for each other.
+_KEY_ORDER = (EntityRecord.site, EntityRecord.kind, EntityRecord.entity_id)
 
 
 @dataclass(frozen=True, order=True)
@@ -130,9 +133,12 @@ class MetadataStore:
         self._locks_lock = threading.Lock()
         # Notified after every local commit, for the replication senders.
         self.changed = threading.Condition()
-        with self.db.transaction() as session:
-            if session.get(SequenceCounter, site) is None:
-                session.add(SequenceCounter(origin_site=site, last_sequence=0))
+        try:
+            with self.db.transaction() as session:
+                if session.get(SequenceCounter, site) is None:
+                    session.add(SequenceCounter(origin_site=site, last_sequence=0))
+        except IntegrityError:
+            pass  # another process sharing the database made it first
 
     # Local writes -------------------------------------------------------------------------------
 
@@ -170,6 +176,7 @@ class MetadataStore:
                         EntityRecord.project_id == project_id,
                         EntityRecord.kind.in_(kinds),
                     )
+                    .order_by(*_KEY_ORDER)
                     .with_for_update()
                 )
             }
@@ -228,6 +235,7 @@ class MetadataStore:
                             & (EntityRecord.entity_id == group_id)
                         ),
                     )
+                    .order_by(*_KEY_ORDER)
                     .with_for_update()
                 )
             )
@@ -416,6 +424,16 @@ class MetadataStore:
             )
             return [_change(r) for r in rows]
 
+    def sequence_at(self, origin: str, moment: datetime) -> int:
+        """The last change of `origin` this site holds that was made by `moment`."""
+        with self.db.transaction() as session:
+            found = session.scalar(
+                select(func.max(ChangeRecord.sequence)).where(
+                    ChangeRecord.origin_site == origin, ChangeRecord.changed_at <= moment
+                )
+            )
+            return int(found or 0)
+
     def local_sequence(self) -> int:
         with self.db.transaction() as session:
             return session.get(SequenceCounter, self.site).last_sequence  # type: ignore[union-attr]
@@ -457,10 +475,14 @@ def _rows(
     for (site, kind), ids in sorted(wanted.items()):
         ordered = sorted(ids)
         for start in range(0, len(ordered), _CHUNK):
-            query = select(EntityRecord).where(
-                EntityRecord.site == site,
-                EntityRecord.kind == kind,
-                EntityRecord.entity_id.in_(ordered[start : start + _CHUNK]),
+            query = (
+                select(EntityRecord)
+                .where(
+                    EntityRecord.site == site,
+                    EntityRecord.kind == kind,
+                    EntityRecord.entity_id.in_(ordered[start : start + _CHUNK]),
+                )
+                .order_by(EntityRecord.entity_id)
             )
             for row in session.scalars(query.with_for_update() if lock else query):
                 found[_key(row)] = row

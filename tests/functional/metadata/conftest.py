@@ -56,19 +56,22 @@ def start(
     def starter(
         site: str, peers: list[str] = (), tls: TlsSettings | None = None, **overrides: Any
     ) -> Running:
-        """With `tls`, the site serves peers on its peer port and reaches theirs."""
+        """With `tls`, the site serves peers on its peer port and reaches theirs; keyword
+        arguments override settings."""
         peer_port = (lambda name: ports[f"{name}-peer"]) if tls else (lambda name: ports[name])
         if tls:
             overrides |= {"tls": tls, "peer_port": peer_port(site)}
         settings = MetadataSettings(
-            site=site,
-            state_dir=tmp_path,
-            port=ports[site],
-            database_url=databases[site],
-            peers=[{"site": p, "address": f"127.0.0.1:{peer_port(p)}"} for p in peers],
-            reconnect_delay_seconds=0.1,
-            idle_poll_seconds=0.05,
-            **overrides,
+            **{
+                "site": site,
+                "state_dir": tmp_path,
+                "port": ports[site],
+                "database_url": databases[site],
+                "peers": [{"site": p, "address": f"127.0.0.1:{peer_port(p)}"} for p in peers],
+                "reconnect_delay_seconds": 0.1,
+                "idle_poll_seconds": 0.05,
+            }
+            | overrides
         )
         deps = metadata_server.build_deps(settings, create_tracer_provider("metadata", site))
         server, _ = metadata_server.create_server(settings, deps)

@@ -45,7 +45,7 @@ def converged(origin, peer):
 
 
 def test_ten_thousand_changes_replicate_with_nothing_lost_or_duplicated(start):
-    receiver = start("site-b")
+    receiver = start("site-b", peers=["site-a"])
     sender = start("site-a", peers=["site-b"])
 
     write_changes(sender, 10_000)
@@ -99,7 +99,7 @@ def test_lag_is_reported_while_behind_and_goes_to_zero(start):
     assert not behind.connected
     assert "UNAVAILABLE" in behind.last_error
 
-    receiver = start("site-b")
+    receiver = start("site-b", peers=["site-a"])
     wait_until(lambda: status(sender).peers[0].changes_behind == 0)
     caught_up = status(sender).peers[0]
     assert (caught_up.seconds_behind, caught_up.connected, caught_up.last_error) == (0.0, True, "")
@@ -143,7 +143,7 @@ def test_a_write_from_a_site_that_does_not_own_the_entity_is_refused_and_changes
 
 def test_a_transfer_wins_over_what_the_old_owner_wrote_while_cut_off(start):
     a = start("site-a", peers=["site-b"])
-    b = start("site-b")
+    b = start("site-b", peers=["site-a"])
     put(
         a,
         [
@@ -165,21 +165,75 @@ def test_a_transfer_wins_over_what_the_old_owner_wrote_while_cut_off(start):
     assert all_entities(a) == all_entities(b)
 
 
-def test_a_batch_with_a_bad_checksum_or_a_gap_is_refused(start):
-    receiver = start("site-b")
+def replicate(receiver, *changes, checksum_of=None):
+    """Sends a hello from site-a and one batch; returns how the receiver refused it."""
     hello = pb.ReplicationMessage(hello=pb.ReplicationHello(origin_site="site-a"))
-    change = pb.Change(sequence=1, origin_site="site-a", entity=entity("site-a", SERVER, "x"))
-    bad = pb.ReplicationMessage(batch=pb.ReplicationBatch(changes=[change], checksum="0" * 64))
+    batch = pb.ReplicationBatch(changes=changes, checksum=checksum_of or checksum(changes))
     with pytest.raises(grpc.RpcError) as refused:
-        list(receiver.stub.Replicate(iter([hello, bad])))
-    assert (refused.value.code(), refused.value.details()) == (
+        list(receiver.stub.Replicate(iter([hello, pb.ReplicationMessage(batch=batch)])))
+    return refused.value.code(), refused.value.details()
+
+
+def change(sequence, owner="site-a", **entity_fields):
+    made = entity("site-a", SERVER, "x", **entity_fields)
+    made.owner_site = owner
+    return pb.Change(sequence=sequence, origin_site="site-a", entity=made)
+
+
+@pytest.mark.parametrize(
+    ("changes", "checksum_of", "refusal"),
+    [
+        ([change(1)], "0" * 64, "batch.checksum: does not match the changes"),
+        ([change(5)], None, "batch: changes of site-a must continue after 0, not start at 5"),
+        (
+            [change(1, owner="site-b")],
+            None,
+            "batch.changes[0].entity.owner_site: must be site-a: a site sends only changes it "
+            "made as the owner",
+        ),
+        ([change(1, project="")], None, "batch.changes[0].entity.project_id: is required"),
+        (
+            [change(1), change(2, group="g" * 65)],
+            None,
+            "batch.changes[1].entity.group_id: must be at most 64 characters",
+        ),
+        (
+            [change(1, size=float("nan"))],
+            None,
+            "batch.changes[0].entity.body: must be JSON: no NaN or infinite numbers",
+        ),
+    ],
+    ids=["checksum", "gap", "not-the-owner", "no-project", "long-group", "nan"],
+)
+def test_a_bad_batch_is_refused_naming_why_and_applies_nothing(
+    start, changes, checksum_of, refusal
+):
+    receiver = start("site-b", peers=["site-a"])
+    assert replicate(receiver, *changes, checksum_of=checksum_of) == (
         grpc.StatusCode.INVALID_ARGUMENT,
-        "batch.checksum: does not match the changes",
+        refusal,
     )
-    gap = pb.Change(sequence=5, origin_site="site-a", entity=entity("site-a", SERVER, "x"))
-    late = pb.ReplicationMessage(batch=pb.ReplicationBatch(changes=[gap], checksum=checksum([gap])))
-    with pytest.raises(grpc.RpcError) as out_of_order:
-        list(receiver.stub.Replicate(iter([hello, late])))
-    assert out_of_order.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "must continue after 0, not start at 5" in out_of_order.value.details()
     assert all_entities(receiver) == {}
+    assert receiver.stub.ListChanges(pb.ListChangesRequest(origin_site="site-a")).changes == []
+
+
+def test_a_site_whose_log_went_back_in_time_holds_replication_instead_of_reusing_sequences(
+    start, tmp_path
+):
+    b = start("site-b", peers=["site-a"])
+    a = start("site-a", peers=["site-b"])
+    write_changes(a, 10, batch=5)
+    wait_until(lambda: converged(a, b))
+    a.stop()
+
+    # As if site-a's database were restored from a backup taken before those changes.
+    a = start("site-a", peers=["site-b"], database_url=f"sqlite:///{tmp_path}/restored.sqlite3")
+    put(a, [entity("site-a", SERVER, "after-restore")])
+
+    held = wait_until(lambda: status(a).peers[0].last_error)
+    assert held.startswith("site-b has applied this site's changes up to 10 but this site's log")
+    assert "restored from an older backup" in held
+    assert not status(a).peers[0].connected
+    received = b.stub.ListChanges(pb.ListChangesRequest(origin_site="site-a")).changes
+    assert [c.entity.key.id for c in received if c.sequence == 1] == ["vm-0"]
+    assert ("site-a", SERVER, "after-restore") not in all_entities(b)

@@ -7,6 +7,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from draas.common.v1 import types_pb2
 from draas.metadata.v1 import metadata_pb2 as pb
@@ -47,6 +48,18 @@ BAD_PUTS = {
         ],
         "entities[0].owner_site: must be site-a (or empty)",
     ),
+    "a long id": (
+        [entity("site-a", SERVER, "x" * 256)],
+        "entities[0].key.id: must be at most 255 characters",
+    ),
+    "a long project": (
+        [entity("site-a", SERVER, "x", project="p" * 65)],
+        "entities[0].project_id: must be at most 64 characters",
+    ),
+    "a NaN": (
+        [entity("site-a", SERVER, "x", size=float("inf"))],
+        "entities[0].body: must be JSON: no NaN or infinite numbers",
+    ),
 }
 
 
@@ -73,6 +86,21 @@ def test_bad_queries_name_the_field(start: Any) -> None:
             a.stub.ListEntities,
             pb.ListEntitiesRequest(project_id="p1", page=page(page_token="x")),
             "page.page_token: is not a token this service gave",
+        ),
+        (
+            a.stub.ListEntities,
+            pb.ListEntitiesRequest(project_id="p1", page=page(page_token="\u00b2")),
+            "page.page_token: is not a token this service gave",
+        ),
+        (
+            a.stub.ListEntities,
+            pb.ListEntitiesRequest(project_id="p1", as_of=Timestamp(seconds=-(10**12))),
+            "as_of: is out of range",
+        ),
+        (
+            a.stub.GetRecoveryBundle,
+            pb.GetRecoveryBundleRequest(project_id="p1", group_id="g" * 65),
+            "group_id: must be at most 64 characters",
         ),
         (
             a.stub.ListEntities,
@@ -122,3 +150,12 @@ def test_missing_things_and_wrong_sites_get_their_own_codes(start: Any) -> None:
     ):
         hello = pb.ReplicationMessage(hello=pb.ReplicationHello(origin_site=origin))
         assert refused(a.stub.Replicate, iter([hello])) == (code, message)
+
+
+def test_a_site_without_peers_accepts_no_replication(start: Any) -> None:
+    alone = start("site-b")
+    hello = pb.ReplicationMessage(hello=pb.ReplicationHello(origin_site="site-a"))
+    assert refused(alone.stub.Replicate, iter([hello])) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "site site-a is not a peer of site site-b",
+    )

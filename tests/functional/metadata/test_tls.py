@@ -82,3 +82,12 @@ def test_tls_settings_name_files_that_exist(tmp_path: Any, authority: Authority)
     assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
         (("tls", "cert_file"), "path_not_file")
     ]
+
+
+@pytest.mark.parametrize("given", ["tls", "peer_port"])
+def test_tls_and_the_peer_port_come_together(
+    tmp_path: Any, authority: Authority, given: str
+) -> None:
+    value = {"tls": authority.issue("site-a"), "peer_port": 50061}[given]
+    with pytest.raises(ValidationError, match="peer_port and tls go together"):
+        MetadataSettings(site="site-a", state_dir=tmp_path, **{given: value})
