@@ -9,7 +9,8 @@ import grpc
 
 from draas.metadata.v1 import metadata_pb2 as pb
 from draas.metadata.v1 import metadata_pb2_grpc
-from tests.functional.metadata.conftest import entity, wait_until
+from tests.functional.metadata.conftest import entity
+from tests.waiting import wait_until
 from tools.launcher import ServiceProcess, free_port, spawn_service
 
 TOTAL, BATCH = 8000, 100

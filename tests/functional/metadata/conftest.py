@@ -3,7 +3,6 @@ site-b on the real PostgreSQL server."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -99,17 +98,6 @@ def entity(
         group_id=group,
         body=content,
     )
-
-
-def wait_until(probe: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not converged within {timeout} s")
-        time.sleep(0.05)
 
 
 def status(service: Running) -> pb.ReplicationStatus:

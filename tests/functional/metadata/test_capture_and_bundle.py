@@ -14,7 +14,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from draas.metadata.v1 import metadata_pb2 as pb
 from tests.functional.lab import IMAGE, PUBLIC_KEY, tenant_connection
-from tests.functional.metadata.conftest import all_entities, entity, status, wait_until
+from tests.functional.metadata.conftest import all_entities, entity, status
+from tests.waiting import wait_until
 
 TENANT = "tenant3"
 

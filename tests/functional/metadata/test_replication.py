@@ -7,7 +7,8 @@ import pytest
 
 from draas.metadata.v1 import metadata_pb2 as pb
 from services.metadata.codec import checksum
-from tests.functional.metadata.conftest import all_entities, entity, status, wait_until
+from tests.functional.metadata.conftest import all_entities, entity, status
+from tests.waiting import wait_until
 
 SERVER, VOLUME, GROUP = pb.ENTITY_KIND_SERVER, pb.ENTITY_KIND_VOLUME, pb.ENTITY_KIND_FAILOVER_GROUP
 

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from draas.metadata.v1 import metadata_pb2 as pb
 from services.metadata.settings import MetadataSettings, TlsSettings
 from tests.functional.metadata.certs import Authority
-from tests.functional.metadata.conftest import all_entities, entity, status, wait_until
+from tests.functional.metadata.conftest import all_entities, entity, status
+from tests.waiting import wait_until
 
 SERVER = pb.ENTITY_KIND_SERVER
 

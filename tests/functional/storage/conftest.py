@@ -4,7 +4,6 @@ the arrays the way Cinder would."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -179,14 +178,3 @@ def inventory(client: Any) -> dict[str, list[str]]:
         "pods": names("get_pods"),
         "hosts": names("get_hosts"),
     }
-
-
-def wait_until(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)

@@ -12,8 +12,8 @@ from tests.functional.storage.conftest import (
     group_ref,
     inventory,
     make_volumes,
-    wait_until,
 )
+from tests.waiting import wait_until
 
 VOLUMES = ["volume-1-cinder", "volume-2-cinder", "volume-3-cinder"]
 

@@ -14,9 +14,9 @@ from tests.functional.storage.conftest import (
     group_ref,
     inventory,
     make_volumes,
-    wait_until,
 )
 from tests.functional.storage.test_async import points, protect, recover
+from tests.waiting import wait_until
 
 VOLUMES = ["volume-1-cinder", "volume-2-cinder"]
 

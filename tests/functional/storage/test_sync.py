@@ -6,7 +6,8 @@ import pytest
 from pypureclient import flasharray as fa
 
 from draas.storage.v1 import storage_pb2
-from tests.functional.storage.conftest import group_ref, inventory, make_volumes, wait_until
+from tests.functional.storage.conftest import group_ref, inventory, make_volumes
+from tests.waiting import wait_until
 
 POD = "tenant-pod"
 VOLUMES = [f"{POD}::volume-1-cinder", f"{POD}::volume-2-cinder"]
