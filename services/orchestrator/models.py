@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,19 +46,28 @@ class OperationRecord(Base):
     parent_operation_id: Mapped[str | None] = mapped_column(String(36))
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     trace_id: Mapped[str] = mapped_column(String(32))
+    # W3C traceparent of the request, so that resumed steps join the same trace.
+    traceparent: Mapped[str | None] = mapped_column(String(128))
+    # One VM's failure aborts the operation and compensates the rest.
+    stop_on_failure: Mapped[bool] = mapped_column(server_default=false())
+    # The last event sequence given; taken under this row's lock.
+    event_sequence: Mapped[int] = mapped_column(BigInteger, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A test failover is cleaned up automatically from then on.
+    cleanup_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class UnitRecord(Base):
-    """One VM's chain of steps in an operation; claimed by a worker with a lease."""
+    """A chain of steps in an operation (one VM's, or the group's before or after the VMs);
+    claimed by a worker with a lease."""
 
     __tablename__ = "units"
     __table_args__ = (
-        UniqueConstraint("operation_id", "server_id"),
+        UniqueConstraint("operation_id", "key"),
         Index(None, "state", "lease_expires_at"),
     )
 
@@ -65,12 +75,24 @@ class UnitRecord(Base):
     operation_id: Mapped[str] = mapped_column(
         ForeignKey("operations.id", ondelete="CASCADE"), index=True
     )
-    server_id: Mapped[str] = mapped_column(String(64))
+    # The VM's server id, or the role of a group unit.
+    key: Mapped[str] = mapped_column(String(64))
+    # prepare, vm or finish.
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    server_id: Mapped[str | None] = mapped_column(String(64))
     tier: Mapped[int]
     state: Mapped[str] = mapped_column(String(32))
+    steps: Mapped[list[str]] = mapped_column(JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What its steps provided so far, persisted before the next step starts.
+    outputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(128))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     current_step: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -107,6 +129,18 @@ class OperationEventRecord(Base):
     operation_state: Mapped[str | None] = mapped_column(String(32))
     step_state: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
+
+
+class GroupLockRecord(Base):
+    """The operation that holds a group at this site: one at a time (a test failover holds it
+    until its cleanup)."""
+
+    __tablename__ = "group_locks"
+
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operation_id: Mapped[str] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 MIGRATIONS = Migrations("orchestrator", Path(__file__).parent / "migrations", Base.metadata)

@@ -1,0 +1,78 @@
+"""What an operation is made of, and the states of its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Unit roles: the group's work before the VMs (its outputs are shared with every unit), one
+# VM's chain, and the group's work after the VMs.
+PREPARE, VM, FINISH = "prepare", "vm", "finish"
+# The tiers of the group units: before and after every VM tier.
+PREPARE_TIER, FINISH_TIER = 0, 1_000_000
+
+
+class OperationState:
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPENSATING = "compensating"
+    SUCCEEDED = "succeeded"
+    PARTIALLY_SUCCEEDED = "partially_succeeded"
+    FAILED = "failed"
+    COMPENSATED = "compensated"
+
+    ACTIVE = (PENDING, RUNNING, COMPENSATING)
+
+
+class UnitState:
+    PENDING = "pending"
+    RUNNING = "running"
+    # Undoing its steps, newest first: after its own failure (it ends failed) or because the
+    # operation was aborted (it ends compensated).
+    REVERTING = "reverting"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    COMPENSATED = "compensated"
+    SKIPPED = "skipped"
+
+    DONE = (SUCCEEDED, FAILED, COMPENSATED, SKIPPED)
+
+
+class StepState:
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REVERTED = "reverted"
+    REVERT_FAILED = "revert_failed"
+
+
+@dataclass
+class UnitPlan:
+    """One chain of steps. `key` is unique in the operation: the VM's server id, or the role of
+    a group unit."""
+
+    key: str
+    role: str
+    tier: int
+    steps: list[str]
+    name: str = ""
+    server_id: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """An operation to run: its units, and whether one VM's failure aborts it all."""
+
+    kind: str
+    project_id: str
+    group_id: str
+    request: dict[str, Any]
+    units: list[UnitPlan]
+    stop_on_failure: bool = False
+    parent_operation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        keys = [u.key for u in self.units]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"unit keys must be unique in a plan: {keys}")

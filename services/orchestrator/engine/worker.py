@@ -1,0 +1,299 @@
+"""The engine's workers: claim units, run their chains, keep their leases, undo on failure.
+
+One Engine per process: a dispatcher thread claims units at the tier their operation works on
+while worker threads are free; a heartbeat thread renews the leases of the units this process
+holds; each unit runs its steps in order in one worker thread, each step inside the semaphore
+of the backend API it loads. Anything another process may have to take over is in the store
+before the next step starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from common.errors import DraasError
+from services.orchestrator.engine.plan import OperationState, UnitState
+from services.orchestrator.engine.steps import LeaseLost, Registry, Step, StepContext
+from services.orchestrator.engine.store import Claim, EngineStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EngineSettings:
+    """How hard one process works: threads, leases, and per-backend-API limits."""
+
+    worker_threads: int = 32
+    lease_seconds: float = 30.0
+    poll_seconds: float = 0.5
+    retry_delay_seconds: float = 1.0
+    limits: dict[str, int] = field(default_factory=dict)
+
+
+def owner_name() -> str:
+    """This process's name as a unit owner: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Engine:
+    """Runs the units of every active operation it can claim, until stopped."""
+
+    def __init__(
+        self,
+        store: EngineStore,
+        registry: Registry,
+        settings: EngineSettings,
+        tracer_provider: TracerProvider,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.settings = settings
+        self.owner = owner or owner_name()
+        self._tracer: Tracer = tracer_provider.get_tracer("draas.orchestrator.engine")
+        self._limits = {
+            name: threading.BoundedSemaphore(limit) for name, limit in settings.limits.items()
+        }
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.worker_threads, thread_name_prefix=f"engine-{self.owner}"
+        )
+        self._held: set[str] = set()
+        self._lost: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._dispatch, name="engine-dispatch", daemon=True),
+            threading.Thread(target=self._heartbeat, name="engine-heartbeat", daemon=True),
+        ]
+
+    def start(self) -> Engine:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stops claiming and waits for the units under way to end their current step."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
+        self._pool.shutdown(wait=True)
+
+    def wake(self) -> None:
+        """Looks for work now (after a new operation, say) rather than at the next poll."""
+        self._wake.set()
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    # Dispatch and leases -------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self._claim_some()
+            except Exception:
+                log.exception("the engine could not look for work; trying again")
+            self._wake.wait(self.settings.poll_seconds)
+
+    def _claim_some(self) -> None:
+        free = self.settings.worker_threads - self.busy
+        if free <= 0:
+            return
+        for unit_id in self.store.claimable(free * 2):
+            if self._stop.is_set() or self.busy >= self.settings.worker_threads:
+                return
+            with self._lock:
+                if unit_id in self._held:
+                    continue
+            claim = self.store.claim(unit_id, self.owner, self.settings.lease_seconds)
+            if claim is None:
+                continue
+            with self._lock:
+                self._held.add(unit_id)
+                self._lost.discard(unit_id)
+            self._pool.submit(self._run, claim)
+
+    def _heartbeat(self) -> None:
+        interval = self.settings.lease_seconds / 3
+        while not self._stop.wait(interval):
+            with self._lock:
+                held = set(self._held)
+            try:
+                owned = self.store.renew(self.owner, held, self.settings.lease_seconds)
+            except Exception:
+                log.exception("the engine could not renew its leases; trying again")
+                continue
+            lost = {u for u in held - owned if not self.store.owns(u, self.owner)}
+            if lost:
+                with self._lock:
+                    self._lost |= lost & self._held
+                log.warning("leases lost to other workers: %s", ", ".join(sorted(lost)))
+
+    def _check_owned(self, unit_id: str) -> None:
+        with self._lock:
+            if unit_id in self._lost:
+                raise LeaseLost(f"unit {unit_id} was taken over by another worker")
+
+    # Running a unit ------------------------------------------------------------------------------
+
+    def _run(self, claim: Claim) -> None:
+        try:
+            with self._traced(claim):
+                if claim.state == UnitState.REVERTING or (
+                    claim.operation_state == OperationState.COMPENSATING
+                ):
+                    self._revert(claim, claim.error)
+                else:
+                    self._forward(claim)
+        except LeaseLost as lost:
+            log.warning("stopped %s: %s", claim.unit.key, lost)
+        except Exception:
+            log.exception("unit %s of operation %s broke", claim.unit.key, claim.operation.id)
+        finally:
+            with self._lock:
+                self._held.discard(claim.unit.id)
+                self._lost.discard(claim.unit.id)
+            self._wake.set()
+
+    def _forward(self, claim: Claim) -> None:
+        done = {step.name for step in claim.done}
+        outputs = dict(claim.outputs)
+        for name in claim.steps:
+            if name in done:
+                continue
+            step = self.registry[name]
+            ctx = self._context(claim, outputs)
+            error, produced, state = self._execute(claim, step, ctx)
+            if error is not None:
+                self._revert(claim, error)
+                return
+            outputs.update(produced)
+            if state == OperationState.COMPENSATING:
+                self._revert(claim, None)
+                return
+        self.store.finish_unit(claim.unit.id, self.owner, UnitState.SUCCEEDED)
+
+    def _execute(
+        self, claim: Claim, step: Step, ctx: StepContext
+    ) -> tuple[str | None, dict[str, Any], str]:
+        """Runs a step, retrying retryable errors; returns (error, outputs, operation state)."""
+        for attempt in range(1, step.attempts + 1):
+            self._check_owned(claim.unit.id)
+            attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
+            try:
+                with self._span(f"step {step.name}"), self._limited(step):
+                    produced = step.execute(ctx)
+            except LeaseLost:
+                raise
+            except DraasError as error:
+                self.store.fail_step(claim.unit.id, self.owner, attempt_id, str(error))
+                if error.retryable and attempt < step.attempts:
+                    time.sleep(self.settings.retry_delay_seconds * attempt)
+                    continue
+                return str(error), {}, ""
+            except Exception as error:
+                log.exception("step %s of %s broke", step.name, claim.unit.key)
+                message = f"internal error in step {step.name} ({type(error).__name__})"
+                self.store.fail_step(claim.unit.id, self.owner, attempt_id, message)
+                return message, {}, ""
+            self._check_owned(claim.unit.id)
+            state = self.store.finish_step(claim.unit.id, self.owner, attempt_id, produced)
+            return None, produced, state
+        raise AssertionError("unreachable: the last attempt returns")
+
+    def _revert(self, claim: Claim, error: str | None) -> None:
+        """Undoes the unit's succeeded steps, newest first, then ends it: failed when it failed
+        itself (`error`), compensated when the operation was aborted."""
+        self.store.begin_revert(claim.unit.id, self.owner, error)
+        refreshed = self.store.claim_view(claim.unit.id, self.owner)
+        for done in reversed(refreshed.done):
+            step = self.registry[done.name]
+            ctx = self._context(refreshed, refreshed.outputs)
+            problem = None
+            for attempt in range(1, step.attempts + 1):
+                self._check_owned(claim.unit.id)
+                try:
+                    with self._span(f"revert {step.name}"), self._limited(step):
+                        step.revert(ctx, done.outputs)
+                    problem = None
+                    break
+                except LeaseLost:
+                    raise
+                except DraasError as failure:
+                    problem = str(failure)
+                    if failure.retryable and attempt < step.attempts:
+                        time.sleep(self.settings.retry_delay_seconds * attempt)
+                        continue
+                    break
+                except Exception as failure:
+                    log.exception("revert of %s of %s broke", step.name, claim.unit.key)
+                    problem = f"internal error ({type(failure).__name__})"
+                    break
+            self.store.step_reverted(claim.unit.id, self.owner, done.attempt_id, problem)
+        failed = error is not None or refreshed.error is not None
+        self.store.finish_unit(
+            claim.unit.id,
+            self.owner,
+            UnitState.FAILED if failed else UnitState.COMPENSATED,
+        )
+
+    def _context(self, claim: Claim, outputs: dict[str, Any]) -> StepContext:
+        return StepContext(
+            operation=claim.operation,
+            unit=claim.unit,
+            shared=claim.shared,
+            outputs=dict(outputs),
+            check_owned=lambda: self._check_owned(claim.unit.id),
+            units=lambda: self.store.units(claim.operation.id),
+        )
+
+    @contextmanager
+    def _limited(self, step: Step) -> Iterator[None]:
+        limit = self._limits.get(step.resource or "")
+        if limit is None:
+            yield
+            return
+        with limit:
+            yield
+
+    @contextmanager
+    def _traced(self, claim: Claim) -> Iterator[None]:
+        """Joins the operation's trace, whichever worker runs the unit and however late."""
+        parent = (
+            TraceContextTextMapPropagator().extract({"traceparent": claim.traceparent})
+            if claim.traceparent
+            else None
+        )
+        token = otel_context.attach(parent) if parent is not None else None
+        try:
+            with self._span(f"{claim.unit.role} {claim.unit.name or claim.unit.key}"):
+                yield
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+
+    @contextmanager
+    def _span(self, name: str) -> Iterator[None]:
+        with self._tracer.start_as_current_span(name):
+            yield

@@ -1,0 +1,221 @@
+"""The workflow engine: tiers, parallelism and limits, failure of one VM, abort and
+compensation, retries, idempotency, leases taken over, two engines on one operation."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from common.errors import AlreadyExists, FailedPrecondition
+from services.orchestrator.engine.plan import FINISH, PREPARE, OperationState, StepState
+from services.orchestrator.engine.steps import LeaseLost
+from services.orchestrator.models import StepAttemptRecord
+from tests.functional.orchestrator.conftest import Bench, plan
+
+
+def test_tiers_run_in_order_in_parallel_inside_each_and_share_the_prepare_outputs(bench: Bench):
+    bench.engine()
+    vms = {"web-1": 1, "web-2": 1, "web-3": 1, "app-1": 2, "app-2": 2, "db-1": 3}
+    operation_id, created = bench.store.create(plan(vms, {k: {"sleep": 0.1} for k in vms}), "key-1")
+    ended = bench.wait(operation_id)
+
+    assert created and ended.state == OperationState.SUCCEEDED
+    times = bench.journal.times
+    start = {k: times[(k, "manage")][0] for k in vms}
+    end = {k: times[(k, "verify")][1] for k in vms}
+    for later, earlier in (("app-1", "web-"), ("db-1", "app-")):
+        assert all(start[later] >= end[k] for k in vms if k.startswith(earlier))
+    assert max(start[k] for k in ("web-1", "web-2", "web-3")) < min(
+        end[k] for k in ("web-1", "web-2", "web-3")
+    ), "a tier's VMs run side by side"
+    assert times[(FINISH, "report")][0] >= max(end.values())
+    seen = bench.store.units(operation_id)
+    web = next(u for u in seen if u.key == "web-1")
+    seen_by_verify = web.outputs["seen"]
+    assert (seen_by_verify["recover"], seen_by_verify["manage"], seen_by_verify["boot"]) == (
+        PREPARE,
+        "web-1",
+        "web-1",
+    )
+
+
+def test_one_failed_vm_reverts_itself_and_the_others_go_on(bench: Bench):
+    bench.engine()
+    vms = {"web-1": 1, "web-2": 1, "app-1": 2}
+    operation_id, _ = bench.store.create(plan(vms, {"web-2": {"fail": "boot"}}), "key-1")
+    ended = bench.wait(operation_id)
+
+    assert ended.state == OperationState.PARTIALLY_SUCCEEDED
+    assert bench.unit_states(operation_id) == {
+        PREPARE: "succeeded",
+        "web-1": "succeeded",
+        "web-2": "failed",
+        "app-1": "succeeded",
+        FINISH: "succeeded",
+    }
+    assert bench.journal.reverted() == [("web-2", "manage")]
+    failed = next(u for u in bench.store.units(operation_id) if u.key == "web-2")
+    assert failed.error == "boot refused web-2"
+
+
+def test_stop_on_failure_compensates_in_reverse_and_skips_what_did_not_start(bench: Bench):
+    bench.engine()
+    vms = {"web-1": 1, "web-2": 1, "app-1": 2, "db-1": 3}
+    operation_id, _ = bench.store.create(
+        plan(vms, {"app-1": {"fail": "verify"}}, stop_on_failure=True), "key-1"
+    )
+    ended = bench.wait(operation_id)
+
+    assert ended.state == OperationState.COMPENSATED
+    assert ended.error == "vm app-1 failed: verify refused app-1"
+    assert bench.unit_states(operation_id) == {
+        PREPARE: "compensated",
+        "web-1": "compensated",
+        "web-2": "compensated",
+        "app-1": "failed",
+        "db-1": "skipped",
+        FINISH: "skipped",
+    }
+    reverted = bench.journal.reverted()
+    assert reverted[:2] == [("app-1", "boot"), ("app-1", "manage")]
+    web = sorted(reverted[2:8])
+    assert web == sorted((k, s) for k in ("web-1", "web-2") for s in ("verify", "boot", "manage"))
+    assert reverted[8:] == [(PREPARE, "recover")]
+    assert ("db-1", "manage") not in bench.journal.executed()
+
+
+def test_a_failed_prepare_fails_the_operation_and_no_vm_starts(bench: Bench):
+    bench.engine()
+    operation_id, _ = bench.store.create(
+        plan({"web-1": 1}, {PREPARE: {"fail": "recover"}}), "key-1"
+    )
+    ended = bench.wait(operation_id)
+
+    assert ended.state == OperationState.COMPENSATED
+    assert bench.unit_states(operation_id) == {
+        PREPARE: "failed",
+        "web-1": "skipped",
+        FINISH: "skipped",
+    }
+    assert bench.journal.executed() == [(PREPARE, "recover")]
+
+
+def test_retryable_errors_are_retried_and_each_attempt_is_recorded(bench: Bench):
+    bench.engine()
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, {"web-1": {"flaky": {"boot": 2}}}), "k")
+    assert bench.wait(operation_id).state == OperationState.SUCCEEDED
+    with bench.database.transaction() as session:
+        attempts = [
+            (a.attempt, a.state, a.error)
+            for a in session.query(StepAttemptRecord).filter_by(step="boot").order_by("attempt")
+        ]
+    assert attempts == [
+        (1, StepState.FAILED, "boot backend busy"),
+        (2, StepState.FAILED, "boot backend busy"),
+        (3, StepState.SUCCEEDED, None),
+    ]
+
+
+def test_a_repeated_request_is_the_same_operation(bench: Bench):
+    first, created = bench.store.create(plan({"web-1": 1}), "key-1")
+    again, created_again = bench.store.create(plan({"web-1": 1}), "key-1")
+    assert (again, created, created_again) == (first, True, False)
+    with pytest.raises(AlreadyExists, match="idempotency key 'key-1' already started"):
+        bench.store.create(plan({"web-1": 1}, group="g2"), "key-1")
+
+
+def test_a_group_is_held_by_one_operation_at_a_time(bench: Bench):
+    first, _ = bench.store.create(plan({"web-1": 1}), "key-1", lock_group=True)
+    with pytest.raises(FailedPrecondition, match=f"group g1 is held by test_failover {first}"):
+        bench.store.create(plan({"web-1": 1}), "key-2", lock_group=True)
+    other_group, _ = bench.store.create(plan({"web-1": 1}, group="g2"), "key-3", lock_group=True)
+    bench.engine()
+    bench.wait(first)
+    bench.wait(other_group)
+    second, created = bench.store.create(plan({"web-1": 1}), "key-2", lock_group=True)
+    assert created and second != first
+
+
+def test_a_backend_limit_bounds_its_steps_across_the_operation(bench: Bench):
+    bench.engine(limits={"nova": 2})
+    vms = {f"vm-{i}": 1 for i in range(8)}
+    operation_id, _ = bench.store.create(plan(vms, {k: {"sleep": 0.05} for k in vms}), "k")
+    assert bench.wait(operation_id).state == OperationState.SUCCEEDED
+    assert bench.journal.peak["boot"] == 2
+    assert bench.journal.peak["manage"] > 2
+
+
+def test_a_dead_workers_unit_is_taken_over_after_its_lease_and_its_late_write_is_refused(
+    bench: Bench,
+):
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, {"web-1": {"sleep": 0.05}}), "k")
+    # A worker that claimed everything, started the prepare step and died.
+    prepare = bench.store.claimable(10)[0]
+    assert bench.store.claim(prepare, "dead", lease_seconds=0.5) is not None
+    attempt, _ = bench.store.start_step(prepare, "dead", "recover")
+    bench.engine("e2")
+    ended = bench.wait(operation_id)
+
+    assert ended.state == OperationState.SUCCEEDED
+    assert bench.journal.executed("recover") == [(PREPARE, "recover")]
+    with pytest.raises(LeaseLost):
+        bench.store.finish_step(prepare, "dead", attempt, {"recover": "from the dead"})
+    units = {u.key: u for u in bench.store.units(operation_id)}
+    assert units[PREPARE].outputs["recover"] == PREPARE
+    with bench.database.transaction() as session:
+        attempts = [
+            (a.attempt, a.owner, a.state)
+            for a in session.query(StepAttemptRecord).filter_by(step="recover").order_by("attempt")
+        ]
+    assert attempts == [(1, "dead", StepState.RUNNING), (2, "e2", StepState.SUCCEEDED)]
+
+
+def test_two_engines_share_an_operation_and_run_each_step_once(bench: Bench):
+    vms = {f"vm-{i:02}": 1 + i // 10 for i in range(30)}
+    operation_id, _ = bench.store.create(plan(vms, {k: {"sleep": 0.02} for k in vms}), "k")
+    bench.engine("e1", worker_threads=4)
+    bench.engine("e2", worker_threads=4)
+    assert bench.wait(operation_id).state == OperationState.SUCCEEDED
+
+    executed = bench.journal.executed()
+    assert sorted(executed) == sorted(
+        [(PREPARE, "recover"), (FINISH, "report")]
+        + [(k, s) for k in vms for s in ("manage", "boot", "verify")]
+    )
+    engines = {thread.split("_")[0] for _, thread, _, _ in bench.journal.calls}
+    assert engines == {"engine-e1", "engine-e2"}
+
+
+def test_events_are_numbered_without_gaps_and_end_with_the_outcome(bench: Bench):
+    bench.engine()
+    operation_id, _ = bench.store.create(plan({"web-1": 1, "web-2": 1}), "k")
+    bench.wait(operation_id)
+    events = bench.store.events(operation_id, 0, 1000)
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    assert events[0].message == "test_failover requested"
+    assert events[-1].message == "ended succeeded"
+    assert [e.message for e in events if e.server_id == "web-1"] == [
+        f"web-1: {s} {state}"
+        for s, state in itertools.product(("manage", "boot", "verify"), ("started",))
+    ][:0] + [
+        "web-1: manage started",
+        "web-1: manage succeeded",
+        "web-1: boot started",
+        "web-1: boot succeeded",
+        "web-1: verify started",
+        "web-1: verify succeeded",
+        "web-1: vm web-1 succeeded",
+    ]
+
+
+def test_every_unit_and_step_joins_the_requests_trace(bench: Bench):
+    bench.engine()
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    operation_id, _ = bench.store.create(plan({"web-1": 1}), "k", traceparent=traceparent)
+    bench.wait(operation_id)
+    spans = bench.exporter.get_finished_spans()
+    assert {s.name for s in spans} >= {"vm web-1", "step boot", "prepare prepare"}
+    assert {format(s.context.trace_id, "032x") for s in spans} == {
+        "0af7651916cd43dd8448eb211c80319c"
+    }
