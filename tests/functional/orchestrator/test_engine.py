@@ -3,8 +3,6 @@ compensation, retries, idempotency, leases taken over, two engines on one operat
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from common.errors import AlreadyExists, FailedPrecondition
@@ -196,9 +194,6 @@ def test_events_are_numbered_without_gaps_and_end_with_the_outcome(bench: Bench)
     assert events[0].message == "test_failover requested"
     assert events[-1].message == "ended succeeded"
     assert [e.message for e in events if e.server_id == "web-1"] == [
-        f"web-1: {s} {state}"
-        for s, state in itertools.product(("manage", "boot", "verify"), ("started",))
-    ][:0] + [
         "web-1: manage started",
         "web-1: manage succeeded",
         "web-1: boot started",
