@@ -185,12 +185,24 @@ def _routers(
                     interfaces.setdefault(port.device_id, []).append(
                         pb.RouterInterface(subnet_id=ip["subnet_id"], port_id=port.id)
                     )
+    routers = [
+        cloud.call(f"get router {i}", functools.partial(conn.network.get_router, i))
+        for i in sorted(interfaces)
+    ]
+    gateways = {
+        (attr(r, "external_gateway_info", {}) or {}).get("network_id") for r in routers
+    } - {None, ""}
+    names = {
+        i: cloud.call(f"get network {i}", functools.partial(conn.network.get_network, i)).name
+        for i in sorted(gateways)
+    }
     return [
         records.router(
-            cloud.call(f"get router {i}", functools.partial(conn.network.get_router, i)),
-            interfaces[i],
+            r,
+            interfaces[r.id],
+            names.get((attr(r, "external_gateway_info", {}) or {}).get("network_id"), ""),
         )
-        for i in sorted(interfaces)
+        for r in routers
     ]
 
 

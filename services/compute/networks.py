@@ -84,11 +84,18 @@ def ensure_router(
     subnet_ids: dict[str, str],
     external_network_id: str,
     operation_id: str,
+    external_network_name: str = "",
 ) -> pb.Router:
     """The router for `source`, with interfaces on the rebuilt subnets, and an external gateway
-    only when one is given (a test's isolated networks get none: no route out)."""
+    only when one is given, by id or by `external_network_name` (a test's isolated networks get
+    none: no route out).
+
+    :raises FailedPrecondition: no external network of that name at this site.
+    """
     marks.require(operation_id, "operation_id")
     conn = cloud.connection(project_id)
+    if not external_network_id and external_network_name:
+        external_network_id = _external_network(cloud, conn, external_network_name)
     mark = marks.description(operation_id, source.id)
     router = _existing(cloud, "router", conn.network.routers, mark)
     if router is None:
@@ -114,6 +121,16 @@ def ensure_router(
         for ip in p.fixed_ips
     ]
     return records.router(router, interfaces)
+
+
+def _external_network(cloud: Cloud, conn: Conn, name: str) -> str:
+    found = cloud.call(
+        f"find external network {name}",
+        lambda: list(conn.network.networks(name=name, is_router_external=True)),
+    )
+    if not found:
+        raise FailedPrecondition(f"this site has no external network named {name}")
+    return str(found[0].id)
 
 
 def _interfaces(cloud: Cloud, conn: Conn, router_id: str) -> list[Any]:

@@ -163,7 +163,9 @@ def subnet(resource: Any) -> pb.Subnet:
     )
 
 
-def router(resource: Any, interfaces: list[pb.RouterInterface]) -> pb.Router:
+def router(
+    resource: Any, interfaces: list[pb.RouterInterface], external_network_name: str = ""
+) -> pb.Router:
     gateway = attr(resource, "external_gateway_info", {}) or {}
     return pb.Router(
         id=resource.id,
@@ -171,6 +173,7 @@ def router(resource: Any, interfaces: list[pb.RouterInterface]) -> pb.Router:
         project_id=attr(resource, "project_id", ""),
         external_network_id=gateway.get("network_id", "") or "",
         interfaces=interfaces,
+        external_network_name=external_network_name,
     )
 
 

@@ -103,6 +103,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
             dict(request.subnet_ids),
             request.external_network_id,
             request.operation_id,
+            request.external_network_name,
         )
 
     def EnsureSecurityGroup(

@@ -150,9 +150,21 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
 
 
 def volume_types(cloud: Cloud, project_id: str) -> list[pb.VolumeType]:
+    """The types the project may use, each with the Cinder pools that serve it."""
     conn = cloud.connection(project_id)
     types = cloud.call("list volume types", lambda: list(conn.block_storage.types()))
-    return [records.volume_type(t, _encrypted(cloud, conn, t.id)) for t in types]
+    pools = cloud.call("list pools", lambda: list(conn.block_storage.backend_pools()))
+    hosts: dict[str, list[str]] = {}
+    for pool in pools:
+        backend = (pool.capabilities or {}).get("volume_backend_name")
+        if backend:
+            hosts.setdefault(str(backend), []).append(str(pool.name))
+    found = []
+    for vtype in types:
+        record = records.volume_type(vtype, _encrypted(cloud, conn, vtype.id))
+        record.hosts.extend(sorted(hosts.get(record.backend_name, [])))
+        found.append(record)
+    return found
 
 
 def _encrypted(cloud: Cloud, conn: Conn, type_id: str) -> bool:

@@ -100,6 +100,7 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
                     ),
                     codec.body_from(entity.body, f"{field}.body"),
                     entity.deleted,
+                    entity.version or None,
                 )
             )
         stored = self._store.put(writes)

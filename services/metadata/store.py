@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.db import Database
-from common.errors import FailedPrecondition, InvalidArgument, NotFound
+from common.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from services.metadata.models import (
     AppliedCursor,
     ChangeRecord,
@@ -72,6 +72,8 @@ class Write:
     group_id: str
     body: dict[str, Any]
     deleted: bool = False
+    # Write only if the entity is still at this version (0 for one that does not exist yet).
+    expected_version: int | None = None
 
 
 @dataclass
@@ -146,6 +148,7 @@ class MetadataStore:
         """Writes entities this site owns (new ones become its own), all or none.
 
         :raises NotOwner: naming the first entity another site owns.
+        :raises Aborted: an entity is no longer at the version the write expected.
         """
         writes = list(writes)
 
@@ -285,6 +288,12 @@ class MetadataStore:
             raise NotOwner(
                 f"{write.key.kind} {write.key.id} of {write.key.site} is owned by site "
                 f"{row.owner_site}; write it there"
+            )
+        current = row.version if row is not None else 0
+        if write.expected_version is not None and write.expected_version != current:
+            raise Aborted(
+                f"{write.key.kind} {write.key.id} is at version {current}, not "
+                f"{write.expected_version}: read it again"
             )
         entity = Entity(
             write.key,

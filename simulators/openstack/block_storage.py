@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from simulators.openstack.backends import Backend, BackendError
+from simulators.openstack.backends import Backend, BackendError, PureBackend
 from simulators.openstack.errors import ApiError, bad_request, forbidden, not_found
 from simulators.openstack.listing import filter_items, page
 from simulators.openstack.routing import Call, Router, ok
@@ -785,7 +785,28 @@ def manage_volume_legacy(call: Call) -> Any:
     return _manage(call)
 
 
-# Services, limits, quotas, messages ----------------------------------------------------------
+# Services, pools, limits, quotas, messages ---------------------------------------------------
+
+
+@router.add("GET", "/scheduler-stats/get_pools")
+def list_pools(call: Call) -> Any:
+    """The scheduler's pools: one per backend here (as the Pure driver reports it)."""
+    call.require_admin()
+    pools = []
+    for backend in call.store.backends.values():
+        pool: dict[str, Any] = {"name": backend.pool_host}
+        if call.flag("detail"):
+            pool["capabilities"] = {
+                "volume_backend_name": backend.backend_name,
+                "pool_name": backend.backend_name,
+                "storage_protocol": "iSCSI" if isinstance(backend, PureBackend) else "LVM",
+                "replication_enabled": backend.replication is not None,
+                "total_capacity_gb": 10240,
+                "free_capacity_gb": 9216,
+            }
+        pools.append(pool)
+    return ok({"pools": pools})
+
 
 
 def _services(store: Store) -> list[dict[str, Any]]:

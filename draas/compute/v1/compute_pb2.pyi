@@ -213,7 +213,7 @@ class Volume(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., size_gb: _Optional[int] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., encrypted: _Optional[bool] = ..., status: _Optional[str] = ..., array_name: _Optional[str] = ..., array_volume_name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., attachments: _Optional[_Iterable[_Union[VolumeAttachment, _Mapping]]] = ..., image_metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class VolumeType(_message.Message):
-    __slots__ = ("id", "name", "extra_specs", "replication_enabled", "replication_type", "encrypted", "backend_name")
+    __slots__ = ("id", "name", "extra_specs", "replication_enabled", "replication_type", "encrypted", "backend_name", "hosts")
     class ExtraSpecsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -228,6 +228,7 @@ class VolumeType(_message.Message):
     REPLICATION_TYPE_FIELD_NUMBER: _ClassVar[int]
     ENCRYPTED_FIELD_NUMBER: _ClassVar[int]
     BACKEND_NAME_FIELD_NUMBER: _ClassVar[int]
+    HOSTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     extra_specs: _containers.ScalarMap[str, str]
@@ -235,7 +236,8 @@ class VolumeType(_message.Message):
     replication_type: str
     encrypted: bool
     backend_name: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., replication_enabled: _Optional[bool] = ..., replication_type: _Optional[str] = ..., encrypted: _Optional[bool] = ..., backend_name: _Optional[str] = ...) -> None: ...
+    hosts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., replication_enabled: _Optional[bool] = ..., replication_type: _Optional[str] = ..., encrypted: _Optional[bool] = ..., backend_name: _Optional[str] = ..., hosts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Network(_message.Message):
     __slots__ = ("id", "name", "project_id", "mtu", "shared", "external", "admin_state_up", "tags")
@@ -306,18 +308,20 @@ class RouterInterface(_message.Message):
     def __init__(self, subnet_id: _Optional[str] = ..., port_id: _Optional[str] = ...) -> None: ...
 
 class Router(_message.Message):
-    __slots__ = ("id", "name", "project_id", "external_network_id", "interfaces")
+    __slots__ = ("id", "name", "project_id", "external_network_id", "interfaces", "external_network_name")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_NETWORK_ID_FIELD_NUMBER: _ClassVar[int]
     INTERFACES_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_NETWORK_NAME_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     project_id: str
     external_network_id: str
     interfaces: _containers.RepeatedCompositeFieldContainer[RouterInterface]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., external_network_id: _Optional[str] = ..., interfaces: _Optional[_Iterable[_Union[RouterInterface, _Mapping]]] = ...) -> None: ...
+    external_network_name: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., external_network_id: _Optional[str] = ..., interfaces: _Optional[_Iterable[_Union[RouterInterface, _Mapping]]] = ..., external_network_name: _Optional[str] = ...) -> None: ...
 
 class FixedIp(_message.Message):
     __slots__ = ("subnet_id", "ip_address")
@@ -546,7 +550,7 @@ class EnsureSubnetRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Subnet, _Mapping]] = ..., network_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class EnsureRouterRequest(_message.Message):
-    __slots__ = ("project_id", "source", "subnet_ids", "external_network_id", "operation_id")
+    __slots__ = ("project_id", "source", "subnet_ids", "external_network_id", "operation_id", "external_network_name")
     class SubnetIdsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -559,12 +563,14 @@ class EnsureRouterRequest(_message.Message):
     SUBNET_IDS_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_NETWORK_ID_FIELD_NUMBER: _ClassVar[int]
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_NETWORK_NAME_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     source: Router
     subnet_ids: _containers.ScalarMap[str, str]
     external_network_id: str
     operation_id: str
-    def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Router, _Mapping]] = ..., subnet_ids: _Optional[_Mapping[str, str]] = ..., external_network_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
+    external_network_name: str
+    def __init__(self, project_id: _Optional[str] = ..., source: _Optional[_Union[Router, _Mapping]] = ..., subnet_ids: _Optional[_Mapping[str, str]] = ..., external_network_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., external_network_name: _Optional[str] = ...) -> None: ...
 
 class EnsureSecurityGroupRequest(_message.Message):
     __slots__ = ("project_id", "source", "group_ids", "operation_id")

@@ -99,6 +99,7 @@ def test_capture_has_every_field(inventory, source):
     ]
     [router] = inventory.routers
     assert router.name == "edge" and router.external_network_id
+    assert router.external_network_name == "public"
     assert {i.subnet_id for i in router.interfaces} == {s.id for s in source.subnets.values()}
     groups = {g.name: g for g in inventory.security_groups}
     assert {("ingress", "tcp", 80), ("ingress", "tcp", 443)} <= {
@@ -158,14 +159,14 @@ def rebuild(compute_b, lab, inventory, source, operation, isolated):
         for s in inventory.subnets
     }
     if not isolated:
-        public = tenant_connection(lab, "site-b").network.find_network("public")
+        # By name: site B's external network has another id than site A's.
         for router in inventory.routers:
             compute_b.EnsureRouter(
                 pb.EnsureRouterRequest(
                     project_id=project,
                     source=router,
                     subnet_ids=subnet_ids,
-                    external_network_id=public.id,
+                    external_network_name=router.external_network_name,
                     operation_id=operation,
                 )
             )
@@ -266,6 +267,9 @@ def test_vms_boot_in_site_b_from_managed_copies_on_recreated_networks_with_the_s
         and boot_volume.volume_image_metadata["hw_qemu_guest_agent"] == "yes"
     )
     assert boot_volume.metadata["array_name"] == "array-b"
+    [edge] = [r for r in conn.network.routers() if r.name == "edge"]
+    public = conn.network.find_network("public")
+    assert edge.external_gateway_info["network_id"] == public.id
 
 
 def listing(conn):

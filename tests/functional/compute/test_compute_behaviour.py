@@ -276,6 +276,9 @@ def test_transient_errors_are_retried(compute, lab, project_a):
         .volume_types
     )
     assert {t.name for t in types} >= {"tenant1-async", "tenant1-sync", "standard"}
+    hosts = {t.name: list(t.hosts) for t in types}
+    assert hosts["tenant1-async"] == ["cinder@tenant1-async#tenant1-async"]
+    assert hosts["standard"] == ["cinder@lvm#lvm"]
 
 
 BAD = [
@@ -341,3 +344,22 @@ def test_verify_reports_what_is_wrong(compute, lab, source, project_a):
         "volume not-attached is not attached",
         "address 192.0.2.1 is missing",
     ]
+
+
+def test_a_router_names_an_external_network_the_site_does_not_have(compute, lab):
+    project_b = lab.regions["site-b"].project_id("tenant1")
+    before = sorted(r.id for r in tenant_connection(lab, "site-b").network.routers())
+    refused = rpc_error(
+        compute["site-b"].EnsureRouter,
+        pb.EnsureRouterRequest(
+            project_id=project_b,
+            source=pb.Router(id="r-src", name="edge-2"),
+            external_network_name="internet",
+            operation_id=f"op-{uuid.uuid4().hex[:8]}",
+        ),
+    )
+    assert (refused.code(), refused.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "this site has no external network named internet",
+    )
+    assert sorted(r.id for r in tenant_connection(lab, "site-b").network.routers()) == before

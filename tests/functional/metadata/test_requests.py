@@ -159,3 +159,19 @@ def test_a_site_without_peers_accepts_no_replication(start: Any) -> None:
         grpc.StatusCode.PERMISSION_DENIED,
         "site site-a is not a peer of site site-b",
     )
+
+
+def test_a_write_that_names_a_version_lands_only_on_that_version(start: Any) -> None:
+    a = start("site-a")
+    first = a.stub.PutEntities(pb.PutEntitiesRequest(entities=[entity("site-a", SERVER, "x")]))
+    update = entity("site-a", SERVER, "x", name="renamed")
+    update.version = first.entities[0].version
+    assert a.stub.PutEntities(pb.PutEntitiesRequest(entities=[update])).entities[0].version == 2
+    stale = entity("site-a", SERVER, "x", name="lost update")
+    stale.version = 1
+    assert refused(a.stub.PutEntities, pb.PutEntitiesRequest(entities=[stale])) == (
+        grpc.StatusCode.ABORTED,
+        "SERVER x is at version 2, not 1: read it again",
+    )
+    stored = a.stub.GetEntity(pb.GetEntityRequest(key=update.key))
+    assert (stored.version, stored.body["name"]) == (2, "renamed")
