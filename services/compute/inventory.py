@@ -189,9 +189,10 @@ def _routers(
         cloud.call(f"get router {i}", functools.partial(conn.network.get_router, i))
         for i in sorted(interfaces)
     ]
-    gateways = {
-        (attr(r, "external_gateway_info", {}) or {}).get("network_id") for r in routers
-    } - {None, ""}
+    gateways = {(attr(r, "external_gateway_info", {}) or {}).get("network_id") for r in routers} - {
+        None,
+        "",
+    }
     names = {
         i: cloud.call(f"get network {i}", functools.partial(conn.network.get_network, i)).name
         for i in sorted(gateways)

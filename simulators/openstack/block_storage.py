@@ -808,7 +808,6 @@ def list_pools(call: Call) -> Any:
     return ok({"pools": pools})
 
 
-
 def _services(store: Store) -> list[dict[str, Any]]:
     services: list[dict[str, Any]] = [
         {
