@@ -189,22 +189,16 @@ def _routers(
         cloud.call(f"get router {i}", functools.partial(conn.network.get_router, i))
         for i in sorted(interfaces)
     ]
-    gateways = {(attr(r, "external_gateway_info", {}) or {}).get("network_id") for r in routers} - {
-        None,
-        "",
-    }
+    gateways = {r.id: _gateway(r) for r in routers}
     names = {
         i: cloud.call(f"get network {i}", functools.partial(conn.network.get_network, i)).name
-        for i in sorted(gateways)
+        for i in sorted(set(gateways.values()) - {""})
     }
-    return [
-        records.router(
-            r,
-            interfaces[r.id],
-            names.get((attr(r, "external_gateway_info", {}) or {}).get("network_id"), ""),
-        )
-        for r in routers
-    ]
+    return [records.router(r, interfaces[r.id], names.get(gateways[r.id], "")) for r in routers]
+
+
+def _gateway(router: Any) -> str:
+    return str((attr(router, "external_gateway_info", {}) or {}).get("network_id") or "")
 
 
 def _router_ports(conn: Conn, network_id: str) -> list[Any]:
