@@ -35,9 +35,13 @@ def delete(cloud: Cloud, request: pb.DeleteResourcesRequest) -> pb.DeleteResourc
         if ref.type not in wanted or not ref.id:
             raise InvalidArgument("resources", f"each needs a known type and an id (got {ref})")
         wanted[ref.type].append(ref.id)
+    found: dict[int, list[str]] = {}
     if request.operation_id:
-        for kind, ids in _marked(cloud, conn, request.operation_id).items():
-            wanted[kind] += [i for i in ids if i not in wanted[kind]]
+        found = _marked(cloud, conn, request.operation_id)
+    if request.made_by:
+        found = _merge(found, _made_by(cloud, conn, list(request.made_by)))
+    for kind, ids in found.items():
+        wanted[kind] += [i for i in ids if i not in wanted[kind]]
     deleted: list[pb.ResourceRef] = []
     absent: list[pb.ResourceRef] = []
     for kind in ORDER:
@@ -74,6 +78,64 @@ def _marked(cloud: Cloud, conn: Conn, operation_id: str) -> dict[int, list[str]]
         T.RESOURCE_TYPE_NETWORK: tagged(conn.network.networks),
         T.RESOURCE_TYPE_SECURITY_GROUP: tagged(conn.network.security_groups),
     }
+
+
+def _made_by(cloud: Cloud, conn: Conn, made_by: list[pb.MadeBy]) -> dict[int, list[str]]:
+    """Servers and volumes by request id (or by operation and source), and Neutron resources
+    by the operation and source their description names."""
+    for index, mark in enumerate(made_by):
+        if not mark.request_id and not mark.source_id:
+            raise InvalidArgument(f"made_by[{index}]", "needs a request_id or a source_id")
+        if mark.source_id and not mark.operation_id:
+            raise InvalidArgument(f"made_by[{index}].operation_id", "is required with source_id")
+    requests = {m.request_id for m in made_by if m.request_id}
+    sources = {(m.operation_id, m.source_id) for m in made_by if m.source_id}
+
+    def made(resource: Any) -> bool:
+        data = attr(resource, "metadata", {}) or {}
+        return data.get(marks.SERVER_REQUEST) in requests or (
+            (data.get(marks.OPERATION), data.get(marks.SOURCE)) in sources
+        )
+
+    servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
+    volumes = cloud.call("list volumes", lambda: list(conn.block_storage.volumes(details=True)))
+    found: dict[int, list[str]] = {
+        T.RESOURCE_TYPE_SERVER: [s.id for s in servers if made(s)],
+        T.RESOURCE_TYPE_VOLUME: [v.id for v in volumes if made(v)],
+    }
+    descriptions = {marks.description(op, src) for op, src in sources}
+    for operation_id in sorted({op for op, _ in sources}):
+        for kind, lister in _NEUTRON_LISTERS.items():
+            listed = cloud.call(
+                "list tagged",
+                functools.partial(_listed, lister(conn), marks.operation_tag(operation_id)),
+            )
+            found.setdefault(kind, []).extend(
+                r.id for r in listed if attr(r, "description", "") in descriptions
+            )
+    return found
+
+
+def _listed(lister: Callable[..., Any], tag: str) -> list[Any]:
+    return list(lister(tags=tag))
+
+
+def _merge(*parts: dict[int, list[str]]) -> dict[int, list[str]]:
+    merged: dict[int, list[str]] = {}
+    for part in parts:
+        for kind, ids in part.items():
+            held = merged.setdefault(kind, [])
+            held += [i for i in ids if i not in held]
+    return merged
+
+
+_NEUTRON_LISTERS: dict[int, Callable[[Conn], Callable[..., Any]]] = {
+    T.RESOURCE_TYPE_ROUTER: lambda conn: conn.network.routers,
+    T.RESOURCE_TYPE_PORT: lambda conn: conn.network.ports,
+    T.RESOURCE_TYPE_SUBNET: lambda conn: conn.network.subnets,
+    T.RESOURCE_TYPE_NETWORK: lambda conn: conn.network.networks,
+    T.RESOURCE_TYPE_SECURITY_GROUP: lambda conn: conn.network.security_groups,
+}
 
 
 def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str]) -> set[str]:

@@ -147,8 +147,8 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
     def DeleteResources(
         self, request: pb.DeleteResourcesRequest, context: grpc.ServicerContext
     ) -> pb.DeleteResourcesResponse:
-        if not request.resources and not request.operation_id:
-            raise InvalidArgument("resources", "name resources or an operation_id")
+        if not request.resources and not request.operation_id and not request.made_by:
+            raise InvalidArgument("resources", "name resources, an operation_id or made_by")
         return cleanup.delete(self._cloud, request)
 
     def GetQuotaHeadroom(

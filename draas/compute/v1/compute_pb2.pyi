@@ -715,15 +715,27 @@ class ResourceRef(_message.Message):
     id: str
     def __init__(self, type: _Optional[_Union[ResourceType, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
+class MadeBy(_message.Message):
+    __slots__ = ("request_id", "operation_id", "source_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    operation_id: str
+    source_id: str
+    def __init__(self, request_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., source_id: _Optional[str] = ...) -> None: ...
+
 class DeleteResourcesRequest(_message.Message):
-    __slots__ = ("project_id", "resources", "operation_id")
+    __slots__ = ("project_id", "resources", "operation_id", "made_by")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MADE_BY_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     resources: _containers.RepeatedCompositeFieldContainer[ResourceRef]
     operation_id: str
-    def __init__(self, project_id: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., operation_id: _Optional[str] = ...) -> None: ...
+    made_by: _containers.RepeatedCompositeFieldContainer[MadeBy]
+    def __init__(self, project_id: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., operation_id: _Optional[str] = ..., made_by: _Optional[_Iterable[_Union[MadeBy, _Mapping]]] = ...) -> None: ...
 
 class DeleteResourcesResponse(_message.Message):
     __slots__ = ("deleted", "absent")

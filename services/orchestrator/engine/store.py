@@ -80,6 +80,9 @@ class Claim:
     operation_state: str
     steps: list[str]
     done: list[DoneStep]
+    # The unit's last attempt when it failed, or was left running by a worker that died: it
+    # may have made something, so a revert undoes it first.
+    unfinished: DoneStep | None
     shared: dict[str, Any]
     outputs: dict[str, Any]
     traceparent: str | None
@@ -282,17 +285,24 @@ class EngineStore:
                 UnitRecord.operation_id == operation.id, UnitRecord.role == PREPARE
             )
         )
-        done = [
-            DoneStep(a.id, a.step, dict(a.outputs or {}))
-            for a in session.scalars(
+        attempts = list(
+            session.scalars(
                 select(StepAttemptRecord)
-                .where(
-                    StepAttemptRecord.unit_id == unit.id,
-                    StepAttemptRecord.state == StepState.SUCCEEDED,
-                )
+                .where(StepAttemptRecord.unit_id == unit.id)
                 .order_by(StepAttemptRecord.id)
             )
+        )
+        done = [
+            DoneStep(a.id, a.step, dict(a.outputs or {}))
+            for a in attempts
+            if a.state == StepState.SUCCEEDED
         ]
+        last = attempts[-1] if attempts else None
+        unfinished = (
+            DoneStep(last.id, last.step, {})
+            if last is not None and last.state in (StepState.FAILED, StepState.RUNNING)
+            else None
+        )
         return Claim(
             operation=_operation_info(operation),
             unit=UnitInfo(
@@ -308,6 +318,7 @@ class EngineStore:
             operation_state=operation.state,
             steps=list(unit.steps),
             done=done,
+            unfinished=unfinished,
             shared=dict(prepare or {}) if unit.role != PREPARE else {},
             outputs=dict(unit.outputs or {}),
             traceparent=operation.traceparent,

@@ -223,11 +223,15 @@ class Engine:
         raise AssertionError("unreachable: the last attempt returns")
 
     def _revert(self, claim: Claim, error: str | None) -> None:
-        """Undoes the unit's succeeded steps, newest first, then ends it: failed when it failed
-        itself (`error`), compensated when the operation was aborted."""
+        """Undoes the unit's steps, newest first (the one that failed, or that a dead worker left
+        running, with no outputs), then ends it: failed when it failed itself (`error`),
+        compensated when the operation was aborted."""
         self.store.begin_revert(claim.unit.id, self.owner, error)
         refreshed = self.store.claim_view(claim.unit.id, self.owner)
-        for done in reversed(refreshed.done):
+        undo = list(reversed(refreshed.done))
+        if refreshed.unfinished is not None:
+            undo.insert(0, refreshed.unfinished)
+        for done in undo:
             step = self.registry[done.name]
             ctx = self._context(refreshed, refreshed.outputs)
             problem = None

@@ -307,7 +307,7 @@ BAD = [
     (
         "DeleteResources",
         pb.DeleteResourcesRequest(project_id="p"),
-        "resources: name resources or an operation_id",
+        "resources: name resources, an operation_id or made_by",
     ),
     (
         "RetypeVolume",
@@ -363,3 +363,56 @@ def test_a_router_names_an_external_network_the_site_does_not_have(compute, lab)
         "this site has no external network named internet",
     )
     assert sorted(r.id for r in tenant_connection(lab, "site-b").network.routers()) == before
+
+
+def test_deleting_what_single_requests_made_leaves_the_rest_of_the_operation(compute, lab):
+    project_b = lab.regions["site-b"].project_id("tenant1")
+    stub, operation = compute["site-b"], f"op-{uuid.uuid4().hex[:8]}"
+    network = stub.EnsureNetwork(
+        pb.EnsureNetworkRequest(
+            project_id=project_b,
+            source=pb.Network(id="net-src", name="made-by"),
+            operation_id=operation,
+        )
+    )
+    stub.EnsureSubnet(
+        pb.EnsureSubnetRequest(
+            project_id=project_b,
+            source=pb.Subnet(id="sub-src", cidr="10.77.0.0/24", ip_version=4, enable_dhcp=True),
+            network_id=network.id,
+            operation_id=operation,
+        )
+    )
+    ports = {
+        source: stub.EnsurePort(
+            pb.EnsurePortRequest(
+                project_id=project_b,
+                source=pb.Port(id=source),
+                network_id=network.id,
+                operation_id=operation,
+            )
+        ).port.id
+        for source in ("port-src-1", "port-src-2")
+    }
+
+    removed = stub.DeleteResources(
+        pb.DeleteResourcesRequest(
+            project_id=project_b,
+            made_by=[
+                pb.MadeBy(operation_id=operation, source_id="port-src-1"),
+                pb.MadeBy(request_id="a-request-that-made-nothing"),
+            ],
+        )
+    )
+
+    assert [(r.type, r.id) for r in removed.deleted] == [
+        (pb.RESOURCE_TYPE_PORT, ports["port-src-1"])
+    ]
+    remaining = {p.id for p in tenant_connection(lab, "site-b").network.ports()}
+    assert ports["port-src-2"] in remaining and ports["port-src-1"] not in remaining
+    stub.DeleteResources(pb.DeleteResourcesRequest(project_id=project_b, operation_id=operation))
+    refused = rpc_error(
+        stub.DeleteResources,
+        pb.DeleteResourcesRequest(project_id=project_b, made_by=[pb.MadeBy(source_id="x")]),
+    )
+    assert refused.details() == "made_by[0].operation_id: is required with source_id"

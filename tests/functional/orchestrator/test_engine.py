@@ -52,7 +52,8 @@ def test_one_failed_vm_reverts_itself_and_the_others_go_on(bench: Bench):
         "app-1": "succeeded",
         FINISH: "succeeded",
     }
-    assert bench.journal.reverted() == [("web-2", "manage")]
+    # The failed step first: it may have made something before it failed.
+    assert bench.journal.reverted() == [("web-2", "boot"), ("web-2", "manage")]
     failed = next(u for u in bench.store.units(operation_id) if u.key == "web-2")
     assert failed.error == "boot refused web-2"
 
@@ -76,10 +77,10 @@ def test_stop_on_failure_compensates_in_reverse_and_skips_what_did_not_start(ben
         FINISH: "skipped",
     }
     reverted = bench.journal.reverted()
-    assert reverted[:2] == [("app-1", "boot"), ("app-1", "manage")]
-    web = sorted(reverted[2:8])
+    assert reverted[:3] == [("app-1", "verify"), ("app-1", "boot"), ("app-1", "manage")]
+    web = sorted(reverted[3:9])
     assert web == sorted((k, s) for k in ("web-1", "web-2") for s in ("verify", "boot", "manage"))
-    assert reverted[8:] == [(PREPARE, "recover")]
+    assert reverted[9:] == [(PREPARE, "recover")]
     assert ("db-1", "manage") not in bench.journal.executed()
 
 
@@ -97,6 +98,7 @@ def test_a_failed_prepare_fails_the_operation_and_no_vm_starts(bench: Bench):
         FINISH: "skipped",
     }
     assert bench.journal.executed() == [(PREPARE, "recover")]
+    assert bench.journal.reverted() == [(PREPARE, "recover")]
 
 
 def test_retryable_errors_are_retried_and_each_attempt_is_recorded(bench: Bench):
@@ -214,3 +216,27 @@ def test_every_unit_and_step_joins_the_requests_trace(bench: Bench):
     assert {format(s.context.trace_id, "032x") for s in spans} == {
         "0af7651916cd43dd8448eb211c80319c"
     }
+
+
+def test_a_step_a_dead_worker_left_running_is_undone_when_the_operation_compensates(
+    bench: Bench,
+):
+    operation_id, _ = bench.store.create(
+        plan({"web-1": 1, "web-2": 1}, {"web-2": {"fail": "manage"}}, stop_on_failure=True), "k"
+    )
+    prepare = bench.store.claimable(10)[0]
+    bench.store.claim(prepare, "me", lease_seconds=30)
+    attempt, _ = bench.store.start_step(prepare, "me", "recover")
+    bench.store.finish_step(prepare, "me", attempt, {"recover": "volumes"})
+    bench.store.finish_unit(prepare, "me", "succeeded")
+    web_1 = next(u for u in bench.store.claimable(10) if u != prepare)
+    held = bench.store.claim(web_1, "dead", lease_seconds=1.5)
+    assert held is not None and held.unit.key == "web-1"
+    bench.store.start_step(web_1, "dead", "manage")  # ... and the worker died here.
+    bench.engine()
+    ended = bench.wait(operation_id)
+
+    assert ended.state == OperationState.COMPENSATED
+    assert bench.unit_states(operation_id)["web-1"] == "compensated"
+    assert ("web-1", "manage") in bench.journal.reverted()
+    assert ("web-1", "manage") not in bench.journal.executed()
