@@ -2,7 +2,8 @@
 (connected for sync and async replication), and OpenStack regions RegionA and RegionB whose
 Cinder backends sit on them. Each tenant gets, in each region, an async and a sync Pure backend
 (its own protection group and pod, replicating to the other site) with private volume types
-`<tenant>-async` and `<tenant>-sync`, plus a public non-replicated `standard` type."""
+`<tenant>-async` and `<tenant>-sync`, plus public non-replicated types: `pure` on the site's
+array (what recovered volumes are managed as) and `standard`."""
 
 from __future__ import annotations
 
@@ -31,14 +32,23 @@ USER_PASSWORD = "tenant-password"  # noqa: S105 - the simulated tenants' users
 
 
 def cinder_conf(fa: FlashArraySimulator, site: str, tenants: list[str]) -> str:
-    """cinder.conf of a site: per tenant an async and a sync Pure backend, and lvm."""
+    """cinder.conf of a site: per tenant an async and a sync Pure backend, a plain (not
+    replicated) Pure backend, and lvm."""
     local = ARRAYS[site]
     peer = next(a for s, a in ARRAYS.items() if s != site)
-    sections = ["lvm"]
+    sections = ["lvm", "pure"]
     lines = [
         "[lvm]",
         "volume_backend_name = lvm",
         "volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver",
+        "",
+        "[pure]",
+        "volume_backend_name = pure",
+        "volume_driver = cinder.volume.drivers.pure.PureISCSIDriver",
+        f"san_ip = {fa.address(local)}",
+        f"pure_api_token = {TOKENS[local]}",
+        "driver_ssl_cert_verify = true",
+        f"driver_ssl_cert_path = {fa.ca_file}",
         "",
     ]
     for tenant in tenants:
@@ -65,7 +75,10 @@ def cinder_conf(fa: FlashArraySimulator, site: str, tenants: list[str]) -> str:
 def region_config(
     fa: FlashArraySimulator, site: str, tenants: list[str], boot_seconds: float
 ) -> RegionConfig:
-    types = [VolumeTypeConfig(name="standard", extra_specs={"volume_backend_name": "lvm"})]
+    types = [
+        VolumeTypeConfig(name="standard", extra_specs={"volume_backend_name": "lvm"}),
+        VolumeTypeConfig(name="pure", extra_specs={"volume_backend_name": "pure"}),
+    ]
     for tenant in tenants:
         for kind in ("async", "sync"):
             types.append(

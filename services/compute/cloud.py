@@ -27,7 +27,7 @@ from common.errors import (
     ServiceUnavailable,
 )
 from common.logs import mask
-from services.compute.settings import ComputeSettings
+from services.compute.settings import CloudSettings, ComputeSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,22 +53,38 @@ class Cloud:
         """
         if not project_id:
             raise InvalidArgument("project_id", "is required")
+        return self._connect(project_id, {"project_id": project_id})
+
+    def home(self) -> Conn:
+        """A connection scoped to the service user's own project, for Keystone lookups."""
+        cloud = self._cloud()
+        scope = {
+            "project_name": cloud.project_name,
+            "project_domain_name": cloud.project_domain_name,
+        }
+        return self._connect("", scope)
+
+    def _cloud(self) -> CloudSettings:
         cloud = self.settings.cloud
         if cloud is None:
             raise FailedPrecondition(
                 "no OpenStack cloud is configured for this site's compute service"
             )
+        return cloud
+
+    def _connect(self, key: str, scope: dict[str, str]) -> Conn:
+        cloud = self._cloud()
         with self._lock:
-            if project_id not in self._connections:
-                self._connections[project_id] = openstack.connect(
+            if key not in self._connections:
+                made = openstack.connect(
                     load_yaml_config=False,
                     load_envvars=False,
                     auth={
                         "auth_url": cloud.auth_url,
                         "username": cloud.username,
                         "password": cloud.password.get_secret_value(),
-                        "project_id": project_id,
                         "user_domain_name": cloud.user_domain_name,
+                        **scope,
                     },
                     region_name=cloud.region_name,
                     interface=cloud.interface,
@@ -76,7 +92,11 @@ class Cloud:
                     verify=str(cloud.ca_file) if cloud.ca_file else cloud.verify_tls,
                     api_timeout=self.settings.api_timeout_seconds,
                 )
-            return self._connections[project_id]
+                # Signing in now, not at the first use of a proxy, keeps its errors ours.
+                with translated(f"signing in to project {key or cloud.project_name}"):
+                    made.authorize()
+                self._connections[key] = made
+            return self._connections[key]
 
     def call(self, what: str, action: Callable[[], T], retry: bool = True) -> T:
         """Runs SDK calls, retrying what may pass (the region down, 5xx) when `retry`.
@@ -139,9 +159,9 @@ def translated(what: str) -> Iterator[None]:
         raise ServiceUnavailable(
             f"{what}: the region does not answer ({type(error).__name__})"
         ) from None
-    except auth_errors.Unauthorized:
+    except auth_errors.Unauthorized as error:
         raise FailedPrecondition(
-            f"{what}: the region refused the configured service credentials"
+            f"{what}: the region refused the service user ({_text(error)})"
         ) from None
     except sdk_errors.SDKException as error:
         raise ServiceUnavailable(f"{what}: {_text(error)}") from None

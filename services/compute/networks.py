@@ -123,6 +123,14 @@ def ensure_router(
     return records.router(router, interfaces)
 
 
+def external_networks(cloud: Cloud, project_id: str) -> list[pb.Network]:
+    conn = cloud.connection(project_id)
+    found = cloud.call(
+        "list external networks", lambda: list(conn.network.networks(is_router_external=True))
+    )
+    return [records.network(n) for n in found]
+
+
 def _external_network(cloud: Cloud, conn: Conn, name: str) -> str:
     found = cloud.call(
         f"find external network {name}",

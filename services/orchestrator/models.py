@@ -143,4 +143,16 @@ class GroupLockRecord(Base):
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProjectLinkRecord(Base):
+    """A tenant's project here and its project at a peer site (sites with their own Keystone
+    give one tenant different project ids)."""
+
+    __tablename__ = "project_links"
+
+    local_project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    peer_site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    peer_project_id: Mapped[str] = mapped_column(String(64), index=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 MIGRATIONS = Migrations("orchestrator", Path(__file__).parent / "migrations", Base.metadata)

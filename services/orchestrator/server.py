@@ -1,48 +1,89 @@
-"""Wiring of the orchestrator: dependencies, servicer and gRPC server."""
+"""Wiring of the orchestrator: clients, the engine and its steps, the cleanup scheduler, the
+servicer and the gRPC server."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.grpc_client import open_channel
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
 from draas.compute.v1 import compute_pb2
 from draas.metadata.v1 import metadata_pb2
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2
+from services.orchestrator.cleanup_scheduler import CleanupScheduler
+from services.orchestrator.clients import Clients
+from services.orchestrator.engine.store import EngineStore
+from services.orchestrator.engine.worker import Engine, EngineSettings
+from services.orchestrator.groups import GroupRecords
+from services.orchestrator.hooks import OperationHooks
 from services.orchestrator.models import MIGRATIONS
+from services.orchestrator.operations import Operations
+from services.orchestrator.projects import ProjectLinks
+from services.orchestrator.protection import Protection
+from services.orchestrator.readiness import ReadinessChecker
 from services.orchestrator.servicer import SERVICE, OrchestratorServicer
 from services.orchestrator.settings import OrchestratorSettings
+from services.orchestrator.source_site import SourceSite
+from services.orchestrator.steps import StepDeps, build_registry
 from services.orchestrator.system_status import ServiceDependency, SystemStatusChecker
+
+# How often each replica looks for test failovers due for cleanup.
+CLEANUP_INTERVAL_SECONDS = 5.0
 
 
 @dataclass
 class OrchestratorDeps(ServiceDeps):
-    """The database and channels to this site's metadata, storage and compute services."""
+    """The database, the clients, the engine running operations, and the cleanup scheduler."""
 
-    metadata: grpc.Channel
-    storage: grpc.Channel
-    compute: grpc.Channel
+    clients: Clients
+    links: ProjectLinks
+    records: GroupRecords
+    engine: Engine
+    operations: Operations
+    scheduler: CleanupScheduler
 
     def close(self) -> None:
-        """Closes the channels and the database."""
-        for channel in (self.metadata, self.storage, self.compute):
-            channel.close()
+        """Stops scheduling and the engine (units under way end their current step), then
+        closes the channels and the database."""
+        self.scheduler.stop()
+        self.engine.stop()
+        self.clients.close()
         super().close()
 
 
 def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) -> OrchestratorDeps:
-    """Opens (and migrates) the database and opens traced channels to the other services."""
+    """Opens (and migrates) the database, opens the channels, starts the engine."""
+    database = open_database(settings, MIGRATIONS)
+    clients = Clients.open(settings, tracer_provider)
+    links = ProjectLinks(database, clients, settings.site)
+    records = GroupRecords(clients.metadata, settings.site, links)
+    store = EngineStore(database, OperationHooks())
+    engine = Engine(
+        store,
+        build_registry(StepDeps(settings.site, settings, clients, records)),
+        EngineSettings(
+            worker_threads=settings.worker_threads,
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.poll_seconds,
+            retry_delay_seconds=settings.retry_delay_seconds,
+            limits=dict(settings.limits),
+        ),
+        tracer_provider,
+    ).start()
+    operations = Operations(settings, clients, records, store, engine.wake)
+    scheduler = CleanupScheduler(operations, CLEANUP_INTERVAL_SECONDS).start()
     return OrchestratorDeps(
         tracer_provider=tracer_provider,
-        database=open_database(settings, MIGRATIONS),
-        metadata=open_channel(settings.metadata_address, tracer_provider),
-        storage=open_channel(settings.storage_address, tracer_provider),
-        compute=open_channel(settings.compute_address, tracer_provider),
+        database=database,
+        clients=clients,
+        links=links,
+        records=records,
+        engine=engine,
+        operations=operations,
+        scheduler=scheduler,
     )
 
 
@@ -50,34 +91,44 @@ def create_server(
     settings: OrchestratorSettings, deps: OrchestratorDeps
 ) -> tuple[ServiceServer, int]:
     """The orchestrator's gRPC server, bound but not started, and its port."""
+    channels = deps.clients.channels
     status = SystemStatusChecker(
         deps.database,
         [
             ServiceDependency(
                 "metadata",
                 settings.metadata_address,
-                deps.metadata,
+                channels["metadata"],
                 metadata_pb2.DESCRIPTOR.services_by_name["MetadataService"].full_name,
             ),
             ServiceDependency(
                 "storage",
                 settings.storage_address,
-                deps.storage,
+                channels["storage"],
                 storage_pb2.DESCRIPTOR.services_by_name["StorageService"].full_name,
             ),
             ServiceDependency(
                 "compute",
                 settings.compute_address,
-                deps.compute,
+                channels["compute"],
                 compute_pb2.DESCRIPTOR.services_by_name["ComputeService"].full_name,
             ),
         ],
         settings.dependency_timeout_seconds,
     )
+    servicer = OrchestratorServicer(
+        settings.site,
+        status,
+        deps.clients,
+        deps.records,
+        Protection(settings, deps.clients, deps.records, deps.links),
+        deps.operations,
+        ReadinessChecker(settings, deps.clients, deps.records),
+        SourceSite(settings.site, deps.clients, deps.records),
+        deps.links,
+    )
     binding = ServiceBinding(
-        SERVICE,
-        OrchestratorServicer(settings.site, status),
-        orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server,
+        SERVICE, servicer, orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server
     )
     return create_grpc_server(settings, [binding], deps.tracer_provider)
 

@@ -1,56 +1,366 @@
-"""The orchestrator's gRPC surface (protobuf <-> domain).
-
-Implemented: GetSystemStatus. Every other RPC answers UNIMPLEMENTED, naming itself.
-"""
+"""The orchestrator's gRPC surface (protobuf <-> domain). Reprotect and failback answer
+UNIMPLEMENTED, naming themselves, until they are built."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Iterator
 
 import grpc
 from google.protobuf.duration_pb2 import Duration
 
+from common.errors import FailedPrecondition, InvalidArgument
+from common.grpc_client import mapped_errors
 from common.grpc_server import answers_unimplemented
-from draas.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
+from draas.common.v1 import types_pb2
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from draas.orchestrator.v1 import orchestrator_pb2_grpc
+from draas.storage.v1 import storage_pb2 as spb
+from services.orchestrator import views
+from services.orchestrator.clients import Clients
+from services.orchestrator.engine.plan import OperationState
+from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
+from services.orchestrator.operations import Operations
+from services.orchestrator.projects import ProjectLinks
+from services.orchestrator.protection import Protection
+from services.orchestrator.readiness import ReadinessChecker
+from services.orchestrator.source_site import SourceSite
 from services.orchestrator.system_status import (
     DependencyHealth,
     DependencyState,
     SystemStatusChecker,
 )
 
-SERVICE = orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"]
+SERVICE = opb.DESCRIPTOR.services_by_name["OrchestratorService"]
+DEFAULT_PAGE, MAX_PAGE = 50, 500
+WATCH_POLL_SECONDS = 0.2
 
-_STATES = {
-    DependencyState.SERVING: orchestrator_pb2.DEPENDENCY_STATE_SERVING,
-    DependencyState.NOT_SERVING: orchestrator_pb2.DEPENDENCY_STATE_NOT_SERVING,
-    DependencyState.UNREACHABLE: orchestrator_pb2.DEPENDENCY_STATE_UNREACHABLE,
+_DEPENDENCY_STATES = {
+    DependencyState.SERVING: opb.DEPENDENCY_STATE_SERVING,
+    DependencyState.NOT_SERVING: opb.DEPENDENCY_STATE_NOT_SERVING,
+    DependencyState.UNREACHABLE: opb.DEPENDENCY_STATE_UNREACHABLE,
 }
+_TYPES = {types_pb2.REPLICATION_TYPE_ASYNC: ASYNC, types_pb2.REPLICATION_TYPE_SYNC: SYNC}
+
+
+def _required(value: str, field: str) -> str:
+    if not value:
+        raise InvalidArgument(field, "is required")
+    return value
+
+
+def _seconds(value: Duration, field: str) -> float:
+    seconds = value.ToTimedelta().total_seconds()
+    if seconds < 0:
+        raise InvalidArgument(field, "must not be negative")
+    return seconds
+
+
+def _page(page: types_pb2.PageRequest) -> tuple[int, int]:
+    if page.page_size < 0 or page.page_size > MAX_PAGE:
+        raise InvalidArgument("page.page_size", f"must be 0 to {MAX_PAGE}")
+    token = page.page_token
+    if token and not (token.isascii() and token.isdigit()):
+        raise InvalidArgument("page.page_token", "is not a token this service gave")
+    return int(token or 0), page.page_size or DEFAULT_PAGE
 
 
 @answers_unimplemented(SERVICE)
 class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
     """draas.orchestrator.v1.OrchestratorService."""
 
-    def __init__(self, site: str, status: SystemStatusChecker) -> None:
+    def __init__(
+        self,
+        site: str,
+        status: SystemStatusChecker,
+        clients: Clients,
+        records: GroupRecords,
+        protection: Protection,
+        operations: Operations,
+        readiness: ReadinessChecker,
+        source: SourceSite,
+        links: ProjectLinks,
+    ) -> None:
         self._site = site
         self._status = status
+        self._clients = clients
+        self._records = records
+        self._protection = protection
+        self._operations = operations
+        self._readiness = readiness
+        self._source = source
+        self._links = links
+
+    # Groups ---------------------------------------------------------------------------------------
+
+    def CreateFailoverGroup(
+        self, request: opb.CreateFailoverGroupRequest, context: grpc.ServicerContext
+    ) -> opb.FailoverGroup:
+        replication = _TYPES.get(request.replication_type)
+        if replication is None:
+            raise InvalidArgument("replication_type", "must be ASYNC or SYNC")
+        group = self._protection.create(
+            _required(request.project_id, "project_id"),
+            request.name,
+            request.description,
+            replication,
+            _required(request.target_site, "target_site"),
+            _seconds(request.rpo_target, "rpo_target"),
+            request.target_project_id,
+        )
+        return views.group_message(group, None, request.project_id)
+
+    def GetFailoverGroup(
+        self, request: opb.GetFailoverGroupRequest, context: grpc.ServicerContext
+    ) -> opb.FailoverGroup:
+        project = _required(request.project_id, "project_id")
+        group = self._records.get(project, _required(request.group_id, "group_id"))
+        return views.group_message(group, self._operations.holder(project, group.id), project)
+
+    def ListFailoverGroups(
+        self, request: opb.ListFailoverGroupsRequest, context: grpc.ServicerContext
+    ) -> opb.ListFailoverGroupsResponse:
+        project = _required(request.project_id, "project_id")
+        offset, size = _page(request.page)
+        groups = self._records.list(project)
+        chunk = groups[offset : offset + size]
+        return opb.ListFailoverGroupsResponse(
+            groups=[
+                views.group_message(g, self._operations.holder(project, g.id), project)
+                for g in chunk
+            ],
+            next_page_token=str(offset + size) if offset + size < len(groups) else "",
+        )
+
+    def DeleteFailoverGroup(
+        self, request: opb.DeleteFailoverGroupRequest, context: grpc.ServicerContext
+    ) -> opb.DeleteFailoverGroupResponse:
+        project = _required(request.project_id, "project_id")
+        group_id = _required(request.group_id, "group_id")
+        holder = self._operations.holder(project, group_id)
+        if holder is not None:
+            raise FailedPrecondition(
+                f"group {group_id} is held by {holder.kind} {holder.id}; delete it when that "
+                "has ended"
+            )
+        self._protection.delete(project, group_id)
+        return opb.DeleteFailoverGroupResponse()
+
+    def AddVm(self, request: opb.AddVmRequest, context: grpc.ServicerContext) -> opb.FailoverGroup:
+        project = _required(request.project_id, "project_id")
+        group = self._protection.add_vm(
+            project,
+            _required(request.group_id, "group_id"),
+            _required(request.server_id, "server_id"),
+            request.tier or 1,
+        )
+        return views.group_message(group, self._operations.holder(project, group.id), project)
+
+    def RemoveVm(
+        self, request: opb.RemoveVmRequest, context: grpc.ServicerContext
+    ) -> opb.FailoverGroup:
+        project = _required(request.project_id, "project_id")
+        group = self._protection.remove_vm(
+            project,
+            _required(request.group_id, "group_id"),
+            _required(request.server_id, "server_id"),
+        )
+        return views.group_message(group, self._operations.holder(project, group.id), project)
+
+    def GetReadiness(
+        self, request: opb.GetReadinessRequest, context: grpc.ServicerContext
+    ) -> opb.Readiness:
+        readiness = self._readiness.check(
+            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+        )
+        return views.readiness_message(readiness)
+
+    def ListRecoveryPoints(
+        self, request: opb.ListRecoveryPointsRequest, context: grpc.ServicerContext
+    ) -> opb.ListRecoveryPointsResponse:
+        group = self._records.get(
+            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+        )
+        if not group.source_array:
+            return opb.ListRecoveryPointsResponse()
+        with mapped_errors():
+            points = self._clients.storage.ListRecoveryPoints(
+                spb.ListRecoveryPointsRequest(group=group.ref())
+            ).recovery_points
+        return opb.ListRecoveryPointsResponse(recovery_points=points)
+
+    def GetReplicationHealth(
+        self, request: opb.GetReplicationHealthRequest, context: grpc.ServicerContext
+    ) -> opb.ReplicationHealth:
+        group = self._records.get(
+            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+        )
+        health = self._readiness.health(group)
+        status = health.status
+        return opb.ReplicationHealth(
+            group_id=group.id,
+            storage_link_up=status.link_state == spb.LINK_STATE_CONNECTED,
+            newest_recovery_point=status.newest_recovery_point
+            if status.HasField("newest_recovery_point")
+            else None,
+            recovery_point_age=status.recovery_point_age,
+            within_rpo_target=status.within_rpo_target,
+            metadata_changes_behind=health.metadata_changes_behind,
+            metadata_seconds_behind=health.metadata_seconds_behind,
+        )
+
+    # Operations -----------------------------------------------------------------------------------
+
+    def StartTestFailover(
+        self, request: opb.StartTestFailoverRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        cleanup_after = (
+            _seconds(request.cleanup_after, "cleanup_after")
+            if request.HasField("cleanup_after")
+            else None
+        )
+        operation_id = self._operations.start_test_failover(
+            project,
+            request.group_id,
+            request.idempotency_key,
+            request.recovery_point_id,
+            cleanup_after,
+            request.stop_on_vm_failure,
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
+    def StartTestCleanup(
+        self, request: opb.StartTestCleanupRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        operation_id = self._operations.start_cleanup(
+            project, _required(request.operation_id, "operation_id"), request.idempotency_key
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
+    def StartFailover(
+        self, request: opb.StartFailoverRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        if request.mode not in (opb.FAILOVER_MODE_PLANNED, opb.FAILOVER_MODE_UNPLANNED):
+            raise InvalidArgument("mode", "must be PLANNED or UNPLANNED")
+        operation_id = self._operations.start_failover(
+            project,
+            request.group_id,
+            request.idempotency_key,
+            request.mode == opb.FAILOVER_MODE_PLANNED,
+            request.recovery_point_id,
+            request.quiesce,
+            request.stop_on_vm_failure,
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
+    def GetOperation(
+        self, request: opb.GetOperationRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        return views.operation_message(
+            self._operations.get(
+                _required(request.project_id, "project_id"),
+                _required(request.operation_id, "operation_id"),
+            )
+        )
+
+    def ListOperations(
+        self, request: opb.ListOperationsRequest, context: grpc.ServicerContext
+    ) -> opb.ListOperationsResponse:
+        offset, size = _page(request.page)
+        found, more = self._operations.page(
+            _required(request.project_id, "project_id"), request.group_id, offset, size
+        )
+        return opb.ListOperationsResponse(
+            operations=[views.operation_message(s) for s in found],
+            next_page_token=str(offset + size) if more else "",
+        )
+
+    def WatchOperation(
+        self, request: opb.WatchOperationRequest, context: grpc.ServicerContext
+    ) -> Iterator[opb.OperationEvent]:
+        project = _required(request.project_id, "project_id")
+        operation_id = _required(request.operation_id, "operation_id")
+        if request.after_sequence < 0:
+            raise InvalidArgument("after_sequence", "must not be negative")
+        after = request.after_sequence
+        while context.is_active():
+            events, ended = self._operations.events(project, operation_id, after)
+            for event in events:
+                yield views.event_message(event)
+                after = event.sequence
+            if ended and not events:
+                return
+            if not events:
+                time.sleep(WATCH_POLL_SECONDS)
+
+    def GetReport(self, request: opb.GetReportRequest, context: grpc.ServicerContext) -> opb.Report:
+        snapshot = self._operations.get(
+            _required(request.project_id, "project_id"),
+            _required(request.operation_id, "operation_id"),
+        )
+        if snapshot.operation.state in OperationState.ACTIVE:
+            raise FailedPrecondition(
+                f"operation {snapshot.operation.id} is still {snapshot.operation.state}; its "
+                "report is written when it ends"
+            )
+        return views.report_message(snapshot)
+
+    # Site to site ---------------------------------------------------------------------------------
+
+    def StopSource(
+        self, request: opb.StopSourceRequest, context: grpc.ServicerContext
+    ) -> opb.StopSourceResponse:
+        stopped, sequence, when = self._source.stop(
+            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+        )
+        return opb.StopSourceResponse(
+            stopped_server_ids=stopped, metadata_sequence=sequence, stopped_at=views.timestamp(when)
+        )
+
+    def RestartSource(
+        self, request: opb.RestartSourceRequest, context: grpc.ServicerContext
+    ) -> opb.RestartSourceResponse:
+        restarted = self._source.restart(
+            _required(request.project_id, "project_id"),
+            _required(request.group_id, "group_id"),
+            list(request.server_ids),
+        )
+        return opb.RestartSourceResponse(restarted_server_ids=restarted)
+
+    def LinkProject(
+        self, request: opb.LinkProjectRequest, context: grpc.ServicerContext
+    ) -> opb.LinkProjectResponse:
+        linked = self._links.accept(
+            _required(request.source_site, "source_site"),
+            _required(request.source_project_id, "source_project_id"),
+            request.project_name,
+            request.target_project_id,
+        )
+        return opb.LinkProjectResponse(project_id=linked)
+
+    # Status ---------------------------------------------------------------------------------------
 
     def GetSystemStatus(
-        self, request: orchestrator_pb2.GetSystemStatusRequest, context: grpc.ServicerContext
-    ) -> orchestrator_pb2.SystemStatus:
+        self, request: opb.GetSystemStatusRequest, context: grpc.ServicerContext
+    ) -> opb.SystemStatus:
         results = self._status.check()
-        return orchestrator_pb2.SystemStatus(
+        return opb.SystemStatus(
             site=self._site,
             healthy=all(r.state is DependencyState.SERVING for r in results),
             dependencies=[_dependency(r) for r in results],
         )
 
 
-def _dependency(result: DependencyHealth) -> orchestrator_pb2.DependencyStatus:
+def _dependency(result: DependencyHealth) -> opb.DependencyStatus:
     latency = Duration()
     latency.FromNanoseconds(int(result.latency_seconds * 1e9))
-    return orchestrator_pb2.DependencyStatus(
+    return opb.DependencyStatus(
         name=result.name,
         address=result.address,
-        state=_STATES[result.state],
+        state=_DEPENDENCY_STATES[result.state],
         detail=result.detail,
         latency=latency,
     )

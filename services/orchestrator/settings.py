@@ -1,16 +1,41 @@
-"""Settings of the orchestrator (environment prefix DRAAS_ORCHESTRATOR_)."""
+"""Settings of the orchestrator (environment prefix DRAAS_ORCHESTRATOR_).
+
+Peers are the other sites' orchestrators, with the arrays this site's arrays replicate to there:
+
+    [[orchestrator.peers]]
+    site = "site-b"
+    address = "orchestrator.site-b:50054"
+    array_pairs = { "array-a" = "array-b" }
+
+Limits bound how many steps load each backend API at once: `array` (recoveries on the arrays),
+`cinder` (manage), `neutron` (ports), `nova` (boots), `verify` (waiting for servers).
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field, model_validator
 
 from common.settings import GrpcAddress, ServiceSettings
 
+DEFAULT_LIMITS = {"array": 4, "cinder": 10, "neutron": 10, "nova": 10, "verify": 50}
+
+
+class OrchestratorPeer(BaseModel):
+    """Another site's orchestrator, and the arrays there that this site's arrays pair with."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    site: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    address: GrpcAddress
+    array_pairs: dict[str, str] = Field(
+        default_factory=dict, description="This site's array -> its replication partner there."
+    )
+
 
 class OrchestratorSettings(ServiceSettings):
-    """The common service settings, and where this site's other services answer."""
+    """The common service settings, this site's other services, peers, and how hard to work."""
 
     service_name: ClassVar[str] = "orchestrator"
 
@@ -20,3 +45,50 @@ class OrchestratorSettings(ServiceSettings):
     dependency_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="How long a dependency health check may take."
     )
+    peers: list[OrchestratorPeer] = Field(default_factory=list)
+
+    worker_threads: int = Field(32, ge=1, le=512, description="Units run at once here.")
+    lease_seconds: float = Field(30.0, gt=0, le=3600)
+    poll_seconds: float = Field(0.5, gt=0, le=60, description="How often idle workers look.")
+    retry_delay_seconds: float = Field(1.0, ge=0, le=300)
+    limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LIMITS))
+
+    test_cleanup_after_seconds: float = Field(
+        86400.0, ge=0, description="A test failover is cleaned up after this; 0: only on request."
+    )
+    boot_timeout_seconds: float = Field(600.0, gt=0, description="For a server to be ACTIVE.")
+    replication_timeout_seconds: float = Field(
+        600.0, gt=0, description="For a planned failover's final replication to arrive."
+    )
+    metadata_timeout_seconds: float = Field(
+        120.0, gt=0, description="For the source site's last metadata to arrive."
+    )
+    recovery_volume_types: dict[str, str] = Field(
+        default_factory=dict,
+        description="A source volume type -> the type recovered volumes are managed as here.",
+    )
+    default_recovery_volume_type: str = Field(
+        "",
+        description="For source types not in recovery_volume_types; empty: the same name. A "
+        "type that does not replicate keeps test copies and failed-over volumes from "
+        "replicating until the group is reprotected.",
+    )
+    external_networks: dict[str, str] = Field(
+        default_factory=dict,
+        description="A source site's external network name -> this site's (same name if absent).",
+    )
+
+    @model_validator(mode="after")
+    def _peers_are_other_sites(self) -> OrchestratorSettings:
+        sites = [p.site for p in self.peers]
+        if self.site in sites:
+            raise ValueError("peers must be other sites, not this one")
+        if len(set(sites)) != len(sites):
+            raise ValueError("a peer site is listed twice")
+        bad = {k: v for k, v in self.limits.items() if v < 1}
+        if bad:
+            raise ValueError(f"limits must be at least 1: {bad}")
+        return self
+
+    def peer(self, site: str) -> OrchestratorPeer | None:
+        return next((p for p in self.peers if p.site == site), None)

@@ -1,5 +1,5 @@
 """The two simulated sites every functional test of the services shares (arrays, regions,
-tenants tenant1 to tenant3) and a compute service for each; registered by the conftest."""
+tenants tenant1 to tenant5) and a compute service for each; registered by the conftest."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ PUBLIC_KEY = (
 
 @pytest.fixture(scope="package")
 def lab() -> Iterator[TwoSiteLab]:
-    with TwoSiteLab(tenants=["tenant1", "tenant2", "tenant3"], boot_seconds=0.05) as running:
+    with TwoSiteLab(tenants=[f"tenant{i}" for i in range(1, 6)], boot_seconds=0.05) as running:
         yield running
 
 

@@ -45,6 +45,38 @@ RESOURCE_TYPE_SERVER_GROUP: ResourceType
 RESOURCE_TYPE_KEY_PAIR: ResourceType
 RESOURCE_TYPE_FLAVOR: ResourceType
 
+class FindProjectRequest(_message.Message):
+    __slots__ = ("project_id", "name", "domain_id")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    name: str
+    domain_id: str
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., domain_id: _Optional[str] = ...) -> None: ...
+
+class Project(_message.Message):
+    __slots__ = ("id", "name", "domain_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    domain_id: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., domain_id: _Optional[str] = ...) -> None: ...
+
+class ListExternalNetworksRequest(_message.Message):
+    __slots__ = ("project_id",)
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    def __init__(self, project_id: _Optional[str] = ...) -> None: ...
+
+class ListExternalNetworksResponse(_message.Message):
+    __slots__ = ("networks",)
+    NETWORKS_FIELD_NUMBER: _ClassVar[int]
+    networks: _containers.RepeatedCompositeFieldContainer[Network]
+    def __init__(self, networks: _Optional[_Iterable[_Union[Network, _Mapping]]] = ...) -> None: ...
+
 class BlockDevice(_message.Message):
     __slots__ = ("volume_id", "boot_index", "device_name", "delete_on_termination")
     VOLUME_ID_FIELD_NUMBER: _ClassVar[int]

@@ -119,6 +119,16 @@ class ComputeServiceStub:
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.GetQuotaHeadroomRequest.SerializeToString,
                 response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.QuotaHeadroom.FromString,
                 _registered_method=True)
+        self.ListExternalNetworks = channel.unary_unary(
+                '/draas.compute.v1.ComputeService/ListExternalNetworks',
+                request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksRequest.SerializeToString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksResponse.FromString,
+                _registered_method=True)
+        self.FindProject = channel.unary_unary(
+                '/draas.compute.v1.ComputeService/FindProject',
+                request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.SerializeToString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.Project.FromString,
+                _registered_method=True)
 
 
 class ComputeServiceServicer:
@@ -239,6 +249,21 @@ class ComputeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListExternalNetworks(self, request, context):
+        """The external networks a project's routers can have a gateway to.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindProject(self, request, context):
+        """A Keystone project of this site, by id, or by name (and domain): sites with their own
+        Keystone know a tenant by the same name under different ids.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ComputeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -326,6 +351,16 @@ def add_ComputeServiceServicer_to_server(servicer, server):
                     servicer.GetQuotaHeadroom,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.GetQuotaHeadroomRequest.FromString,
                     response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.QuotaHeadroom.SerializeToString,
+            ),
+            'ListExternalNetworks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExternalNetworks,
+                    request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksRequest.FromString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksResponse.SerializeToString,
+            ),
+            'FindProject': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindProject,
+                    request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.FromString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.Project.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -787,6 +822,60 @@ class ComputeService:
             '/draas.compute.v1.ComputeService/GetQuotaHeadroom',
             draas_dot_compute_dot_v1_dot_compute__pb2.GetQuotaHeadroomRequest.SerializeToString,
             draas_dot_compute_dot_v1_dot_compute__pb2.QuotaHeadroom.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExternalNetworks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.compute.v1.ComputeService/ListExternalNetworks',
+            draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksRequest.SerializeToString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.ListExternalNetworksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindProject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.compute.v1.ComputeService/FindProject',
+            draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.SerializeToString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.Project.FromString,
             options,
             channel_credentials,
             insecure,

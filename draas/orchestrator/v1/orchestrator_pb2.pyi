@@ -115,6 +115,60 @@ DEPENDENCY_STATE_SERVING: DependencyState
 DEPENDENCY_STATE_NOT_SERVING: DependencyState
 DEPENDENCY_STATE_UNREACHABLE: DependencyState
 
+class LinkProjectRequest(_message.Message):
+    __slots__ = ("source_site", "source_project_id", "project_name", "target_project_id")
+    SOURCE_SITE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_NAME_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    source_site: str
+    source_project_id: str
+    project_name: str
+    target_project_id: str
+    def __init__(self, source_site: _Optional[str] = ..., source_project_id: _Optional[str] = ..., project_name: _Optional[str] = ..., target_project_id: _Optional[str] = ...) -> None: ...
+
+class LinkProjectResponse(_message.Message):
+    __slots__ = ("project_id",)
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    def __init__(self, project_id: _Optional[str] = ...) -> None: ...
+
+class StopSourceRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "operation_id")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
+
+class StopSourceResponse(_message.Message):
+    __slots__ = ("stopped_server_ids", "metadata_sequence", "stopped_at")
+    STOPPED_SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    METADATA_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    stopped_server_ids: _containers.RepeatedScalarFieldContainer[str]
+    metadata_sequence: int
+    stopped_at: _timestamp_pb2.Timestamp
+    def __init__(self, stopped_server_ids: _Optional[_Iterable[str]] = ..., metadata_sequence: _Optional[int] = ..., stopped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RestartSourceRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "server_ids")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RestartSourceResponse(_message.Message):
+    __slots__ = ("restarted_server_ids",)
+    RESTARTED_SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    restarted_server_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, restarted_server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class ProtectedVm(_message.Message):
     __slots__ = ("server_id", "name", "tier", "added_at")
     SERVER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -156,20 +210,22 @@ class FailoverGroup(_message.Message):
     def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target")
+    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     REPLICATION_TYPE_FIELD_NUMBER: _ClassVar[int]
     TARGET_SITE_FIELD_NUMBER: _ClassVar[int]
     RPO_TARGET_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     name: str
     description: str
     replication_type: _types_pb2.ReplicationType
     target_site: str
     rpo_target: _duration_pb2.Duration
-    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    target_project_id: str
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ...) -> None: ...
 
 class GetFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")
@@ -344,7 +400,7 @@ class VmProgress(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., state: _Optional[_Union[StepState, str]] = ..., current_step: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovered_server_id: _Optional[str] = ...) -> None: ...
 
 class Operation(_message.Message):
-    __slots__ = ("id", "project_id", "group_id", "kind", "state", "idempotency_key", "created_at", "started_at", "finished_at", "vms", "trace_id", "error", "parent_operation_id")
+    __slots__ = ("id", "project_id", "group_id", "kind", "state", "idempotency_key", "created_at", "started_at", "finished_at", "vms", "trace_id", "error", "parent_operation_id", "cleanup_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -358,6 +414,7 @@ class Operation(_message.Message):
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     PARENT_OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CLEANUP_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     group_id: str
@@ -371,21 +428,24 @@ class Operation(_message.Message):
     trace_id: str
     error: str
     parent_operation_id: str
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmProgress, _Mapping]]] = ..., trace_id: _Optional[str] = ..., error: _Optional[str] = ..., parent_operation_id: _Optional[str] = ...) -> None: ...
+    cleanup_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmProgress, _Mapping]]] = ..., trace_id: _Optional[str] = ..., error: _Optional[str] = ..., parent_operation_id: _Optional[str] = ..., cleanup_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartTestFailoverRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "idempotency_key", "recovery_point_id", "cleanup_after")
+    __slots__ = ("project_id", "group_id", "idempotency_key", "recovery_point_id", "cleanup_after", "stop_on_vm_failure")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_POINT_ID_FIELD_NUMBER: _ClassVar[int]
     CLEANUP_AFTER_FIELD_NUMBER: _ClassVar[int]
+    STOP_ON_VM_FAILURE_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     idempotency_key: str
     recovery_point_id: str
     cleanup_after: _duration_pb2.Duration
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recovery_point_id: _Optional[str] = ..., cleanup_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    stop_on_vm_failure: bool
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recovery_point_id: _Optional[str] = ..., cleanup_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., stop_on_vm_failure: _Optional[bool] = ...) -> None: ...
 
 class StartTestCleanupRequest(_message.Message):
     __slots__ = ("project_id", "operation_id", "idempotency_key")
@@ -398,20 +458,22 @@ class StartTestCleanupRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class StartFailoverRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "idempotency_key", "mode", "recovery_point_id", "quiesce")
+    __slots__ = ("project_id", "group_id", "idempotency_key", "mode", "recovery_point_id", "quiesce", "stop_on_vm_failure")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_POINT_ID_FIELD_NUMBER: _ClassVar[int]
     QUIESCE_FIELD_NUMBER: _ClassVar[int]
+    STOP_ON_VM_FAILURE_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     idempotency_key: str
     mode: FailoverMode
     recovery_point_id: str
     quiesce: bool
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., mode: _Optional[_Union[FailoverMode, str]] = ..., recovery_point_id: _Optional[str] = ..., quiesce: _Optional[bool] = ...) -> None: ...
+    stop_on_vm_failure: bool
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., mode: _Optional[_Union[FailoverMode, str]] = ..., recovery_point_id: _Optional[str] = ..., quiesce: _Optional[bool] = ..., stop_on_vm_failure: _Optional[bool] = ...) -> None: ...
 
 class StartReprotectRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "idempotency_key", "method", "target_replication_type")
@@ -522,7 +584,7 @@ class VmReport(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., recovered: _Optional[bool] = ..., recovered_server_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovery_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id")
+    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed")
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -534,6 +596,7 @@ class Report(_message.Message):
     VMS_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
     operation_id: str
     kind: OperationKind
     state: OperationState
@@ -545,7 +608,8 @@ class Report(_message.Message):
     vms: _containers.RepeatedCompositeFieldContainer[VmReport]
     errors: _containers.RepeatedScalarFieldContainer[str]
     trace_id: str
-    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ...) -> None: ...
+    removed: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetSystemStatusRequest(_message.Message):
     __slots__ = ()

@@ -129,6 +129,21 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.FromString,
                 _registered_method=True)
+        self.StopSource = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/StopSource',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceResponse.FromString,
+                _registered_method=True)
+        self.RestartSource = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/RestartSource',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceResponse.FromString,
+                _registered_method=True)
+        self.LinkProject = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/LinkProject',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.FromString,
+                _registered_method=True)
 
 
 class OrchestratorServiceServicer:
@@ -256,6 +271,29 @@ class OrchestratorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StopSource(self, request, context):
+        """Site to site, asked by the target site's orchestrator during a planned failover: stops the
+        group's VMs here and captures their metadata a last time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartSource(self, request, context):
+        """Undoes StopSource when that failover is given up: starts the VMs it stopped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LinkProject(self, request, context):
+        """Site to site, asked by a group's source site when the group is made: which project here
+        is the tenant's (by name, unless given), remembered for the tenant's requests here.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrchestratorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -353,6 +391,21 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.GetSystemStatus,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.SerializeToString,
+            ),
+            'StopSource': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopSource,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceResponse.SerializeToString,
+            ),
+            'RestartSource': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartSource,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceResponse.SerializeToString,
+            ),
+            'LinkProject': grpc.unary_unary_rpc_method_handler(
+                    servicer.LinkProject,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -868,6 +921,87 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/GetSystemStatus',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StopSource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/StopSource',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartSource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/RestartSource',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RestartSourceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LinkProject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/LinkProject',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.FromString,
             options,
             channel_credentials,
             insecure,

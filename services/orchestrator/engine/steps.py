@@ -65,6 +65,9 @@ class StepContext:
     outputs: dict[str, Any]
     check_owned: Callable[[], None] = field(repr=False)
     units: Callable[[], list[UnitSummary]] = field(repr=False)
+    # Adds inputs to other units of the operation (by key), e.g. each VM's part of what the
+    # prepare unit loaded, so that shared outputs stay small.
+    deliver: Callable[[dict[str, dict[str, Any]]], None] = field(repr=False)
 
 
 class Step(ABC):

@@ -428,6 +428,21 @@ class EngineStore:
             )
             return operation.state
 
+    def deliver(self, unit_id: str, owner: str, inputs: dict[str, dict[str, Any]]) -> None:
+        """Merges inputs into other units of the unit's operation, by unit key.
+
+        :raises LeaseLost: the giving unit is no longer this owner's.
+        """
+        with self.db.transaction() as session:
+            _, operation = _fenced(session, unit_id, owner)
+            targets = session.scalars(
+                select(UnitRecord).where(
+                    UnitRecord.operation_id == operation.id, UnitRecord.key.in_(list(inputs))
+                )
+            )
+            for target in targets:
+                target.inputs = {**(target.inputs or {}), **inputs[target.key]}
+
     def fail_step(self, unit_id: str, owner: str, attempt_id: int, error: str) -> None:
         """:raises LeaseLost: the unit is no longer this owner's."""
         with self.db.transaction() as session:

@@ -270,6 +270,7 @@ class Engine:
             outputs=dict(outputs),
             check_owned=lambda: self._check_owned(claim.unit.id),
             units=lambda: self.store.units(claim.operation.id),
+            deliver=lambda inputs: self.store.deliver(claim.unit.id, self.owner, inputs),
         )
 
     @contextmanager

@@ -362,6 +362,10 @@ def test_a_router_names_an_external_network_the_site_does_not_have(compute, lab)
         grpc.StatusCode.FAILED_PRECONDITION,
         "this site has no external network named internet",
     )
+    external = compute["site-b"].ListExternalNetworks(
+        pb.ListExternalNetworksRequest(project_id=project_b)
+    )
+    assert [(n.name, n.external) for n in external.networks] == [("public", True)]
     assert sorted(r.id for r in tenant_connection(lab, "site-b").network.routers()) == before
 
 
@@ -416,3 +420,21 @@ def test_deleting_what_single_requests_made_leaves_the_rest_of_the_operation(com
         pb.DeleteResourcesRequest(project_id=project_b, made_by=[pb.MadeBy(source_id="x")]),
     )
     assert refused.details() == "made_by[0].operation_id: is required with source_id"
+
+
+def test_a_tenant_is_found_by_name_under_each_sites_own_project_id(compute, lab):
+    at_a = compute["site-a"].FindProject(pb.FindProjectRequest(name="tenant2"))
+    at_b = compute["site-b"].FindProject(pb.FindProjectRequest(name="tenant2"))
+    assert (at_a.id, at_b.id) == (
+        lab.regions["site-a"].project_id("tenant2"),
+        lab.regions["site-b"].project_id("tenant2"),
+    )
+    assert at_a.id != at_b.id
+    assert (
+        compute["site-b"].FindProject(pb.FindProjectRequest(project_id=at_b.id)).name == "tenant2"
+    )
+    missing = rpc_error(compute["site-b"].FindProject, pb.FindProjectRequest(name="nobody"))
+    assert (missing.code(), missing.details()) == (
+        grpc.StatusCode.NOT_FOUND,
+        "this site has no project named nobody",
+    )

@@ -1,0 +1,36 @@
+"""Keystone projects of this site, looked up as the service user."""
+
+from __future__ import annotations
+
+from common.errors import InvalidArgument, NotFound
+from draas.compute.v1 import compute_pb2 as pb
+from services.compute.cloud import Cloud, attr
+
+
+def find(cloud: Cloud, request: pb.FindProjectRequest) -> pb.Project:
+    """:raises NotFound: no such project here. :raises InvalidArgument: neither id nor name."""
+    if not request.project_id and not request.name:
+        raise InvalidArgument("project_id", "name a project by id or by name")
+    conn = cloud.home()
+    if request.project_id:
+        found = cloud.call(
+            f"get project {request.project_id}",
+            lambda: conn.identity.find_project(request.project_id, ignore_missing=True),
+        )
+        wanted = f"project {request.project_id}"
+    elif request.name:
+        query = {"name": request.name}
+        if request.domain_id:
+            query["domain_id"] = request.domain_id
+        listed = cloud.call(
+            f"find project {request.name}", lambda: list(conn.identity.projects(**query))
+        )
+        found = listed[0] if len(listed) == 1 else None
+        if len(listed) > 1:
+            raise InvalidArgument(
+                "domain_id", f"{len(listed)} projects are named {request.name}; name the domain"
+            )
+        wanted = f"project named {request.name}"
+    if found is None:
+        raise NotFound(f"this site has no {wanted}")
+    return pb.Project(id=found.id, name=found.name, domain_id=attr(found, "domain_id", ""))

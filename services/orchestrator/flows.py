@@ -1,0 +1,95 @@
+"""The plans of the operations: which units, in which tiers, with which steps.
+
+Every operation that rebuilds VMs at this site starts with a prepare unit (the group's work:
+the source stopped and the last metadata received for a planned failover, one recovery of all
+the group's volumes at one point, its networks and security groups rebuilt once), then one
+unit per VM in the group's tiers (manage its volumes, make its ports, boot, verify); a failover
+ends with a unit that makes this site the group's owner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.orchestrator.engine.plan import (
+    FINISH,
+    FINISH_TIER,
+    PREPARE,
+    PREPARE_TIER,
+    VM,
+    Plan,
+    UnitPlan,
+)
+from services.orchestrator.groups import SYNC, Group
+
+TEST_FAILOVER = "test_failover"
+TEST_CLEANUP = "test_cleanup"
+PLANNED_FAILOVER = "planned_failover"
+UNPLANNED_FAILOVER = "unplanned_failover"
+FAILOVERS = (PLANNED_FAILOVER, UNPLANNED_FAILOVER)
+
+VM_STEPS = ["manage_volumes", "ensure_ports", "boot_server", "verify_server"]
+REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
+
+
+def _vm_units(group: Group) -> list[UnitPlan]:
+    return [
+        UnitPlan(vm.server_id, VM, vm.tier, list(VM_STEPS), vm.name, vm.server_id)
+        for vm in group.vms
+    ]
+
+
+def test_failover_plan(
+    group: Group, project_id: str, request: dict[str, Any], stop_on_failure: bool
+) -> Plan:
+    """Recover the newest (or chosen) point, rebuild on isolated networks, verify.
+    `project_id` is the tenant's here."""
+    prepare = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, ["load_group", *REBUILD])
+    return Plan(
+        TEST_FAILOVER,
+        project_id,
+        group.id,
+        request,
+        [prepare, *_vm_units(group)],
+        stop_on_failure,
+    )
+
+
+def failover_plan(
+    group: Group, project_id: str, request: dict[str, Any], planned: bool, stop_on_failure: bool
+) -> Plan:
+    """Planned: stop the source VMs (before the final replication when quiescing, which sync
+    always does; after it otherwise), wait for their last metadata, recover, rebuild, take the
+    group over. Unplanned: the same from what this site holds, without the source."""
+    if not planned:
+        steps = ["load_group", *REBUILD]
+    elif group.replication_type == SYNC:
+        steps = ["stop_source", "load_group", *REBUILD]
+    elif request.get("quiesce"):
+        steps = ["stop_source", "load_group", "final_replication", *REBUILD]
+    else:
+        steps = ["final_replication", "stop_source", "load_group", *REBUILD]
+    units = [
+        UnitPlan(PREPARE, PREPARE, PREPARE_TIER, steps),
+        *_vm_units(group),
+        UnitPlan(FINISH, FINISH, FINISH_TIER, ["take_ownership"]),
+    ]
+    kind = PLANNED_FAILOVER if planned else UNPLANNED_FAILOVER
+    return Plan(kind, project_id, group.id, request, units, stop_on_failure)
+
+
+def cleanup_plan(
+    project_id: str, group_id: str, test_operation_id: str, request: dict[str, Any]
+) -> Plan:
+    """Remove what a test failover made in the cloud, then its copies on the array."""
+    unit = UnitPlan(
+        PREPARE, PREPARE, PREPARE_TIER, ["remove_test_resources", "destroy_test_copies"]
+    )
+    return Plan(
+        TEST_CLEANUP,
+        project_id,
+        group_id,
+        request,
+        [unit],
+        parent_operation_id=test_operation_id,
+    )

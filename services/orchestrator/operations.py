@@ -1,0 +1,290 @@
+"""Starting operations (checked first, keyed by their idempotency key, holding their group) and
+reading them back: state, per-VM progress, events, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from sqlalchemy import select
+
+from common.db import Database
+from common.errors import FailedPrecondition, InvalidArgument, NotFound
+from common.grpc_client import mapped_errors
+from draas.storage.v1 import storage_pb2 as spb
+from services.orchestrator import flows
+from services.orchestrator.clients import Clients
+from services.orchestrator.engine.plan import PREPARE, VM, OperationState, Plan
+from services.orchestrator.engine.store import EngineStore, now
+from services.orchestrator.groups import PROTECTED, Group, GroupRecords
+from services.orchestrator.models import (
+    GroupLockRecord,
+    OperationEventRecord,
+    OperationRecord,
+    StepAttemptRecord,
+    UnitRecord,
+)
+from services.orchestrator.settings import OrchestratorSettings
+
+MAX_KEY = 255
+
+
+@dataclass
+class Snapshot:
+    """An operation with its units and their step attempts, read together."""
+
+    operation: OperationRecord
+    units: list[UnitRecord]
+    attempts: dict[str, list[StepAttemptRecord]]
+
+
+class Operations:
+    """The operations of this site's orchestrator."""
+
+    def __init__(
+        self,
+        settings: OrchestratorSettings,
+        clients: Clients,
+        records: GroupRecords,
+        store: EngineStore,
+        wake: Callable[[], None],
+    ) -> None:
+        self.settings = settings
+        self.clients = clients
+        self.records = records
+        self.store = store
+        self.db: Database = store.db
+        self.wake = wake
+
+    # Starting ------------------------------------------------------------------------------------
+
+    def start_test_failover(
+        self,
+        project_id: str,
+        group_id: str,
+        key: str,
+        recovery_point_id: str,
+        cleanup_after_seconds: float | None,
+        stop_on_failure: bool,
+    ) -> str:
+        """:raises FailedPrecondition: the group cannot be tested here now (says why)."""
+        _key(key)
+        existing = self._by_key(project_id, key)
+        if existing is not None:
+            return existing
+        group = self._at_target(project_id, group_id, "a test failover")
+        if recovery_point_id:
+            self._check_point(group, recovery_point_id)
+        after = (
+            self.settings.test_cleanup_after_seconds
+            if cleanup_after_seconds is None
+            else cleanup_after_seconds
+        )
+        request = self._request(group, recovery_point_id=recovery_point_id)
+        request["cleanup_after_seconds"] = after
+        plan = flows.test_failover_plan(group, project_id, request, stop_on_failure)
+        return self._start(plan, key)
+
+    def start_failover(
+        self,
+        project_id: str,
+        group_id: str,
+        key: str,
+        planned: bool,
+        recovery_point_id: str,
+        quiesce: bool,
+        stop_on_failure: bool,
+    ) -> str:
+        """:raises FailedPrecondition: the group cannot fail over here now (says why)."""
+        _key(key)
+        existing = self._by_key(project_id, key)
+        if existing is not None:
+            return existing
+        if planned and recovery_point_id:
+            raise InvalidArgument(
+                "recovery_point_id", "only an unplanned failover chooses a recovery point"
+            )
+        group = self._at_target(project_id, group_id, "a failover")
+        if recovery_point_id:
+            self._check_point(group, recovery_point_id)
+        request = self._request(group, recovery_point_id=recovery_point_id, quiesce=quiesce)
+        plan = flows.failover_plan(group, project_id, request, planned, stop_on_failure)
+        return self._start(plan, key)
+
+    def start_cleanup(self, project_id: str, test_operation_id: str, key: str) -> str:
+        """:raises FailedPrecondition: the test is still running."""
+        _key(key)
+        existing = self._by_key(project_id, key)
+        if existing is not None:
+            return existing
+        test = self.get(project_id, test_operation_id)
+        if test.operation.kind != flows.TEST_FAILOVER:
+            raise InvalidArgument(
+                "operation_id",
+                f"operation {test_operation_id} is a {test.operation.kind}, not a test failover",
+            )
+        if test.operation.state in OperationState.ACTIVE:
+            raise FailedPrecondition(
+                f"test failover {test_operation_id} is still {test.operation.state}; clean it up "
+                "when it has ended"
+            )
+        created = [
+            ref
+            for unit in test.units
+            if unit.role == VM
+            for ref in (unit.outputs or {}).get("created", [])
+        ]
+        prepare = next((u.outputs or {} for u in test.units if u.role == PREPARE), {})
+        request = {
+            "test_operation_id": test_operation_id,
+            "created": created,
+            "target_array": (prepare.get("group") or {}).get("target_array")
+            or test.operation.request.get("target_array", ""),
+        }
+        plan = flows.cleanup_plan(project_id, test.operation.group_id, test_operation_id, request)
+        operation_id = self._start(plan, key, lock=False)
+        with self.db.transaction() as session:
+            session.get_one(OperationRecord, test_operation_id).cleanup_at = None
+        return operation_id
+
+    def _at_target(self, project_id: str, group_id: str, what: str) -> Group:
+        if not group_id:
+            raise InvalidArgument("group_id", "is required")
+        group = self.records.get(project_id, group_id)
+        site = self.settings.site
+        if group.target_site != site:
+            raise FailedPrecondition(
+                f"{what} of group {group.name} runs at its target site {group.target_site}, "
+                f"not at {site}"
+            )
+        if group.state != PROTECTED:
+            raise FailedPrecondition(
+                f"failover group {group.name} is {group.state.replace('_', ' ')}, not protected"
+            )
+        if not group.vms:
+            raise FailedPrecondition(f"failover group {group.name} has no VMs")
+        return group
+
+    def _check_point(self, group: Group, point_id: str) -> None:
+        with mapped_errors():
+            points = self.clients.storage.ListRecoveryPoints(
+                spb.ListRecoveryPointsRequest(group=group.ref(), include_incomplete=True)
+            ).recovery_points
+        point = next((p for p in points if p.id == point_id), None)
+        if point is None:
+            raise NotFound(f"group {group.name} has no recovery point {point_id} at this site")
+        if not point.HasField("completed_at"):
+            raise FailedPrecondition(f"recovery point {point_id} is still arriving")
+
+    def _request(self, group: Group, **fields: Any) -> dict[str, Any]:
+        return {
+            "source_site": group.source_site,
+            "target_site": group.target_site,
+            "server_ids": [vm.server_id for vm in group.vms],
+            "target_array": group.target_array,
+            # The group's record is filed under this project (its owner site's).
+            "record_project_id": group.project_id,
+            "projects": dict(group.projects),
+            **fields,
+        }
+
+    def _start(self, plan: Plan, key: str, lock: bool = True) -> str:
+        carrier: dict[str, str] = {}
+        TraceContextTextMapPropagator().inject(carrier)
+        context = trace.get_current_span().get_span_context()
+        trace_id = format(context.trace_id, "032x") if context.is_valid else ""
+        operation_id, _ = self.store.create(
+            plan, key, trace_id, carrier.get("traceparent"), lock_group=lock
+        )
+        self.wake()
+        return operation_id
+
+    def _by_key(self, project_id: str, key: str) -> str | None:
+        with self.db.transaction() as session:
+            return session.scalar(
+                select(OperationRecord.id).where(
+                    OperationRecord.project_id == project_id,
+                    OperationRecord.idempotency_key == key,
+                )
+            )
+
+    # Reading -------------------------------------------------------------------------------------
+
+    def get(self, project_id: str, operation_id: str) -> Snapshot:
+        """:raises NotFound: the project has no such operation here."""
+        with self.db.transaction() as session:
+            operation = session.get(OperationRecord, operation_id)
+            if operation is None or operation.project_id != project_id:
+                raise NotFound(f"project {project_id} has no operation {operation_id} at this site")
+            units = list(
+                session.scalars(
+                    select(UnitRecord)
+                    .where(UnitRecord.operation_id == operation_id)
+                    .order_by(UnitRecord.tier, UnitRecord.name, UnitRecord.key)
+                )
+            )
+            attempts: dict[str, list[StepAttemptRecord]] = {}
+            for attempt in session.scalars(
+                select(StepAttemptRecord)
+                .where(StepAttemptRecord.unit_id.in_([u.id for u in units]))
+                .order_by(StepAttemptRecord.id)
+            ):
+                attempts.setdefault(attempt.unit_id, []).append(attempt)
+            return Snapshot(operation, units, attempts)
+
+    def page(
+        self, project_id: str, group_id: str, offset: int, size: int
+    ) -> tuple[list[Snapshot], bool]:
+        """A page, newest first, and whether more follow."""
+        with self.db.transaction() as session:
+            query = select(OperationRecord.id).where(OperationRecord.project_id == project_id)
+            if group_id:
+                query = query.where(OperationRecord.group_id == group_id)
+            ids = list(
+                session.scalars(
+                    query.order_by(OperationRecord.created_at.desc(), OperationRecord.id)
+                    .offset(offset)
+                    .limit(size + 1)
+                )
+            )
+        return [self.get(project_id, i) for i in ids[:size]], len(ids) > size
+
+    def events(
+        self, project_id: str, operation_id: str, after: int, limit: int = 500
+    ) -> tuple[list[OperationEventRecord], bool]:
+        """Events after a sequence, and whether the operation has ended."""
+        ended = self.get(project_id, operation_id).operation.state not in OperationState.ACTIVE
+        return self.store.events(operation_id, after, limit), ended
+
+    def holder(self, project_id: str, group_id: str) -> OperationRecord | None:
+        """The operation that holds the group here (a failover under way, or a test not yet
+        cleaned up)."""
+        with self.db.transaction() as session:
+            lock = session.get(GroupLockRecord, (project_id, group_id))
+            return session.get(OperationRecord, lock.operation_id) if lock else None
+
+    def due_cleanups(self) -> list[tuple[str, str]]:
+        """(project, test failover) pairs whose automatic cleanup is due."""
+        with self.db.transaction() as session:
+            return [
+                (o.project_id, o.id)
+                for o in session.scalars(
+                    select(OperationRecord).where(
+                        OperationRecord.kind == flows.TEST_FAILOVER,
+                        OperationRecord.cleanup_at <= now(),
+                    )
+                )
+            ]
+
+
+def _key(key: str) -> str:
+    if not key:
+        raise InvalidArgument(
+            "idempotency_key", "is required: repeating a request with it resumes, not repeats"
+        )
+    if len(key) > MAX_KEY:
+        raise InvalidArgument("idempotency_key", f"must be at most {MAX_KEY} characters")
+    return key

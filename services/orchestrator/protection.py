@@ -1,0 +1,199 @@
+"""A group's life at its source site: created, VMs added (after the eligibility check, with
+their volumes protected and their metadata captured) and removed, deleted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from google.protobuf.duration_pb2 import Duration
+
+from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from common.grpc_client import mapped_errors
+from draas.compute.v1 import compute_pb2 as cpb
+from draas.metadata.v1 import metadata_pb2 as mpb
+from draas.storage.v1 import storage_pb2 as spb
+from services.orchestrator import eligibility
+from services.orchestrator.clients import Clients
+from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group, GroupRecords, ProtectedVm
+from services.orchestrator.projects import ProjectLinks
+from services.orchestrator.settings import OrchestratorSettings
+
+MAX_NAME = 255
+
+
+class Protection:
+    """Changes groups that run at this site."""
+
+    def __init__(
+        self,
+        settings: OrchestratorSettings,
+        clients: Clients,
+        records: GroupRecords,
+        links: ProjectLinks,
+    ) -> None:
+        self.settings = settings
+        self.clients = clients
+        self.records = records
+        self.links = links
+
+    def create(
+        self,
+        project_id: str,
+        name: str,
+        description: str,
+        replication_type: str,
+        target_site: str,
+        rpo_target_seconds: float,
+        target_project_id: str = "",
+    ) -> Group:
+        """A new, empty group running here and failing over to `target_site`, where the tenant
+        is `target_project_id` (or the project of the same name).
+
+        :raises InvalidArgument: naming the field that is wrong.
+        :raises AlreadyExists: the project has a group of that name.
+        """
+        if not name or len(name) > MAX_NAME:
+            raise InvalidArgument("name", f"must be 1 to {MAX_NAME} characters")
+        if replication_type not in (ASYNC, SYNC):
+            raise InvalidArgument("replication_type", "must be ASYNC or SYNC")
+        if target_site == self.settings.site:
+            raise InvalidArgument(
+                "target_site", f"must be another site than this one ({target_site})"
+            )
+        if self.settings.peer(target_site) is None:
+            known = ", ".join(p.site for p in self.settings.peers) or "none"
+            raise InvalidArgument(
+                "target_site", f"{target_site!r} is not a peer site (peers: {known})"
+            )
+        if replication_type == ASYNC and rpo_target_seconds <= 0:
+            raise InvalidArgument("rpo_target", "is required for an async group")
+        if rpo_target_seconds < 0:
+            raise InvalidArgument("rpo_target", "must not be negative")
+        if any(g.name == name for g in self.records.list(project_id)):
+            raise AlreadyExists(f"project {project_id} has a failover group named {name} already")
+        linked = self.links.link_with(project_id, target_site, target_project_id)
+        group = self.records.new(
+            projects={self.settings.site: project_id, target_site: linked},
+            id=str(uuid.uuid4()),
+            project_id=project_id,
+            name=name,
+            description=description,
+            replication_type=replication_type,
+            source_site=self.settings.site,
+            target_site=target_site,
+            rpo_target_seconds=rpo_target_seconds,
+        )
+        return self.records.put(group)
+
+    def add_vm(self, project_id: str, group_id: str, server_id: str, tier: int) -> Group:
+        """Checks the VM, protects its volumes (an async group replicates at once), records it
+        in the group and captures it.
+
+        :raises FailedPrecondition: naming the VM, the volume and why it cannot join.
+        """
+        if tier < 1:
+            raise InvalidArgument("tier", "must be 1 or more")
+        group = self._changeable(project_id, group_id)
+        with mapped_errors():
+            inventory = self.clients.compute.CaptureInventory(
+                cpb.CaptureInventoryRequest(project_id=project_id, server_ids=[server_id])
+            )
+        members = {vm.server_id: g.name for g in self.records.list(project_id) for vm in g.vms}
+        peer = self.settings.peer(group.target_site)
+        pairs = dict(peer.array_pairs) if peer else {}
+        placement, refusals = eligibility.check(group, inventory, server_id, pairs, members)
+        server = inventory.servers[0]
+        if placement is None:
+            raise FailedPrecondition("; ".join(r.message(server) for r in refusals))
+        self._protect(group, placement)
+
+        def record(current: Group) -> Group:
+            vms = [v for v in current.vms if v.server_id != server_id]
+            vms.append(
+                ProtectedVm(
+                    server_id=server_id,
+                    name=server.name,
+                    tier=tier,
+                    added_at=datetime.now(UTC).isoformat(),
+                    volumes=placement.volumes,
+                )
+            )
+            current.vms = sorted(vms, key=lambda v: (v.tier, v.name, v.server_id))
+            current.source_array = placement.source_array
+            current.target_array = placement.target_array
+            current.pod_name = placement.pod_name if current.replication_type == SYNC else ""
+            return current
+
+        updated = self.records.update(project_id, group_id, record)
+        self._capture(project_id)
+        return updated
+
+    def remove_vm(self, project_id: str, group_id: str, server_id: str) -> Group:
+        """:raises NotFound: the VM is not in the group."""
+        group = self._changeable(project_id, group_id)
+        vm = group.vm(server_id)
+        if vm is None:
+            raise NotFound(f"VM {server_id} is not in failover group {group.name}")
+        if vm.volumes:
+            with mapped_errors():
+                self.clients.storage.RemoveVolumes(
+                    spb.RemoveVolumesRequest(group=group.ref(), array_volume_names=vm.volumes)
+                )
+
+        def record(current: Group) -> Group:
+            current.vms = [v for v in current.vms if v.server_id != server_id]
+            return current
+
+        updated = self.records.update(project_id, group_id, record)
+        self._capture(project_id)
+        return updated
+
+    def delete(self, project_id: str, group_id: str) -> None:
+        """Stops replicating the group and removes its record."""
+        group = self._changeable(project_id, group_id)
+        if group.source_array:
+            with mapped_errors():
+                self.clients.storage.UnprotectGroup(spb.UnprotectGroupRequest(group=group.ref()))
+        self.records.put(group, deleted=True)
+
+    def _changeable(self, project_id: str, group_id: str) -> Group:
+        group = self.records.get(project_id, group_id)
+        if group.owner_site != self.settings.site:
+            raise FailedPrecondition(
+                f"failover group {group.name} runs at site {group.owner_site}; change it there"
+            )
+        if group.state != PROTECTED:
+            raise FailedPrecondition(
+                f"failover group {group.name} is {group.state.replace('_', ' ')}; reprotect it "
+                "before changing it"
+            )
+        return group
+
+    def _protect(self, group: Group, placement: eligibility.Placement) -> None:
+        ref = group.ref()
+        ref.source_array, ref.target_array = placement.source_array, placement.target_array
+        if group.replication_type == SYNC:
+            ref.pod_name = placement.pod_name
+        rpo = Duration()
+        rpo.FromNanoseconds(int(group.rpo_target_seconds * 1e9))
+        with mapped_errors():
+            if not group.source_array:
+                self.clients.storage.ProtectGroup(
+                    spb.ProtectGroupRequest(
+                        group=ref,
+                        rpo_target=rpo if group.replication_type == ASYNC else None,
+                        array_volume_names=placement.volumes,
+                    )
+                )
+            else:
+                self.clients.storage.AddVolumes(
+                    spb.AddVolumesRequest(group=ref, array_volume_names=placement.volumes)
+                )
+            if group.replication_type == ASYNC:
+                # A point with the new VM now, not at the next scheduled one.
+                self.clients.storage.ReplicateNow(spb.ReplicateNowRequest(group=ref))
+
+    def _capture(self, project_id: str) -> None:
+        with mapped_errors():
+            self.clients.metadata.CaptureProject(mpb.CaptureProjectRequest(project_id=project_id))
