@@ -82,11 +82,6 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
         for index, entity in enumerate(request.entities):
             field = f"entities[{index}]"
             key = codec.key_from(entity.key, f"{field}.key")
-            if key.site != self._store.site:
-                raise InvalidArgument(
-                    f"{field}.key.site",
-                    f"must be {self._store.site}: a site writes only its own entities",
-                )
             if entity.owner_site not in ("", self._store.site):
                 raise InvalidArgument(
                     f"{field}.owner_site", f"must be {self._store.site} (or empty)"
@@ -101,6 +96,7 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
                     codec.body_from(entity.body, f"{field}.body"),
                     entity.deleted,
                     entity.version or None,
+                    field,
                 )
             )
         stored = self._store.put(writes)

@@ -74,6 +74,8 @@ class Write:
     deleted: bool = False
     # Write only if the entity is still at this version (0 for one that does not exist yet).
     expected_version: int | None = None
+    # Where the write came from in a request, for error messages.
+    field: str = "entity"
 
 
 @dataclass
@@ -284,6 +286,12 @@ class MetadataStore:
         rows: dict[EntityKey, EntityRecord],
     ) -> Entity:
         row = rows.get(write.key)
+        if row is None and write.key.site != self.site:
+            raise InvalidArgument(
+                f"{write.field}.key.site",
+                f"must be {self.site}: a site makes only its own entities (it may change "
+                "another site's only after their ownership moved here)",
+            )
         if row is not None and row.owner_site != self.site:
             raise NotOwner(
                 f"{write.key.kind} {write.key.id} of {write.key.site} is owned by site "

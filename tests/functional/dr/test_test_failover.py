@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from google.protobuf.duration_pb2 import Duration
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from tests.functional.dr.conftest import (
@@ -15,6 +16,8 @@ from tests.functional.dr.conftest import (
     make_vm,
     project,
     protect,
+    region_control,
+    wait_for,
 )
 from tests.functional.lab import tenant_connection
 
@@ -48,8 +51,9 @@ def test_a_test_failover_boots_copies_in_isolation_and_its_cleanup_leaves_nothin
     for vm in report.vms:
         copy = conn_b.compute.get_server(vm.recovered_server_id)
         assert copy.status == "ACTIVE" and copy.name == vm.name
-    routers_b = [r for r in conn_b.network.routers() if r.name == "dr-edge"]
-    assert routers_b and all(not r.external_gateway_info for r in routers_b), "isolated"
+    made = [r for r in conn_b.network.routers() if f"op={test.id}" in (r.description or "")]
+    assert [r.name for r in made] == ["dr-edge"]
+    assert not made[0].external_gateway_info, "isolated: no way out"
     assert listing(lab, "site-a") == before["site-a"], "production is not touched"
     held = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
     assert held.state == opb.GROUP_STATE_TESTING
@@ -78,3 +82,80 @@ def test_a_test_failover_boots_copies_in_isolation_and_its_cleanup_leaves_nothin
         opb.GetFailoverGroupRequest(project_id=project(lab), group_id=group.id)
     )
     assert released.state == opb.GROUP_STATE_PROTECTED
+
+
+def test_a_vm_that_cannot_boot_is_reported_and_the_others_are_recovered(sites, lab, tenant_network):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1, name=f"boot-{i}") for i in (1, 2, 3)]
+    group = protect(sites, lab, "async", vms)
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    running = len(list(conn_b.compute.servers()))
+    # Room for two more servers at site B: the third boot is refused.
+    region_control(lab, "site-b", "PUT", f"quotas/{at_b}", instances=running + 2)
+    try:
+        started = b.StartTestFailover(
+            opb.StartTestFailoverRequest(project_id=at_b, group_id=group.id, idempotency_key=key())
+        )
+        test = finished(b, at_b, started.id)
+    finally:
+        region_control(lab, "site-b", "PUT", f"quotas/{at_b}")
+
+    assert test.state == opb.OPERATION_STATE_PARTIALLY_SUCCEEDED
+    report = b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=test.id))
+    failed = [vm for vm in report.vms if not vm.recovered]
+    assert len(failed) == 1 and len(report.vms) == 3
+    assert "quota" in failed[0].error.lower(), failed[0].error
+    boot = next(s for s in failed[0].steps if s.name == "boot_server")
+    assert boot.state == opb.STEP_STATE_REVERTED and boot.attempts >= 1
+    names = {s.name for s in conn_b.compute.servers()}
+    assert failed[0].name not in names
+    volumes = {v.name for v in conn_b.block_storage.volumes()}
+    assert not [v for v in volumes if v.startswith(f"{failed[0].name}-disk")], "its volumes went"
+    cleanup = b.StartTestCleanup(
+        opb.StartTestCleanupRequest(project_id=at_b, operation_id=test.id, idempotency_key=key())
+    )
+    assert finished(b, at_b, cleanup.id).state == opb.OPERATION_STATE_SUCCEEDED
+
+
+def test_progress_streams_per_vm_and_step_and_a_test_cleans_itself_up_in_time(
+    sites, lab, tenant_network
+):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1)]
+    group = protect(sites, lab, "async", vms)
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    before = listing(lab, "site-b")
+    started = b.StartTestFailover(
+        opb.StartTestFailoverRequest(
+            project_id=at_b,
+            group_id=group.id,
+            idempotency_key=key(),
+            cleanup_after=Duration(seconds=1),
+        )
+    )
+
+    events = list(
+        b.WatchOperation(opb.WatchOperationRequest(project_id=at_b, operation_id=started.id))
+    )
+
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    vm_steps = [(e.step, e.step_state) for e in events if e.server_id == vms[0].id and e.step]
+    assert vm_steps == [
+        (step, state)
+        for step in ("manage_volumes", "ensure_ports", "boot_server", "verify_server")
+        for state in (opb.STEP_STATE_RUNNING, opb.STEP_STATE_SUCCEEDED)
+    ]
+    assert events[-1].operation_state == opb.OPERATION_STATE_SUCCEEDED
+    test = finished(b, at_b, started.id)
+    assert test.cleanup_at.seconds > 0
+    cleanups = wait_for(
+        lambda: [
+            o
+            for o in b.ListOperations(
+                opb.ListOperationsRequest(project_id=at_b, group_id=group.id)
+            ).operations
+            if o.parent_operation_id == test.id and o.state == opb.OPERATION_STATE_SUCCEEDED
+        ],
+        timeout=30,
+    )
+    assert cleanups[0].idempotency_key == f"auto-cleanup-{test.id}"
+    assert listing(lab, "site-b") == before

@@ -122,7 +122,10 @@ def test_a_write_from_a_site_that_does_not_own_the_entity_is_refused_and_changes
 
     with pytest.raises(grpc.RpcError) as elsewhere:
         put(b, [entity("site-a", SERVER, "vm-1", group="g1", name="changed at b")])
-    assert elsewhere.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (elsewhere.value.code(), elsewhere.value.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "SERVER vm-1 of site-a is owned by site site-a; write it there",
+    )
     assert (all_entities(b), status(b).local_sequence) == before
 
     moved = b.stub.TransferOwnership(
@@ -138,6 +141,8 @@ def test_a_write_from_a_site_that_does_not_own_the_entity_is_refused_and_changes
         old_owner.value.details() == "SERVER vm-1 of site-a is owned by site site-b; write it there"
     )
     assert status(a).local_sequence == sequence
+    changed = put(b, [entity("site-a", SERVER, "vm-1", group="g1", name="changed at b")])
+    assert (changed[0].owner_site, changed[0].body["name"]) == ("site-b", "changed at b")
     owners = {key[2]: value[0] for key, value in all_entities(a).items()}
     assert owners == {"g1": "site-b", "vm-1": "site-b"}
 

@@ -27,7 +27,8 @@ def refused(call: Any, request: Any) -> tuple[grpc.StatusCode, str]:
 BAD_PUTS = {
     "another site's key": (
         [entity("site-b", SERVER, "x")],
-        "entities[0].key.site: must be site-a: a site writes only its own entities",
+        "entities[0].key.site: must be site-a: a site makes only its own entities (it may change "
+        "another site's only after their ownership moved here)",
     ),
     "no kind": (
         [entity("site-a", pb.ENTITY_KIND_UNSPECIFIED, "x")],

@@ -1,0 +1,100 @@
+"""The plans of the operations: their units, tiers and steps."""
+
+from services.orchestrator import flows
+from services.orchestrator.engine.plan import FINISH, FINISH_TIER, PREPARE, PREPARE_TIER, VM
+from services.orchestrator.groups import Group, ProtectedVm
+from services.orchestrator.steps import StepDeps, build_registry
+
+
+def group(kind="async"):
+    return Group(
+        id="g1",
+        project_id="p-a",
+        name="payroll",
+        description="",
+        replication_type=kind,
+        source_site="site-a",
+        target_site="site-b",
+        rpo_target_seconds=60,
+        state="protected",
+        created_at="",
+        updated_at="",
+        vms=[
+            ProtectedVm("web", "web", 1, ""),
+            ProtectedVm("db", "db", 2, ""),
+        ],
+    )
+
+
+def shape(plan):
+    return [(u.key, u.role, u.tier, u.steps) for u in plan.units]
+
+
+VMS = [
+    ("web", VM, 1, flows.VM_STEPS),
+    ("db", VM, 2, flows.VM_STEPS),
+]
+
+
+def test_a_test_failover_recovers_rebuilds_in_isolation_and_has_no_finish():
+    plan = flows.test_failover_plan(group(), "p-b", {}, stop_on_failure=False)
+    assert (plan.kind, plan.project_id, plan.group_id) == (flows.TEST_FAILOVER, "p-b", "g1")
+    assert shape(plan) == [
+        (PREPARE, PREPARE, PREPARE_TIER, ["load_group", *flows.REBUILD]),
+        *VMS,
+    ]
+
+
+def test_failovers_stop_the_source_as_their_kind_needs_and_take_ownership_last():
+    prepares = {
+        (planned, kind, quiesce): flows.failover_plan(
+            group(kind), "p-b", {"quiesce": quiesce}, planned, False
+        )
+        .units[0]
+        .steps
+        for planned in (True, False)
+        for kind in ("async", "sync")
+        for quiesce in (True, False)
+    }
+    assert prepares[(True, "async", True)] == [
+        "stop_source",
+        "load_group",
+        "final_replication",
+        *flows.REBUILD,
+    ]
+    assert prepares[(True, "async", False)] == [
+        "final_replication",
+        "stop_source",
+        "load_group",
+        *flows.REBUILD,
+    ]
+    assert prepares[(True, "sync", False)] == ["stop_source", "load_group", *flows.REBUILD]
+    assert prepares[(False, "async", True)] == ["load_group", *flows.REBUILD]
+    assert prepares[(False, "sync", True)] == ["load_group", *flows.REBUILD]
+    plan = flows.failover_plan(group(), "p-b", {}, planned=True, stop_on_failure=True)
+    assert plan.stop_on_failure and plan.kind == flows.PLANNED_FAILOVER
+    assert shape(plan)[1:] == [*VMS, (FINISH, FINISH, FINISH_TIER, ["take_ownership"])]
+
+
+def test_a_cleanup_removes_the_cloud_resources_then_the_array_copies():
+    plan = flows.cleanup_plan("p-b", "g1", "test-1", {"test_operation_id": "test-1"})
+    assert plan.parent_operation_id == "test-1"
+    assert shape(plan) == [
+        (PREPARE, PREPARE, PREPARE_TIER, ["remove_test_resources", "destroy_test_copies"])
+    ]
+
+
+def test_every_step_a_plan_names_is_registered():
+    registry = build_registry(StepDeps("site-b", None, None, None))  # type: ignore[arg-type]
+    named = {
+        step
+        for plan in (
+            flows.test_failover_plan(group(), "p", {}, False),
+            flows.failover_plan(group(), "p", {"quiesce": True}, True, False),
+            flows.failover_plan(group(), "p", {}, True, False),
+            flows.cleanup_plan("p", "g1", "t", {}),
+        )
+        for unit in plan.units
+        for step in unit.steps
+    }
+    assert all(step in registry for step in named)
