@@ -12,7 +12,7 @@ import pytest
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from simulators.flasharray.control_client import SimulatorControl
-from tests.functional.dr.conftest import (
+from tests.functional.dr.twosite import (
     TENANT,
     finished,
     key,

@@ -11,7 +11,7 @@ import pytest
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from simulators.flasharray.control_client import SimulatorControl
-from tests.functional.dr.conftest import (
+from tests.functional.dr.twosite import (
     make_vm,
     project,
     protect,

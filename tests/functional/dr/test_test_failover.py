@@ -8,7 +8,7 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
-from tests.functional.dr.conftest import (
+from tests.functional.dr.twosite import (
     TENANT,
     finished,
     key,

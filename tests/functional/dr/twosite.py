@@ -1,0 +1,388 @@
+"""Two whole sites on a lab: per site the storage, metadata and orchestrator services
+in-process, each restartable on its port and database; the functional DR tests and the
+end-to-end tests build on it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+from google.protobuf.duration_pb2 import Duration
+
+from common.telemetry import create_tracer_provider
+from draas.common.v1 import types_pb2
+from draas.metadata.v1 import metadata_pb2 as mpb
+from draas.metadata.v1 import metadata_pb2_grpc
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from draas.orchestrator.v1 import orchestrator_pb2_grpc
+from services.metadata import server as metadata_server
+from services.metadata.settings import MetadataSettings
+from services.orchestrator import server as orchestrator_server
+from services.orchestrator.settings import OrchestratorSettings
+from services.storage import server as storage_server
+from services.storage.settings import StorageSettings
+from simulators.lab import ARRAYS, TOKENS, TwoSiteLab
+from tests.functional.lab import IMAGE, array_client, tenant_connection
+from tools.launcher import free_port
+
+TENANT = "tenant4"
+SITES = ("site-a", "site-b")
+TERMINAL = {
+    opb.OPERATION_STATE_SUCCEEDED,
+    opb.OPERATION_STATE_PARTIALLY_SUCCEEDED,
+    opb.OPERATION_STATE_FAILED,
+    opb.OPERATION_STATE_COMPENSATED,
+}
+
+
+def other(site: str) -> str:
+    return SITES[1 - SITES.index(site)]
+
+
+@dataclass
+class Site:
+    """One site's services; `stop_service`/`start_service` restart one on the same port and
+    database."""
+
+    name: str
+    ports: dict[str, int]
+    settings: dict[str, Any]
+    running: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    channels: dict[str, grpc.Channel] = field(default_factory=dict)
+
+    @property
+    def orchestrator(self) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
+        return orchestrator_pb2_grpc.OrchestratorServiceStub(self.channels["orchestrator"])
+
+    @property
+    def metadata(self) -> metadata_pb2_grpc.MetadataServiceStub:
+        return metadata_pb2_grpc.MetadataServiceStub(self.channels["metadata"])
+
+    def start_service(self, name: str) -> None:
+        module = {
+            "storage": storage_server,
+            "metadata": metadata_server,
+            "orchestrator": orchestrator_server,
+        }[name]
+        settings = self.settings[name]
+        deps = module.build_deps(settings, create_tracer_provider(name, self.name))
+        server, port = module.create_server(settings, deps)
+        server.start()
+        self.ports[name] = port
+        self.running[name] = (server, deps)
+        if name not in self.channels:
+            self.channels[name] = grpc.insecure_channel(f"127.0.0.1:{port}")
+
+    def stop_service(self, name: str) -> None:
+        server, deps = self.running.pop(name)
+        server.stop(None)
+        deps.close()
+
+    def stop(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+        for name in ("orchestrator", "metadata", "storage"):
+            if name in self.running:
+                self.stop_service(name)
+
+
+def site_settings(
+    lab: TwoSiteLab,
+    site: str,
+    state: Path,
+    ports: dict[str, dict[str, int]],
+    databases: dict[str, str],
+    compute: str,
+) -> dict[str, Any]:
+    assert lab.flasharrays is not None
+    peer = other(site)
+    arrays = [
+        {
+            "name": name,
+            "address": lab.flasharrays.address(name),
+            "api_token": TOKENS[name],
+            "ca_file": str(lab.flasharrays.ca_file),
+        }
+        for name in TOKENS
+    ]
+    return {
+        "storage": StorageSettings(
+            site=site,
+            state_dir=state,
+            arrays=arrays,
+            min_replication_interval_seconds=1.0,
+            poll_interval_seconds=0.02,
+            retry_base_delay_seconds=0.02,
+            target_ready_timeout_seconds=5.0,
+        ),
+        "metadata": MetadataSettings(
+            site=site,
+            state_dir=state,
+            port=ports[site]["metadata"],
+            database_url=databases[f"{site}-metadata"],
+            peers=[{"site": peer, "address": f"127.0.0.1:{ports[peer]['metadata']}"}],
+            compute_address=compute,
+            reconnect_delay_seconds=0.1,
+            idle_poll_seconds=0.05,
+        ),
+        "orchestrator": lambda storage_port, **overrides: OrchestratorSettings(
+            site=site,
+            state_dir=state,
+            port=ports[site]["orchestrator"],
+            database_url=databases[f"{site}-orchestrator"],
+            metadata_address=f"127.0.0.1:{ports[site]['metadata']}",
+            storage_address=f"127.0.0.1:{storage_port}",
+            compute_address=compute,
+            peers=[
+                {
+                    "site": peer,
+                    "address": f"127.0.0.1:{ports[peer]['orchestrator']}",
+                    "array_pairs": {ARRAYS[site]: ARRAYS[peer]},
+                }
+            ],
+            worker_threads=16,
+            lease_seconds=5.0,
+            poll_seconds=0.05,
+            retry_delay_seconds=0.05,
+            boot_timeout_seconds=30.0,
+            replication_timeout_seconds=30.0,
+            metadata_timeout_seconds=30.0,
+            default_recovery_volume_type="pure",
+            **overrides,
+        ),
+    }
+
+
+@contextmanager
+def running_sites(
+    lab: TwoSiteLab,
+    compute_addresses: dict[str, str],
+    state: Path,
+    databases: dict[str, str],
+    orchestrated: tuple[str, ...] = SITES,
+    **orchestrator_settings: Any,
+) -> Iterator[dict[str, Site]]:
+    """Both sites' services on ports the sites know of each other; an orchestrator only for
+    the sites in `orchestrated` (another may run as a process on its port and settings).
+    `databases` has "<site>-metadata" and "<site>-orchestrator" URLs."""
+    ports = {s: {"metadata": free_port(), "orchestrator": free_port()} for s in SITES}
+    made: dict[str, Site] = {}
+    try:
+        for name in SITES:
+            settings = site_settings(
+                lab, name, state / name, ports, databases, compute_addresses[name]
+            )
+            site = made[name] = Site(name, dict(ports[name]), settings)
+            site.start_service("storage")
+            settings["orchestrator"] = settings["orchestrator"](
+                site.ports["storage"], **orchestrator_settings
+            )
+            site.start_service("metadata")
+            if name in orchestrated:
+                site.start_service("orchestrator")
+            else:
+                site.channels["orchestrator"] = grpc.insecure_channel(
+                    f"127.0.0.1:{ports[name]['orchestrator']}"
+                )
+        yield made
+    finally:
+        for site in made.values():
+            site.stop()
+
+
+# Tenant VMs -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TenantNetwork:
+    network: Any
+    subnet: Any
+    router: Any
+    security_group: Any
+
+
+def make_network(lab: TwoSiteLab) -> TenantNetwork:
+    """tenant4's network at site A: a subnet behind a router to the outside, a security
+    group whose rule names itself."""
+    conn = tenant_connection(lab, "site-a", TENANT)
+    network = conn.network.create_network(name="dr-net")
+    subnet = conn.network.create_subnet(
+        network_id=network.id, cidr="10.40.0.0/24", ip_version=4, name="dr-subnet"
+    )
+    public = conn.network.find_network("public")
+    router = conn.network.create_router(
+        name="dr-edge", external_gateway_info={"network_id": public.id}
+    )
+    conn.network.add_interface_to_router(router, subnet=subnet.id)
+    group = conn.network.create_security_group(name="dr-app", description="app tier")
+    conn.network.create_security_group_rule(
+        security_group_id=group.id,
+        direction="ingress",
+        protocol="tcp",
+        port_range_min=8080,
+        port_range_max=8080,
+        ethertype="IPv4",
+        remote_group_id=group.id,
+    )
+    return TenantNetwork(network, subnet, router, group)
+
+
+def make_vm(
+    lab: TwoSiteLab, net: TenantNetwork, kind: str, volumes: int = 2, name: str = ""
+) -> Any:
+    """A running VM of tenant4 at site A: `volumes` volumes of the tenant's `kind` type (the
+    first bootable), one port in the app security group."""
+    conn = tenant_connection(lab, "site-a", TENANT)
+    name = name or f"vm-{kind}-{uuid.uuid4().hex[:6]}"
+    made = [
+        conn.block_storage.create_volume(
+            size=1 + i,
+            volume_type=f"{TENANT}-{kind}" if kind in ("async", "sync") else kind,
+            image_id=IMAGE if i == 0 else None,
+            name=f"{name}-disk{i}",
+        )
+        for i in range(volumes)
+    ]
+    made = [
+        conn.block_storage.wait_for_status(v, "available", interval=0.02, wait=20) for v in made
+    ]
+    port = conn.network.create_port(
+        network_id=net.network.id, security_group_ids=[net.security_group.id]
+    )
+    server = conn.compute.create_server(
+        name=name,
+        flavor_id="2",
+        networks=[{"port": port.id}],
+        metadata={"app": "dr-test"},
+        block_device_mapping=[
+            {
+                "boot_index": 0 if i == 0 else -1,
+                "uuid": v.id,
+                "source_type": "volume",
+                "destination_type": "volume",
+                "delete_on_termination": False,
+            }
+            for i, v in enumerate(made)
+        ],
+    )
+    return conn.compute.wait_for_server(server, interval=0.02, wait=20)
+
+
+# Groups and operations ---------------------------------------------------------------------------
+
+
+def project(lab: TwoSiteLab, site: str = "site-a") -> str:
+    """tenant4's project id at a site (each site has its own Keystone)."""
+    return lab.regions[site].project_id(TENANT)
+
+
+def rpo(seconds: float) -> Duration:
+    made = Duration()
+    made.FromNanoseconds(int(seconds * 1e9))
+    return made
+
+
+def protect(
+    sites: dict[str, Site],
+    lab: TwoSiteLab,
+    kind: str,
+    vms: list[Any],
+    tiers: list[int] | None = None,
+) -> opb.FailoverGroup:
+    """A group at site A of the VMs, replicated to site B, with its metadata at site B and (for
+    async) a complete recovery point there."""
+    a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
+    group = a.CreateFailoverGroup(
+        opb.CreateFailoverGroupRequest(
+            project_id=project(lab),
+            name=f"group-{uuid.uuid4().hex[:6]}",
+            replication_type=types_pb2.REPLICATION_TYPE_ASYNC
+            if kind == "async"
+            else types_pb2.REPLICATION_TYPE_SYNC,
+            target_site="site-b",
+            rpo_target=rpo(4.0) if kind == "async" else None,
+        )
+    )
+    for vm, tier in zip(vms, tiers or [1] * len(vms), strict=True):
+        group = a.AddVm(
+            opb.AddVmRequest(project_id=project(lab), group_id=group.id, server_id=vm.id, tier=tier)
+        )
+    request = opb.ListRecoveryPointsRequest(project_id=project(lab, "site-b"), group_id=group.id)
+    wait_for(lambda: _replicated(sites, lab, group.id, len(vms)))
+    if kind == "async":
+        wait_for(
+            lambda: [
+                p for p in b.ListRecoveryPoints(request).recovery_points if p.completed_at.seconds
+            ]
+        )
+    return group
+
+
+def _replicated(sites: dict[str, Site], lab: TwoSiteLab, group_id: str, count: int) -> bool:
+    try:
+        bundle = sites["site-b"].metadata.GetRecoveryBundle(
+            mpb.GetRecoveryBundleRequest(project_id=project(lab), group_id=group_id)
+        )
+    except grpc.RpcError:
+        return False
+    servers = [e for e in bundle.entities if e.key.kind == mpb.ENTITY_KIND_SERVER]
+    return len(bundle.group.body["vms"]) == count and len(servers) == count
+
+
+def wait_for(probe: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {probe}")
+        time.sleep(0.05)
+
+
+def finished(
+    stub: orchestrator_pb2_grpc.OrchestratorServiceStub, project_id: str, operation_id: str
+) -> opb.Operation:
+    """The operation once it has ended (waiting through an orchestrator's restart)."""
+    request = opb.GetOperationRequest(project_id=project_id, operation_id=operation_id)
+
+    def ended() -> opb.Operation | None:
+        found = stub.GetOperation(request, wait_for_ready=True, timeout=30)
+        return found if found.state in TERMINAL else None
+
+    return wait_for(ended, timeout=120)
+
+
+def key() -> str:
+    return f"req-{uuid.uuid4().hex[:10]}"
+
+
+def listing(lab: TwoSiteLab, site: str) -> dict[str, list[str]]:
+    """What tenant4 sees at a site, and the live volumes on its array."""
+    conn = tenant_connection(lab, site, TENANT)
+    live = array_client(lab, ARRAYS[site]).get_volumes(destroyed=False)
+    return {
+        "servers": sorted(s.id for s in conn.compute.servers()),
+        "volumes": sorted(v.id for v in conn.block_storage.volumes()),
+        "networks": sorted(n.id for n in conn.network.networks()),
+        "subnets": sorted(s.id for s in conn.network.subnets()),
+        "ports": sorted(p.id for p in conn.network.ports()),
+        "routers": sorted(r.id for r in conn.network.routers()),
+        "security_groups": sorted(g.id for g in conn.network.security_groups()),
+        "server_groups": sorted(g.id for g in conn.compute.server_groups()),
+        "key_pairs": sorted(k.name for k in conn.compute.keypairs()),
+        "array_volumes": sorted(v.name for v in getattr(live, "items", [])),
+    }
+
+
+def region_control(lab: TwoSiteLab, site: str, method: str, path: str, **body: Any) -> None:
+    httpx.request(
+        method, f"{lab.regions[site].control_url}/_sim/{path}", json=body or None
+    ).raise_for_status()
