@@ -87,18 +87,27 @@ class Capturer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
 
-    def capture(self, project_id: str) -> CaptureCounts:
-        """:raises FailedPrecondition: without a compute service to capture through."""
+    def capture(self, project_id: str, server_ids: list[str] | None = None) -> CaptureCounts:
+        """The whole project, or only `server_ids` and what they use (then nothing is marked
+        deleted).
+
+        :raises FailedPrecondition: without a compute service to capture through.
+        """
         if self.compute is None:
             raise FailedPrecondition(
                 "this metadata service has no compute_address to capture through"
             )
         with mapped_errors():
             inventory = self.compute.CaptureInventory(
-                compute_pb2.CaptureInventoryRequest(project_id=project_id), timeout=self.timeout
+                compute_pb2.CaptureInventoryRequest(
+                    project_id=project_id, server_ids=server_ids or []
+                ),
+                timeout=self.timeout,
             )
         observed = observe(self.store.site, inventory, group_members(self.store, project_id))
-        return self.store.capture(project_id, observed, set(KINDS.values()))
+        return self.store.capture(
+            project_id, observed, set(KINDS.values()), partial=bool(server_ids)
+        )
 
     def start(self) -> None:
         if self.interval > 0 and self.compute is not None:

@@ -62,7 +62,11 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
     def CaptureProject(
         self, request: pb.CaptureProjectRequest, context: grpc.ServicerContext
     ) -> pb.CaptureProjectResponse:
-        counts = self._capturer.capture(_project(request.project_id))
+        servers = [
+            codec.text(s, f"server_ids[{i}]", codec.ID_LENGTH)
+            for i, s in enumerate(request.server_ids)
+        ]
+        counts = self._capturer.capture(_project(request.project_id), servers)
         now = Timestamp()
         now.GetCurrentTime()
         return pb.CaptureProjectResponse(

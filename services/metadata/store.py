@@ -165,27 +165,34 @@ class MetadataStore:
         project_id: str,
         observed: dict[EntityKey, tuple[str, dict[str, Any]]],
         kinds: set[str],
+        partial: bool = False,
     ) -> CaptureCounts:
         """Records a capture of this site's cloud: new and changed resources get a version,
-        unchanged ones none, and resources of those kinds no longer there are marked deleted.
-        Entities another site owns (a group failed over elsewhere) are left alone."""
+        unchanged ones none, and (unless the capture is `partial`) resources of those kinds no
+        longer there are marked deleted. Entities another site owns (a group failed over
+        elsewhere) are left alone."""
         counts = CaptureCounts()
 
         def work(session: Session, counter: SequenceCounter) -> None:
-            current = {
-                _key(r): r
-                for r in session.scalars(
-                    select(EntityRecord)
-                    .where(
-                        EntityRecord.site == self.site,
-                        EntityRecord.project_id == project_id,
-                        EntityRecord.kind.in_(kinds),
+            # What may have vanished: the whole project's, unless the capture is partial.
+            current = (
+                {}
+                if partial
+                else {
+                    _key(r): r
+                    for r in session.scalars(
+                        select(EntityRecord)
+                        .where(
+                            EntityRecord.site == self.site,
+                            EntityRecord.project_id == project_id,
+                            EntityRecord.kind.in_(kinds),
+                        )
+                        .order_by(*_KEY_ORDER)
+                        .with_for_update()
                     )
-                    .order_by(*_KEY_ORDER)
-                    .with_for_update()
-                )
-            }
-            rows = {**_rows(session, [k for k in observed if k not in current], lock=True)}
+                }
+            )
+            rows = _rows(session, [k for k in observed if k not in current], lock=True)
             rows.update(current)
             for key, (group_id, body) in sorted(observed.items()):
                 row = rows.get(key)

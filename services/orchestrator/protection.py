@@ -126,7 +126,7 @@ class Protection:
             return current
 
         updated = self.records.update(project_id, group_id, record)
-        self._capture(project_id)
+        self._capture(project_id, [server_id])
         return updated
 
     def remove_vm(self, project_id: str, group_id: str, server_id: str) -> Group:
@@ -194,6 +194,9 @@ class Protection:
                 # A point with the new VM now, not at the next scheduled one.
                 self.clients.storage.ReplicateNow(spb.ReplicateNowRequest(group=ref))
 
-    def _capture(self, project_id: str) -> None:
+    def _capture(self, project_id: str, server_ids: list[str] | None = None) -> None:
+        """The project (or the servers named) into this site's metadata, group marks too."""
         with mapped_errors():
-            self.clients.metadata.CaptureProject(mpb.CaptureProjectRequest(project_id=project_id))
+            self.clients.metadata.CaptureProject(
+                mpb.CaptureProjectRequest(project_id=project_id, server_ids=server_ids or [])
+            )

@@ -211,6 +211,11 @@ def report_message(snapshot: Snapshot) -> opb.Report:
         )
     attempts = {u.key: snapshot.attempts.get(u.id, []) for u in snapshot.units}
     units = {u.key: u for u in snapshot.units}
+    for group_unit in snapshot.units:
+        if group_unit.role != VM:
+            message.group_steps.extend(
+                _step_results(list(group_unit.steps), attempts[group_unit.key])
+            )
     for vm in report.get("vms", []):
         unit = units.get(vm["server_id"])
         vm_report = opb.VmReport(

@@ -13,15 +13,12 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
-from common.telemetry import create_tracer_provider
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
-from services.compute import server as compute_server
 from simulators.lab import TwoSiteLab
 from tests.conftest import postgres_schema
 from tests.functional.dr.twosite import (
     TENANT,
-    Site,
     finished,
     key,
     make_network,
@@ -29,11 +26,11 @@ from tests.functional.dr.twosite import (
     project,
     protect,
     region_control,
-    running_sites,
     wait_for,
 )
-from tests.functional.lab import compute_settings, tenant_connection
+from tests.functional.lab import tenant_connection
 from tools.launcher import ServiceProcess, free_port, spawn_service
+from tools.stack import Site, running_compute, running_sites
 
 LEASE_SECONDS = 2.0
 
@@ -46,18 +43,8 @@ def lab() -> Iterator[TwoSiteLab]:
 
 @pytest.fixture(scope="module")
 def compute_addresses(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, str]]:
-    addresses, running = {}, []
-    for site in ("site-a", "site-b"):
-        settings = compute_settings(lab, site, tmp_path_factory.mktemp(f"compute-{site}"))
-        deps = compute_server.build_deps(settings, create_tracer_provider("compute", site))
-        server, port = compute_server.create_server(settings, deps)
-        server.start()
-        addresses[site] = f"127.0.0.1:{port}"
-        running.append((server, deps))
-    yield addresses
-    for server, deps in running:
-        server.stop(None)
-        deps.close()
+    with running_compute(lab, tmp_path_factory.mktemp("compute")) as addresses:
+        yield addresses
 
 
 class SiteB:

@@ -12,11 +12,9 @@ import pytest
 from pypureclient import flasharray as fa
 from pypureclient.configuration import Configuration
 
-from common.telemetry import create_tracer_provider
 from draas.compute.v1 import compute_pb2_grpc
-from services.compute import server as compute_server
-from services.compute.settings import CloudSettings, ComputeSettings
 from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
+from tools.stack import running_compute
 
 IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
 PUBLIC_KEY = (
@@ -49,41 +47,11 @@ def array_client(lab: TwoSiteLab, name: str) -> Any:
     )
 
 
-def compute_settings(lab: TwoSiteLab, site: str, state_dir: Any) -> ComputeSettings:
-    region = lab.regions[site]
-    return ComputeSettings(
-        site=site,
-        state_dir=state_dir,
-        cloud=CloudSettings(
-            auth_url=region.auth_url,
-            username="admin",
-            password=region.config.admin_password,
-            project_name="admin",
-            region_name=region.config.region,
-        ),
-        poll_interval_seconds=0.02,
-        retry_base_delay_seconds=0.02,
-        volume_timeout_seconds=20,
-        boot_timeout_seconds=20,
-        delete_timeout_seconds=20,
-    )
-
-
 @pytest.fixture(scope="package")
 def compute_addresses(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, str]]:
     """A compute service per site, in-process on port 0: site -> address."""
-    addresses, running = {}, []
-    for site in ("site-a", "site-b"):
-        settings = compute_settings(lab, site, tmp_path_factory.mktemp(site))
-        deps = compute_server.build_deps(settings, create_tracer_provider("compute", site))
-        server, port = compute_server.create_server(settings, deps)
-        server.start()
-        addresses[site] = f"127.0.0.1:{port}"
-        running.append((server, deps))
-    yield addresses
-    for server, deps in running:
-        server.stop(None)
-        deps.close()
+    with running_compute(lab, tmp_path_factory.mktemp("compute")) as addresses:
+        yield addresses
 
 
 @pytest.fixture(scope="package")

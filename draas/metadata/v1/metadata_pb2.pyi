@@ -88,10 +88,12 @@ class Change(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., origin_site: _Optional[str] = ..., entity: _Optional[_Union[Entity, _Mapping]] = ...) -> None: ...
 
 class CaptureProjectRequest(_message.Message):
-    __slots__ = ("project_id",)
+    __slots__ = ("project_id", "server_ids")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
     project_id: str
-    def __init__(self, project_id: _Optional[str] = ...) -> None: ...
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, project_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CaptureProjectResponse(_message.Message):
     __slots__ = ("created", "updated", "deleted", "unchanged", "captured_at")

@@ -584,7 +584,7 @@ class VmReport(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., recovered: _Optional[bool] = ..., recovered_server_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovery_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed")
+    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed", "group_steps")
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -597,6 +597,7 @@ class Report(_message.Message):
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     REMOVED_FIELD_NUMBER: _ClassVar[int]
+    GROUP_STEPS_FIELD_NUMBER: _ClassVar[int]
     operation_id: str
     kind: OperationKind
     state: OperationState
@@ -609,7 +610,8 @@ class Report(_message.Message):
     errors: _containers.RepeatedScalarFieldContainer[str]
     trace_id: str
     removed: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ...) -> None: ...
+    group_steps: _containers.RepeatedCompositeFieldContainer[StepResult]
+    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ..., group_steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ...) -> None: ...
 
 class GetSystemStatusRequest(_message.Message):
     __slots__ = ()

@@ -26,7 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from common.errors import DraasError
+from common.errors import DraasError, InternalError
 from services.orchestrator.engine.plan import OperationState, UnitState
 from services.orchestrator.engine.steps import LeaseLost, Registry, Step, StepContext
 from services.orchestrator.engine.store import Claim, EngineStore
@@ -197,26 +197,31 @@ class Engine:
     def _execute(
         self, claim: Claim, step: Step, ctx: StepContext
     ) -> tuple[str | None, dict[str, Any], str]:
-        """Runs a step, retrying retryable errors; returns (error, outputs, operation state)."""
+        """Runs a step, retrying retryable errors; returns (error, outputs, operation state).
+        A database error propagates: like a crash, the lease runs out and a worker resumes."""
         for attempt in range(1, step.attempts + 1):
             self._check_owned(claim.unit.id)
-            attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
-            try:
-                with self._span(f"step {step.name}"), self._limited(step):
+            error: DraasError | None = None
+            # Recorded once it holds its backend's slot: its timing is its own work.
+            with self._span(f"step {step.name}"), self._limited(step):
+                attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
+                try:
                     produced = step.execute(ctx)
-            except LeaseLost:
-                raise
-            except DraasError as error:
+                except LeaseLost:
+                    raise
+                except DraasError as failure:
+                    error = failure
+                except Exception as failure:
+                    log.exception("step %s of %s broke", step.name, claim.unit.key)
+                    error = InternalError(
+                        f"internal error in step {step.name} ({type(failure).__name__})"
+                    )
+            if error is not None:
                 self.store.fail_step(claim.unit.id, self.owner, attempt_id, str(error))
                 if error.retryable and attempt < step.attempts:
                     time.sleep(self.settings.retry_delay_seconds * attempt)
                     continue
                 return str(error), {}, ""
-            except Exception as error:
-                log.exception("step %s of %s broke", step.name, claim.unit.key)
-                message = f"internal error in step {step.name} ({type(error).__name__})"
-                self.store.fail_step(claim.unit.id, self.owner, attempt_id, message)
-                return message, {}, ""
             self._check_owned(claim.unit.id)
             state = self.store.finish_step(claim.unit.id, self.owner, attempt_id, produced)
             return None, produced, state

@@ -10,7 +10,8 @@ import pytest
 
 from simulators.lab import TwoSiteLab
 from tests.conftest import postgres_schema
-from tests.functional.dr.twosite import Site, TenantNetwork, make_network, running_sites
+from tests.functional.dr.twosite import TenantNetwork, make_network
+from tools.stack import Site, running_sites
 
 
 @pytest.fixture(scope="package")

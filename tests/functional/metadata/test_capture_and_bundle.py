@@ -130,6 +130,11 @@ def test_capture_records_changes_only_and_the_peer_can_rebuild_the_group(
     conn.compute.wait_for_delete(made["loner"], interval=0.02, wait=20)
     # The loner, its volume and its port leave the capture; the security group changed.
     assert capture(a, project) == (0, 1, 3, 11)
+    # Only the app server and what it uses; what the project lacks is not marked deleted.
+    partial = a.stub.CaptureProject(
+        pb.CaptureProjectRequest(project_id=project.project_id, server_ids=[made["server"].id])
+    )
+    assert (partial.created, partial.updated, partial.deleted, partial.unchanged) == (0, 0, 0, 12)
 
     grouped = a.stub.ListEntities(
         pb.ListEntitiesRequest(project_id=project.project_id, group_id="g1")
