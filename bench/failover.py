@@ -11,7 +11,8 @@ this process on the two-site stack (site B's orchestrator on SQLite, or on --pos
 RTO is the report's: request to last VM verified. The bound is what no scheduler could beat
 with these concurrency limits: the group's own steps (one after the other), then the longer of
 the slowest VM's chain and, for each limited backend API, the VMs' time on it divided by its
-limit, using the step times this very run measured (a step's time starts when it holds its
+limit (worker threads included: each carries one VM at a time), using the step times this very
+run measured (a step's time starts when it holds its
 slot). A ratio near 1.0 means the engine loses no time between steps; the target is < 1.10.
 """
 
@@ -24,7 +25,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -176,13 +177,16 @@ def seconds(result: opb.StepResult) -> float:
     return result.timing.elapsed.ToTimedelta().total_seconds()
 
 
-def figures(report: opb.Report, limits: dict[str, int]) -> dict[str, Any]:
+def figures(report: opb.Report, limits: dict[str, int], workers: int) -> dict[str, Any]:
     chains = [sum(seconds(s) for s in vm.steps) for vm in report.vms]
+    # A worker thread carries one VM's chain at a time: the workers are a limit too.
+    limits = {**limits, "workers": workers}
     work: dict[str, float] = {}
     for vm in report.vms:
         for step in vm.steps:
             resource = STEP_RESOURCES[step.name]
             work[resource] = work.get(resource, 0.0) + seconds(step)
+            work["workers"] = work.get("workers", 0.0) + seconds(step)
     prepare = sum(seconds(s) for s in report.group_steps)
     per_limit = {r: w / limits[r] for r, w in work.items()}
     vm_phase = max([max(chains), *per_limit.values()])
@@ -203,9 +207,12 @@ def main() -> None:
     parser.add_argument("--api-latency", type=float, default=0.05)
     parser.add_argument("--boot-seconds", type=float, default=5.0)
     parser.add_argument("--limit", action="append", default=[], help="e.g. nova=40")
-    parser.add_argument("--workers", type=int, default=64, help="orchestrator worker threads")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="orchestrator worker threads (0: one per VM)"
+    )
     parser.add_argument("--postgres", help="site B orchestrator's database server URL")
     args = parser.parse_args()
+    workers = args.workers or args.vms
     logging.basicConfig(level=logging.ERROR)
     # py-pure-client logs out of the simulated arrays at exit, after they stopped.
     logging.getLogger("urllib3").setLevel(logging.CRITICAL)
@@ -214,6 +221,7 @@ def main() -> None:
     with (
         TwoSiteLab(tenants=[TENANT], boot_seconds=0.05) as lab,
         tempfile.TemporaryDirectory() as tmp,
+        ExitStack() as cleanup,
     ):
         state = Path(tmp)
         databases = {
@@ -222,7 +230,7 @@ def main() -> None:
             for service in ("metadata", "orchestrator")
         }
         if args.postgres:
-            databases["site-b-orchestrator"] = _schema(args.postgres)
+            databases["site-b-orchestrator"] = cleanup.enter_context(_schema(args.postgres))
         started = time.monotonic()
         with (
             running_compute(lab, state) as compute,
@@ -231,7 +239,7 @@ def main() -> None:
                 compute,
                 state,
                 databases,
-                worker_threads=args.workers,
+                worker_threads=workers,
                 limits=limits,
                 boot_timeout_seconds=600.0,
             ) as sites,
@@ -244,11 +252,12 @@ def main() -> None:
             )
             with slow_site_b(lab, args.api_latency, args.boot_seconds):
                 report = fail_over(sites, lab, group)
-            result = figures(report, limits)
+            result = figures(report, limits, workers)
         print(
             f"failover      {len([v for v in report.vms if v.recovered])}/{args.vms} VMs "
             f"recovered, API latency {args.api_latency} s, boot {args.boot_seconds} s, "
-            f"limits {', '.join(f'{r}={limits[r]}' for r in sorted(STEP_RESOURCES.values()))}"
+            f"limits {', '.join(f'{r}={limits[r]}' for r in sorted(STEP_RESOURCES.values()))}, "
+            f"{workers} worker threads"
         )
         print(f"group steps   {result['prepare']:.2f} s (recovery of every volume, networks)")
         print(f"slowest VM    {result['slowest_chain']:.2f} s from manage to verified")
@@ -274,13 +283,19 @@ def fail_over(sites: dict[str, Site], lab: TwoSiteLab, group: opb.FailoverGroup)
     return b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=started.id))
 
 
-def _schema(url: str) -> str:
+@contextmanager
+def _schema(url: str) -> Iterator[str]:
+    """A fresh schema on that server for the run, dropped after it."""
     schema = f"draas_bench_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    return f"{url}?options=-csearch_path%3D{schema}"
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 if __name__ == "__main__":

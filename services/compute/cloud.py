@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import openstack
 from keystoneauth1 import exceptions as auth_errors
+from keystoneauth1.session import TCPKeepAliveAdapter
 from openstack import exceptions as sdk_errors
 from openstack.connection import Connection
 
@@ -92,6 +93,11 @@ class Cloud:
                     verify=str(cloud.ca_file) if cloud.ca_file else cloud.verify_tls,
                     api_timeout=self.settings.api_timeout_seconds,
                 )
+                # One pooled connection per concurrent request, not urllib3's ten: beyond ten,
+                # every request opened (and threw away) a connection of its own.
+                pooled = TCPKeepAliveAdapter(pool_maxsize=self.settings.max_workers)
+                for scheme in ("https://", "http://"):
+                    made.session.session.mount(scheme, pooled)
                 # Signing in now, not at the first use of a proxy, keeps its errors ours.
                 with translated(f"signing in to project {key or cloud.project_name}"):
                     made.authorize()

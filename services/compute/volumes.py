@@ -113,7 +113,8 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
 
 
 def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy: str) -> pb.Volume:
-    """Changes the volume's type (e.g. to a replicated one for reprotect).
+    """Changes the volume's type (e.g. to a replicated one for reprotect). A volume of that
+    type already is returned as it is, so a repeat does nothing.
 
     :raises FailedPrecondition: when Cinder refuses or the retype fails.
     """
@@ -123,6 +124,8 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
         raise InvalidArgument("migration_policy", "must be never or on-demand")
     conn = cloud.connection(project_id)
     volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
+    if volume.volume_type == new_type and volume.status in ("available", "in-use"):
+        return records.volume(volume)
     cloud.call(
         "retype volume",
         lambda: conn.block_storage.retype_volume(
@@ -161,10 +164,20 @@ def volume_types(cloud: Cloud, project_id: str) -> list[pb.VolumeType]:
             hosts.setdefault(str(backend), []).append(str(pool.name))
     found = []
     for vtype in types:
+        # The service user is an admin, who sees every private type: only those the project
+        # has access to are the project's to use.
+        if not attr(vtype, "is_public", True) and project_id not in _access(cloud, conn, vtype.id):
+            continue
         record = records.volume_type(vtype, _encrypted(cloud, conn, vtype.id))
         record.hosts.extend(sorted(hosts.get(record.backend_name, [])))
         found.append(record)
     return found
+
+
+def _access(cloud: Cloud, conn: Conn, type_id: str) -> set[str]:
+    get = functools.partial(conn.block_storage.get, f"/types/{type_id}/os-volume-type-access")
+    listed = cloud.call("get type access", get).json().get("volume_type_access", [])
+    return {str(a.get("project_id")) for a in listed}
 
 
 def _encrypted(cloud: Cloud, conn: Conn, type_id: str) -> bool:

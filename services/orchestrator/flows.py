@@ -14,6 +14,8 @@ from typing import Any
 from services.orchestrator.engine.plan import (
     FINISH,
     FINISH_TIER,
+    FOLLOW_UP,
+    FOLLOW_UP_TIER,
     PREPARE,
     PREPARE_TIER,
     VM,
@@ -27,9 +29,14 @@ TEST_CLEANUP = "test_cleanup"
 PLANNED_FAILOVER = "planned_failover"
 UNPLANNED_FAILOVER = "unplanned_failover"
 FAILOVERS = (PLANNED_FAILOVER, UNPLANNED_FAILOVER)
+REPROTECT = "reprotect"
+FAILBACK = "failback"
 
 VM_STEPS = ["manage_volumes", "ensure_ports", "boot_server", "verify_server"]
 REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
+# The old source's VMs go first (never the same VM at both sites), then the volumes here get
+# the replicated type, then the arrays replicate them back.
+REPROTECT_STEPS = ["retire_old_source", "retype_volumes", "protect_reverse"]
 
 
 def _vm_units(group: Group) -> list[UnitPlan]:
@@ -76,6 +83,21 @@ def failover_plan(
     ]
     kind = PLANNED_FAILOVER if planned else UNPLANNED_FAILOVER
     return Plan(kind, project_id, group.id, request, units, stop_on_failure)
+
+
+def reprotect_plan(group: Group, project_id: str, request: dict[str, Any]) -> Plan:
+    """At the site a group failed over to: protect it back towards the site it came from."""
+    unit = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, list(REPROTECT_STEPS))
+    return Plan(REPROTECT, project_id, group.id, request, [unit])
+
+
+def failback_plan(group: Group, project_id: str, request: dict[str, Any]) -> Plan:
+    """At the group's home site: a planned failover back (quiesced: no write is lost), then a
+    reprotect towards the site it came back from. Should the reprotect fail, the failover back
+    stands and the group is failed over here, to be reprotected again."""
+    failover = failover_plan(group, project_id, {**request, "quiesce": True}, True, False)
+    follow_up = UnitPlan(FOLLOW_UP, FOLLOW_UP, FOLLOW_UP_TIER, list(REPROTECT_STEPS))
+    return Plan(FAILBACK, project_id, group.id, failover.request, [*failover.units, follow_up])
 
 
 def cleanup_plan(

@@ -66,6 +66,11 @@ class Group:
     owner_site: str = ""
     version: int = 0
 
+    @property
+    def home_site(self) -> str:
+        """Where the group was made, and where a failback brings it back to."""
+        return self.record_site
+
     def vm(self, server_id: str) -> ProtectedVm | None:
         return next((v for v in self.vms if v.server_id == server_id), None)
 

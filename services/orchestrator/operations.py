@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy import select
@@ -14,12 +15,14 @@ from sqlalchemy import select
 from common.db import Database
 from common.errors import FailedPrecondition, InvalidArgument, NotFound
 from common.grpc_client import mapped_errors
+from draas.compute.v1 import compute_pb2 as cpb
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.storage.v1 import storage_pb2 as spb
-from services.orchestrator import flows
+from services.orchestrator import flows, lifecycle
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import PREPARE, VM, OperationState, Plan
 from services.orchestrator.engine.store import EngineStore, now
-from services.orchestrator.groups import PROTECTED, Group, GroupRecords
+from services.orchestrator.groups import Group, GroupRecords
 from services.orchestrator.models import (
     GroupLockRecord,
     OperationEventRecord,
@@ -75,7 +78,7 @@ class Operations:
         existing = self._by_key(project_id, key)
         if existing is not None:
             return existing
-        group = self._at_target(project_id, group_id, "a test failover")
+        group = self._group(project_id, group_id, lifecycle.TEST_FAILOVER)
         if recovery_point_id:
             self._check_point(group, recovery_point_id)
         after = (
@@ -107,12 +110,113 @@ class Operations:
             raise InvalidArgument(
                 "recovery_point_id", "only an unplanned failover chooses a recovery point"
             )
-        group = self._at_target(project_id, group_id, "a failover")
+        group = self._group(project_id, group_id, lifecycle.FAILOVER)
         if recovery_point_id:
             self._check_point(group, recovery_point_id)
         request = self._request(group, recovery_point_id=recovery_point_id, quiesce=quiesce)
         plan = flows.failover_plan(group, project_id, request, planned, stop_on_failure)
         return self._start(plan, key)
+
+    def start_reprotect(
+        self,
+        project_id: str,
+        group_id: str,
+        key: str,
+        replication_type: str,
+        volume_type: str,
+        rpo_target_seconds: float | None,
+    ) -> str:
+        """At the site a group failed over to: protect it back towards its old source, which
+        must answer (it removes the group's old VMs first).
+
+        :raises FailedPrecondition: the group's state does not allow it here, no volume type
+            here replicates that way, or the old source site does not answer.
+        """
+        _key(key)
+        existing = self._by_key(project_id, key)
+        if existing is not None:
+            return existing
+        group = self._group(project_id, group_id, lifecycle.REPROTECT)
+        request = self._request(
+            group,
+            reprotect=self._reprotection(
+                project_id, group, replication_type, volume_type, rpo_target_seconds
+            ),
+        )
+        self._reachable(group.target_site, "a reprotect")
+        return self._start(flows.reprotect_plan(group, project_id, request), key)
+
+    def start_failback(self, project_id: str, group_id: str, key: str) -> str:
+        """At a group's home site, while it is protected towards it: a planned failover back
+        here, then a reprotect towards the site it came back from (retype, the group's
+        replication type and RPO target).
+
+        :raises FailedPrecondition: the group's state does not allow it here, no volume type
+            here replicates that way, or the site it runs at does not answer.
+        """
+        _key(key)
+        existing = self._by_key(project_id, key)
+        if existing is not None:
+            return existing
+        group = self._group(project_id, group_id, lifecycle.FAILBACK)
+        reprotect = self._reprotection(
+            project_id, group, group.replication_type, "", group.rpo_target_seconds or None
+        )
+        self._reachable(group.source_site, "a failback")
+        request = self._request(group, reprotect=reprotect)
+        return self._start(flows.failback_plan(group, project_id, request), key)
+
+    def _reprotection(
+        self,
+        project_id: str,
+        group: Group,
+        replication_type: str,
+        volume_type: str,
+        rpo: float | None,
+    ) -> dict[str, Any]:
+        """The reprotect's part of a request: the replication type, the volume type here that
+        gives it, and the RPO target (async)."""
+        rpo = group.rpo_target_seconds if rpo is None else rpo
+        if replication_type == "async" and rpo <= 0:
+            raise InvalidArgument("rpo_target", "is required to protect the group asynchronously")
+        with mapped_errors():
+            types = self.clients.compute.ListVolumeTypes(
+                cpb.ListVolumeTypesRequest(project_id=project_id)
+            ).volume_types
+        fitting = [
+            t.name
+            for t in types
+            if t.replication_enabled and t.replication_type == replication_type
+        ]
+        if volume_type and volume_type not in fitting:
+            raise FailedPrecondition(
+                f"volume type {volume_type} does not replicate {replication_type} at "
+                f"{self.settings.site} (types that do: {', '.join(fitting) or 'none'})"
+            )
+        if not volume_type and len(fitting) != 1:
+            raise FailedPrecondition(
+                f"{len(fitting)} volume types replicate {replication_type} at "
+                f"{self.settings.site} ({', '.join(fitting) or 'none'}): name one as volume_type"
+                if fitting
+                else f"no volume type replicates {replication_type} at {self.settings.site}"
+            )
+        return {
+            "replication_type": replication_type,
+            "volume_type": volume_type or fitting[0],
+            "rpo_target_seconds": rpo if replication_type == "async" else 0.0,
+        }
+
+    def _reachable(self, site: str, what: str) -> None:
+        """:raises FailedPrecondition: the site's orchestrator does not answer."""
+        try:
+            self.clients.peer(site).GetSystemStatus(
+                opb.GetSystemStatusRequest(), timeout=self.settings.dependency_timeout_seconds * 3
+            )
+        except grpc.RpcError as error:
+            raise FailedPrecondition(
+                f"site {site} does not answer ({error.code().name}): {what} needs it, to remove "
+                "the group's VMs there before protecting it back"
+            ) from None
 
     def start_cleanup(self, project_id: str, test_operation_id: str, key: str) -> str:
         """:raises FailedPrecondition: the test is still running."""
@@ -150,20 +254,12 @@ class Operations:
             session.get_one(OperationRecord, test_operation_id).cleanup_at = None
         return operation_id
 
-    def _at_target(self, project_id: str, group_id: str, what: str) -> Group:
+    def _group(self, project_id: str, group_id: str, request: str) -> Group:
+        """The group, if its state allows the request here and it has VMs."""
         if not group_id:
             raise InvalidArgument("group_id", "is required")
         group = self.records.get(project_id, group_id)
-        site = self.settings.site
-        if group.target_site != site:
-            raise FailedPrecondition(
-                f"{what} of group {group.name} runs at its target site {group.target_site}, "
-                f"not at {site}"
-            )
-        if group.state != PROTECTED:
-            raise FailedPrecondition(
-                f"failover group {group.name} is {group.state.replace('_', ' ')}, not protected"
-            )
+        lifecycle.require(group, request, self.settings.site)
         if not group.vms:
             raise FailedPrecondition(f"failover group {group.name} has no VMs")
         return group

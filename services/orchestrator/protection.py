@@ -13,9 +13,9 @@ from common.grpc_client import mapped_errors
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.storage.v1 import storage_pb2 as spb
-from services.orchestrator import eligibility
+from services.orchestrator import eligibility, lifecycle
 from services.orchestrator.clients import Clients
-from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group, GroupRecords, ProtectedVm
+from services.orchestrator.groups import ASYNC, SYNC, Group, GroupRecords, ProtectedVm
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.settings import OrchestratorSettings
 
@@ -159,15 +159,7 @@ class Protection:
 
     def _changeable(self, project_id: str, group_id: str) -> Group:
         group = self.records.get(project_id, group_id)
-        if group.owner_site != self.settings.site:
-            raise FailedPrecondition(
-                f"failover group {group.name} runs at site {group.owner_site}; change it there"
-            )
-        if group.state != PROTECTED:
-            raise FailedPrecondition(
-                f"failover group {group.name} is {group.state.replace('_', ' ')}; reprotect it "
-                "before changing it"
-            )
+        lifecycle.require(group, lifecycle.CHANGE, self.settings.site)
         return group
 
     def _protect(self, group: Group, placement: eligibility.Placement) -> None:

@@ -1,5 +1,5 @@
-"""The orchestrator's gRPC surface (protobuf <-> domain). Reprotect and failback answer
-UNIMPLEMENTED, naming themselves, until they are built."""
+"""The orchestrator's gRPC surface (protobuf <-> domain). The VOLUME_TYPE method of reprotect
+answers UNIMPLEMENTED until it is built."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import grpc
 from google.protobuf.duration_pb2 import Duration
 
-from common.errors import FailedPrecondition, InvalidArgument
+from common.errors import FailedPrecondition, InvalidArgument, Unimplemented
 from common.grpc_client import mapped_errors
 from common.grpc_server import answers_unimplemented
 from draas.common.v1 import types_pb2
@@ -256,6 +256,39 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         )
         return views.operation_message(self._operations.get(project, operation_id))
 
+    def StartReprotect(
+        self, request: opb.StartReprotectRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        if request.method == opb.REPROTECT_METHOD_VOLUME_TYPE:
+            raise Unimplemented(
+                "reprotect method VOLUME_TYPE (unmanage and manage under the replicated type) "
+                "is not built yet; use RETYPE"
+            )
+        if request.method != opb.REPROTECT_METHOD_RETYPE:
+            raise InvalidArgument("method", "must be RETYPE or VOLUME_TYPE")
+        if request.target_replication_type not in _TYPES:
+            raise InvalidArgument("target_replication_type", "must be ASYNC or SYNC")
+        rpo = _seconds(request.rpo_target, "rpo_target") if request.HasField("rpo_target") else None
+        operation_id = self._operations.start_reprotect(
+            project,
+            request.group_id,
+            request.idempotency_key,
+            _TYPES[request.target_replication_type],
+            request.volume_type,
+            rpo,
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
+    def StartFailback(
+        self, request: opb.StartFailbackRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        operation_id = self._operations.start_failback(
+            project, request.group_id, request.idempotency_key
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
     def GetOperation(
         self, request: opb.GetOperationRequest, context: grpc.ServicerContext
     ) -> opb.Operation:
@@ -329,6 +362,19 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             list(request.server_ids),
         )
         return opb.RestartSourceResponse(restarted_server_ids=restarted)
+
+    def RetireSource(
+        self, request: opb.RetireSourceRequest, context: grpc.ServicerContext
+    ) -> opb.RetireSourceResponse:
+        servers = list(request.server_ids)
+        if not servers:
+            raise InvalidArgument("server_ids", "name at least one server")
+        removed, absent = self._source.retire(
+            _required(request.project_id, "project_id"),
+            _required(request.group_id, "group_id"),
+            servers,
+        )
+        return opb.RetireSourceResponse(removed=removed, absent=absent)
 
     def LinkProject(
         self, request: opb.LinkProjectRequest, context: grpc.ServicerContext

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from common.settings import GrpcAddress, ServiceSettings
 
@@ -85,10 +85,19 @@ class OrchestratorSettings(ServiceSettings):
             raise ValueError("peers must be other sites, not this one")
         if len(set(sites)) != len(sites):
             raise ValueError("a peer site is listed twice")
-        bad = {k: v for k, v in self.limits.items() if v < 1}
+        return self
+
+    @field_validator("limits")
+    @classmethod
+    def _known_limits(cls, limits: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(limits) - set(DEFAULT_LIMITS))
+        if unknown:
+            raise ValueError(f"unknown limits {unknown}: the limits are {sorted(DEFAULT_LIMITS)}")
+        bad = {k: v for k, v in limits.items() if v < 1}
         if bad:
             raise ValueError(f"limits must be at least 1: {bad}")
-        return self
+        # The ones not given keep their defaults.
+        return {**DEFAULT_LIMITS, **limits}
 
     def peer(self, site: str) -> OrchestratorPeer | None:
         return next((p for p in self.peers if p.site == site), None)

@@ -1,13 +1,16 @@
-"""What a group's source site does when its target site asks during a planned failover: stop
+"""What a group's source site does when its target site asks: during a planned failover, stop
 the group's VMs and capture them a last time, or start them again when the failover is given
-up."""
+up; during a reprotect, remove the group's old VMs."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from common.errors import FailedPrecondition
+from google.protobuf import json_format
+
+from common.errors import FailedPrecondition, InvalidArgument, ServiceUnavailable
 from common.grpc_client import mapped_errors
+from draas.common.v1 import types_pb2
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from services.orchestrator.clients import Clients
@@ -80,3 +83,71 @@ class SourceSite:
 
         wanted = [s for s in server_ids if s in members]
         return [s for s in parallel(wanted, start) if s]
+
+    def retire(
+        self, project_id: str, group_id: str, server_ids: list[str]
+    ) -> tuple[list[str], list[str]]:
+        """Deletes the group's old VMs here (servers, then their ports and volumes), once this
+        site has seen the group run elsewhere; returns what it deleted and what was gone.
+
+        :raises ServiceUnavailable: this site still sees the group running here (its metadata
+            has not caught up with the move yet): ask again.
+        :raises InvalidArgument: a server that was not a VM of the group here.
+        """
+        group = self.records.get(project_id, group_id)
+        if self.site in (group.owner_site, group.source_site):
+            raise ServiceUnavailable(
+                f"site {self.site} still sees failover group {group.name} running here; it "
+                "removes the old VMs once it has seen the group move"
+            )
+        servers = {e.key.id: e for e in self._own_entities(project_id, group_id)}
+        strangers = [s for s in server_ids if s not in servers]
+        if strangers:
+            raise InvalidArgument(
+                "server_ids",
+                f"{', '.join(strangers)} were not VMs of group {group.name} at {self.site}",
+            )
+        refs = []
+        for server_id in server_ids:
+            body = json_format.MessageToDict(servers[server_id].body)
+            refs.append(cpb.ResourceRef(type=cpb.RESOURCE_TYPE_SERVER, id=server_id))
+            refs += [
+                cpb.ResourceRef(type=cpb.RESOURCE_TYPE_PORT, id=str(p))
+                for p in body.get("port_ids", [])
+            ]
+            refs += [
+                cpb.ResourceRef(type=cpb.RESOURCE_TYPE_VOLUME, id=str(d["volume_id"]))
+                for d in body.get("block_devices", [])
+                if d.get("volume_id")
+            ]
+        with mapped_errors():
+            done = self.clients.compute.DeleteResources(
+                cpb.DeleteResourcesRequest(project_id=project_id, resources=refs)
+            )
+            self.clients.metadata.CaptureProject(mpb.CaptureProjectRequest(project_id=project_id))
+        return [_named(r) for r in done.deleted], [_named(r) for r in done.absent]
+
+    def _own_entities(self, project_id: str, group_id: str) -> list[mpb.Entity]:
+        """This site's records of the group's servers, deleted ones too."""
+        found: list[mpb.Entity] = []
+        token = ""
+        while True:
+            with mapped_errors():
+                page = self.clients.metadata.ListEntities(
+                    mpb.ListEntitiesRequest(
+                        project_id=project_id,
+                        group_id=group_id,
+                        kinds=[mpb.ENTITY_KIND_SERVER],
+                        include_deleted=True,
+                        page=types_pb2.PageRequest(page_size=1000, page_token=token),
+                    )
+                )
+            found += [e for e in page.entities if e.key.site == self.site]
+            token = page.next_page_token
+            if not token:
+                return found
+
+
+def _named(ref: cpb.ResourceRef) -> str:
+    kind = cpb.ResourceType.Name(ref.type).removeprefix("RESOURCE_TYPE_").lower()
+    return f"{kind} {ref.id}"

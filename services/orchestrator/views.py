@@ -71,6 +71,10 @@ def group_message(
         state = opb.GROUP_STATE_TESTING
     elif holder is not None and holder.kind in flows.FAILOVERS:
         state = opb.GROUP_STATE_FAILING_OVER
+    elif holder is not None and holder.kind == flows.REPROTECT:
+        state = opb.GROUP_STATE_REPROTECTING
+    elif holder is not None and holder.kind == flows.FAILBACK:
+        state = opb.GROUP_STATE_FAILING_BACK
     return opb.FailoverGroup(
         id=group.id,
         project_id=project_id,

@@ -67,8 +67,7 @@ def version_document(base_url: str) -> dict[str, Any]:
 def refresh(server: Server) -> None:
     """A server finishes booting once its time has come."""
     if server.vm_state == "building" and time.time() >= server.ready_at:
-        server.vm_state, server.power_state, server.task_state = "active", 1, None
-        server.updated_at = time.time()
+        server.set_state("active", 1, at=server.ready_at)
 
 
 # Flavors -------------------------------------------------------------------------------------
@@ -796,6 +795,8 @@ def remove_server(store: Store, server: Server) -> None:
     for group in store.server_groups.values():
         if server.id in group.members:
             group.members.remove(server.id)
+    server.set_state("deleted", 0)
+    store.past_runs[server.id] = (server.name, server.runs)
     del store.servers[server.id]
 
 
@@ -814,8 +815,7 @@ def server_action(call: Call) -> Any:
             f"Cannot '{action.removeprefix('os-')}' instance {server.id} "
             f"while it is in vm_state {server.vm_state}"
         )
-    server.vm_state, server.power_state, server.task_state = state, power, None
-    server.updated_at = time.time()
+    server.set_state(state, power)
     return ok(status=202)
 
 

@@ -8,6 +8,7 @@ POST /_sim/down | /_sim/up       the region's API refuses connections, or serves
 PUT  /_sim/boot_time             {"seconds": 2.0}: BUILD lasts this long
 PUT  /_sim/write_rate            {"writes_per_second": 5, "size": 4096} per attached volume
 PUT  /_sim/quotas/{project_id}   {"instances": 10, "cores": 20, ...}
+GET  /_sim/server_runs           per server (deleted ones too): name and [started, stopped] runs
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from simulators.common.http import App, HttpRequest, HttpResponse
 from simulators.openstack.app import SERVICES, Faults, Injection, describe_faults
+from simulators.openstack.compute import refresh
 from simulators.openstack.store import Quota, Store
 from simulators.openstack.workload import Workload
 
@@ -79,6 +81,12 @@ def _dispatch(
             "boot_seconds": store.boot_seconds,
             "writes_per_second": workload.writes_per_second,
         }
+    if (method, path) == ("GET", "server_runs"):
+        with store.lock:
+            for server in store.servers.values():
+                refresh(server)
+            named = {i: (s.name, s.runs) for i, s in store.servers.items()} | store.past_runs
+            return {i: {"name": name, "runs": list(runs)} for i, (name, runs) in named.items()}
     if (method, path) == ("PUT", "latency"):
         with faults.lock:
             faults.latency[_service(body["service"])] = max(0.0, float(body["seconds"]))

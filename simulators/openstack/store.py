@@ -136,6 +136,18 @@ class Server:
     # Array connections still being made; the server stays in BUILD until they are.
     pending_attachments: int = 0
     fault: str | None = None
+    # [started, stopped] times of each time it ran (stopped None while it runs).
+    runs: list[list[float | None]] = field(default_factory=list)
+
+    def set_state(self, vm_state: str, power_state: int, at: float | None = None) -> None:
+        """Moves it to a vm_state, noting when it starts or stops running."""
+        moment = time.time() if at is None else at
+        if vm_state == "active" and self.vm_state != "active":
+            self.runs.append([moment, None])
+        elif vm_state != "active" and self.vm_state == "active" and self.runs:
+            self.runs[-1][1] = moment
+        self.vm_state, self.power_state, self.task_state = vm_state, power_state, None
+        self.updated_at = time.time()
 
 
 # Block storage -------------------------------------------------------------------------------
@@ -355,6 +367,8 @@ class Store:
         self.keypairs: dict[tuple[str, str], KeyPair] = {}
         self.server_groups: dict[str, ServerGroup] = {}
         self.servers: dict[str, Server] = {}
+        # The runs of deleted servers, by id: (name, runs).
+        self.past_runs: dict[str, tuple[str, list[list[float | None]]]] = {}
         self.volume_types: dict[str, VolumeType] = {}
         self.volumes: dict[str, Volume] = {}
         self.volume_services: list[VolumeService] = []

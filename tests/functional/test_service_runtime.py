@@ -14,7 +14,7 @@ from common.grpc_server import ServiceBinding, create_grpc_server
 from common.telemetry import create_tracer_provider
 from draas.compute.v1 import compute_pb2
 from draas.metadata.v1 import metadata_pb2, metadata_pb2_grpc
-from draas.orchestrator.v1 import orchestrator_pb2
+from draas.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2
 from services.metadata.settings import MetadataSettings
 
@@ -27,12 +27,7 @@ SERVICES = {
 STORAGE_RPCS = {m.full_name for m in SERVICES["storage"].methods}
 COMPUTE_RPCS = {m.full_name for m in SERVICES["compute"].methods}
 METADATA_RPCS = {m.full_name for m in SERVICES["metadata"].methods}
-# Reprotect and failback come with the DR lifecycle's second half.
-UNBUILT = {
-    "draas.orchestrator.v1.OrchestratorService.StartReprotect",
-    "draas.orchestrator.v1.OrchestratorService.StartFailback",
-}
-ORCHESTRATOR_RPCS = {m.full_name for m in SERVICES["orchestrator"].methods} - UNBUILT
+ORCHESTRATOR_RPCS = {m.full_name for m in SERVICES["orchestrator"].methods}
 IMPLEMENTED = STORAGE_RPCS | COMPUTE_RPCS | METADATA_RPCS | ORCHESTRATOR_RPCS
 # Implemented RPCs whose empty request is a valid question.
 ANSWER_AN_EMPTY_REQUEST = {
@@ -84,6 +79,18 @@ def _rpcs():
         for method in service.methods:
             if method.full_name not in IMPLEMENTED:
                 yield pytest.param(name, method, id=method.full_name)
+
+
+def test_the_unbuilt_reprotect_method_answers_unimplemented_naming_itself(site):
+    stub = orchestrator_pb2_grpc.OrchestratorServiceStub(site.channel("orchestrator"))
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.StartReprotect(
+            orchestrator_pb2.StartReprotectRequest(
+                project_id="p1", group_id="g1", method=orchestrator_pb2.REPROTECT_METHOD_VOLUME_TYPE
+            )
+        )
+    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "VOLUME_TYPE" in raised.value.details() and "use RETYPE" in raised.value.details()
 
 
 @pytest.mark.parametrize(("name", "method"), list(_rpcs()))

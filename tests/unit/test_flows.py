@@ -1,7 +1,15 @@
 """The plans of the operations: their units, tiers and steps."""
 
 from services.orchestrator import flows
-from services.orchestrator.engine.plan import FINISH, FINISH_TIER, PREPARE, PREPARE_TIER, VM
+from services.orchestrator.engine.plan import (
+    FINISH,
+    FINISH_TIER,
+    FOLLOW_UP,
+    FOLLOW_UP_TIER,
+    PREPARE,
+    PREPARE_TIER,
+    VM,
+)
 from services.orchestrator.groups import Group, ProtectedVm
 from services.orchestrator.steps import StepDeps, build_registry
 
@@ -84,6 +92,30 @@ def test_a_cleanup_removes_the_cloud_resources_then_the_array_copies():
     ]
 
 
+def test_a_reprotect_removes_the_old_vms_before_it_retypes_and_replicates_back():
+    plan = flows.reprotect_plan(group(), "p-b", {"reprotect": {}})
+    assert plan.kind == flows.REPROTECT
+    assert shape(plan) == [(PREPARE, PREPARE, PREPARE_TIER, flows.REPROTECT_STEPS)]
+    assert flows.REPROTECT_STEPS.index("retire_old_source") == 0
+
+
+def test_a_failback_is_a_quiesced_planned_failover_then_a_reprotect_that_may_fail_alone():
+    plan = flows.failback_plan(group(), "p-a", {"reprotect": {}})
+    assert plan.kind == flows.FAILBACK and not plan.stop_on_failure
+    assert plan.request["quiesce"] is True
+    assert shape(plan) == [
+        (
+            PREPARE,
+            PREPARE,
+            PREPARE_TIER,
+            ["stop_source", "load_group", "final_replication", *flows.REBUILD],
+        ),
+        *VMS,
+        (FINISH, FINISH, FINISH_TIER, ["take_ownership"]),
+        (FOLLOW_UP, FOLLOW_UP, FOLLOW_UP_TIER, flows.REPROTECT_STEPS),
+    ]
+
+
 def test_every_step_a_plan_names_is_registered():
     registry = build_registry(StepDeps("site-b", None, None, None))  # type: ignore[arg-type]
     named = {
@@ -93,6 +125,7 @@ def test_every_step_a_plan_names_is_registered():
             flows.failover_plan(group(), "p", {"quiesce": True}, True, False),
             flows.failover_plan(group(), "p", {}, True, False),
             flows.cleanup_plan("p", "g1", "t", {}),
+            flows.failback_plan(group(), "p", {}),
         )
         for unit in plan.units
         for step in unit.steps

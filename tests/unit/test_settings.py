@@ -150,3 +150,25 @@ def test_default_database_is_a_sqlite_file_per_site_and_service(tmp_path, monkey
     monkeypatch.setenv("DRAAS_STATE_DIR", str(tmp_path))
     url = load_settings(MetadataSettings).database_url_value()
     assert url == f"sqlite:///{tmp_path.resolve()}/site-a/metadata.sqlite3"
+
+
+ORCHESTRATOR_TOML = (
+    '[orchestrator]\nsite = "site-a"\nmetadata_address = "h:1"\nstorage_address = "h:2"\n'
+    'compute_address = "h:3"\n'
+)
+
+
+def test_orchestrator_limits_given_in_part_keep_the_other_defaults(tmp_path):
+    config = write(tmp_path / "site.toml", ORCHESTRATOR_TOML + "limits = { nova = 25 }\n")
+    limits = load_settings(OrchestratorSettings, config).limits
+    assert limits == {"array": 4, "cinder": 10, "neutron": 10, "nova": 25, "verify": 50}
+
+
+@pytest.mark.parametrize(
+    ("limits", "error"),
+    [("{ nvoa = 3 }", "unknown limits \\['nvoa'\\]"), ("{ nova = 0 }", "at least 1")],
+)
+def test_orchestrator_bad_limits_are_named(tmp_path, limits, error):
+    config = write(tmp_path / "site.toml", ORCHESTRATOR_TOML + f"limits = {limits}\n")
+    with pytest.raises(SettingsError, match=error):
+        load_settings(OrchestratorSettings, config)

@@ -115,6 +115,26 @@ DEPENDENCY_STATE_SERVING: DependencyState
 DEPENDENCY_STATE_NOT_SERVING: DependencyState
 DEPENDENCY_STATE_UNREACHABLE: DependencyState
 
+class RetireSourceRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "server_ids", "operation_id")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ..., operation_id: _Optional[str] = ...) -> None: ...
+
+class RetireSourceResponse(_message.Message):
+    __slots__ = ("removed", "absent")
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_FIELD_NUMBER: _ClassVar[int]
+    removed: _containers.RepeatedScalarFieldContainer[str]
+    absent: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, removed: _Optional[_Iterable[str]] = ..., absent: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class LinkProjectRequest(_message.Message):
     __slots__ = ("source_site", "source_project_id", "project_name", "target_project_id")
     SOURCE_SITE_FIELD_NUMBER: _ClassVar[int]
@@ -476,18 +496,22 @@ class StartFailoverRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., mode: _Optional[_Union[FailoverMode, str]] = ..., recovery_point_id: _Optional[str] = ..., quiesce: _Optional[bool] = ..., stop_on_vm_failure: _Optional[bool] = ...) -> None: ...
 
 class StartReprotectRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "idempotency_key", "method", "target_replication_type")
+    __slots__ = ("project_id", "group_id", "idempotency_key", "method", "target_replication_type", "volume_type", "rpo_target")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     TARGET_REPLICATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RPO_TARGET_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     idempotency_key: str
     method: ReprotectMethod
     target_replication_type: _types_pb2.ReplicationType
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., method: _Optional[_Union[ReprotectMethod, str]] = ..., target_replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ...) -> None: ...
+    volume_type: str
+    rpo_target: _duration_pb2.Duration
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., method: _Optional[_Union[ReprotectMethod, str]] = ..., target_replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., volume_type: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class StartFailbackRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "idempotency_key")

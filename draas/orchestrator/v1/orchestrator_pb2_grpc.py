@@ -144,6 +144,11 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.FromString,
                 _registered_method=True)
+        self.RetireSource = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/RetireSource',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.FromString,
+                _registered_method=True)
 
 
 class OrchestratorServiceServicer:
@@ -294,6 +299,14 @@ class OrchestratorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetireSource(self, request, context):
+        """Reprotect: the group's old source site removes the group's old VMs (servers, their ports
+        and volumes), which it may do only once it has seen the group move away from it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrchestratorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -406,6 +419,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.LinkProject,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.SerializeToString,
+            ),
+            'RetireSource': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetireSource,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1002,6 +1020,33 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/LinkProject',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.LinkProjectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetireSource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/RetireSource',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.FromString,
             options,
             channel_credentials,
             insecure,

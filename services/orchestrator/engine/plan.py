@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Unit roles: the group's work before the VMs (its outputs are shared with every unit), one
-# VM's chain, and the group's work after the VMs.
-PREPARE, VM, FINISH = "prepare", "vm", "finish"
+# VM's chain, the group's work after the VMs, and work after that which, failing, leaves what
+# was done in place (a failback's reprotect: the failover back stands, the group can be
+# reprotected again).
+PREPARE, VM, FINISH, FOLLOW_UP = "prepare", "vm", "finish", "follow_up"
 # The tiers of the group units: before and after every VM tier.
-PREPARE_TIER, FINISH_TIER = 0, 1_000_000
+PREPARE_TIER, FINISH_TIER, FOLLOW_UP_TIER = 0, 1_000_000, 1_000_001
 
 
 class OperationState:

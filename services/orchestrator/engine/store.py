@@ -23,6 +23,7 @@ from common.db import Database
 from common.errors import AlreadyExists, FailedPrecondition
 from services.orchestrator.engine.plan import (
     FINISH,
+    FOLLOW_UP,
     PREPARE,
     VM,
     OperationState,
@@ -512,6 +513,7 @@ class EngineStore:
             if (
                 state == UnitState.FAILED
                 and operation.state == OperationState.RUNNING
+                and unit.role != FOLLOW_UP
                 and (unit.role != VM or operation.stop_on_failure)
             ):
                 self._abort(session, operation, unit)
@@ -584,12 +586,13 @@ def final_state(state: str, units: Sequence[UnitRecord]) -> str:
     """How an operation whose units are all done ended."""
     if state == OperationState.COMPENSATING:
         return OperationState.COMPENSATED
-    groups = [u for u in units if u.role != VM]
+    groups = [u for u in units if u.role not in (VM, FOLLOW_UP)]
     vms = [u for u in units if u.role == VM]
     if any(u.state != UnitState.SUCCEEDED for u in groups):
         return OperationState.FAILED
     recovered = sum(u.state == UnitState.SUCCEEDED for u in vms)
-    if recovered == len(vms):
+    followed_up = all(u.state == UnitState.SUCCEEDED for u in units if u.role == FOLLOW_UP)
+    if recovered == len(vms) and followed_up:
         return OperationState.SUCCEEDED
     return OperationState.PARTIALLY_SUCCEEDED if recovered else OperationState.FAILED
 

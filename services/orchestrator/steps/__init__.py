@@ -14,6 +14,7 @@ from services.orchestrator.steps.prepare import (
     StopSource,
     VolumeHosts,
 )
+from services.orchestrator.steps.reprotect import ProtectReverse, RetireOldSource, RetypeVolumes
 from services.orchestrator.steps.vm import BootServer, EnsurePorts, ManageVolumes, VerifyServer
 
 
@@ -33,6 +34,9 @@ def build_registry(deps: StepDeps) -> Registry:
             BootServer,
             VerifyServer,
             TakeOwnership,
+            RetireOldSource,
+            RetypeVolumes,
+            ProtectReverse,
             RemoveTestResources,
             DestroyTestCopies,
         )

@@ -42,7 +42,7 @@ class TakeOwnership(OrchestratorStep):
             )
 
         def swap(group: Group) -> Group:
-            if group.state == FAILED_OVER and group.source_site == site:
+            if group.source_site == site:
                 return group  # a repeat after a crash: done already
             for vm in group.vms:
                 outputs = recovered.get(vm.server_id)

@@ -153,6 +153,10 @@ def test_retype_moves_a_volume_into_the_sync_pod_and_refuses_a_migration(compute
     )
     assert retyped.volume_type == "tenant1-sync"
     assert retyped.array_volume_name == f"tenant1-pod::volume-{volume.id}-cinder"
+    repeated = compute["site-b"].RetypeVolume(
+        pb.RetypeVolumeRequest(project_id=project_b, volume_id=volume.id, new_type="tenant1-sync")
+    )
+    assert repeated.array_volume_name == retyped.array_volume_name
     refused = rpc_error(
         compute["site-b"].RetypeVolume,
         pb.RetypeVolumeRequest(project_id=project_b, volume_id=volume.id, new_type="standard"),

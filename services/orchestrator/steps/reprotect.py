@@ -1,0 +1,215 @@
+"""Reprotect, at the site a group failed over to: the old source site removes the group's old
+VMs first (never the same VM at both sites), the recovered volumes get a replicated volume type
+(a Cinder retype in place), then the arrays replicate them back to the old source and the group
+is protected in its new direction.
+
+Each step reads the group's record when it runs: in a failback it runs after the failover back
+rewrote it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.errors import FailedPrecondition
+from common.grpc_client import mapped_errors
+from draas.common.v1 import types_pb2
+from draas.compute.v1 import compute_pb2 as cpb
+from draas.metadata.v1 import metadata_pb2 as mpb
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from draas.storage.v1 import storage_pb2 as spb
+from services.orchestrator.engine.steps import StepContext
+from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group
+from services.orchestrator.steps.base import OrchestratorStep, duration, parallel
+
+_TYPES = {ASYNC: types_pb2.REPLICATION_TYPE_ASYNC, SYNC: types_pb2.REPLICATION_TYPE_SYNC}
+
+
+def reprotect_request(ctx: StepContext) -> dict[str, Any]:
+    """What the tenant asked for: replication type, volume type, RPO target."""
+    return dict(ctx.operation.request["reprotect"])
+
+
+def running_here(step: OrchestratorStep, ctx: StepContext) -> Group:
+    """The group's record, which must say that it runs at this site.
+
+    :raises FailedPrecondition: it does not.
+    """
+    op = ctx.operation
+    group = step.deps.records.get(op.project_id, op.group_id)
+    if group.source_site != step.deps.site:
+        raise FailedPrecondition(
+            f"failover group {group.name} runs at {group.source_site}, not here: nothing to "
+            "reprotect from this site"
+        )
+    return group
+
+
+def recovered(group: Group) -> list[Any]:
+    """The VMs recovered here (they remember the server they came from)."""
+    return [vm for vm in group.vms if vm.origin_server_id]
+
+
+class RetireOldSource(OrchestratorStep):
+    """The old source site deletes the group's old servers, their ports and their volumes.
+
+    :raises FailedPrecondition: the old site refuses (it still sees the group running there).
+    :raises ServiceUnavailable: it cannot be reached; reprotect needs it.
+    """
+
+    name = "retire_old_source"
+    # The old site may take a moment to see the group move (its metadata arrives by stream).
+    attempts = 10
+
+    def execute(self, ctx: StepContext) -> dict[str, Any]:
+        op = ctx.operation
+        group = running_here(self, ctx)
+        old = group.target_site
+        servers = [vm.origin_server_id for vm in recovered(group)]
+        if not servers:
+            return {"removed": [], "absent": []}
+        with mapped_errors():
+            retired = self.deps.clients.peer(old).RetireSource(
+                opb.RetireSourceRequest(
+                    project_id=group.projects.get(old, ""),
+                    group_id=group.id,
+                    server_ids=servers,
+                    operation_id=op.id,
+                ),
+                timeout=self.deps.settings.boot_timeout_seconds,
+            )
+        return {"removed": list(retired.removed), "absent": list(retired.absent)}
+
+
+class RetypeVolumes(OrchestratorStep):
+    """Each recovered VM's volumes retyped to the replicated volume type, in place."""
+
+    name = "retype_volumes"
+    resource = "cinder"
+
+    def execute(self, ctx: StepContext) -> dict[str, Any]:
+        op, compute = ctx.operation, self.deps.clients.compute
+        group = running_here(self, ctx)
+        vms = recovered(group)
+        if not vms:
+            raise FailedPrecondition(f"failover group {group.name} has no VM recovered here")
+        new_type = str(reprotect_request(ctx)["volume_type"])
+        with mapped_errors():
+            inventory = compute.CaptureInventory(
+                cpb.CaptureInventoryRequest(
+                    project_id=op.project_id, server_ids=[vm.server_id for vm in vms]
+                )
+            )
+        found = {s.id: s for s in inventory.servers}
+        missing = [vm.name for vm in vms if vm.server_id not in found]
+        if missing:
+            raise FailedPrecondition(
+                f"VMs {', '.join(missing)} of group {group.name} are gone from this site"
+            )
+
+        def retype(volume_id: str) -> tuple[str, str]:
+            with mapped_errors():
+                volume = compute.RetypeVolume(
+                    cpb.RetypeVolumeRequest(
+                        project_id=op.project_id,
+                        volume_id=volume_id,
+                        new_type=new_type,
+                        migration_policy="never",
+                    )
+                )
+            return volume_id, volume.array_volume_name
+
+        volume_ids = [
+            d.volume_id
+            for vm in vms
+            for d in sorted(found[vm.server_id].block_devices, key=_boot_order)
+        ]
+        names = dict(parallel(volume_ids, retype))
+        return {
+            "volume_type": new_type,
+            "volumes": {
+                vm.server_id: [
+                    names[d.volume_id]
+                    for d in sorted(found[vm.server_id].block_devices, key=_boot_order)
+                ]
+                for vm in vms
+            },
+        }
+
+
+def _boot_order(device: cpb.BlockDevice) -> tuple[bool, int]:
+    return device.boot_index < 0, device.boot_index
+
+
+class ProtectReverse(OrchestratorStep):
+    """Stops the old direction's replication (async: the group's protection group on the old
+    source array), protects the retyped volumes towards the old source, takes a first point
+    (async), and records the group as protected in its new direction. VMs that were not
+    recovered here leave the group: they stay at the old site, untouched.
+
+    :raises FailedPrecondition: sync volumes that are not in one pod.
+    """
+
+    name = "protect_reverse"
+    resource = "array"
+
+    def execute(self, ctx: StepContext) -> dict[str, Any]:
+        op, storage = ctx.operation, self.deps.clients.storage
+        group = running_here(self, ctx)
+        wanted = reprotect_request(ctx)
+        target, rpo = str(wanted["replication_type"]), float(wanted["rpo_target_seconds"])
+        volumes: dict[str, list[str]] = ctx.outputs["volumes"]
+        names = [n for listed in volumes.values() for n in listed]
+        pods = {n.split("::", 1)[0] for n in names if "::" in n}
+        if target == SYNC and (len(pods) != 1 or not all("::" in n for n in names)):
+            raise FailedPrecondition(
+                f"volume type {wanted['volume_type']} left the volumes outside one pod "
+                f"({', '.join(sorted(names))}): it does not replicate them synchronously"
+            )
+        ref = spb.GroupRef(
+            group_id=group.id,
+            replication_type=_TYPES[target],
+            source_array=group.source_array,
+            target_array=group.target_array,
+            pod_name=pods.pop() if target == SYNC else "",
+        )
+        removed: list[str] = []
+        with mapped_errors():
+            if group.state != PROTECTED and group.replication_type == ASYNC:
+                old = spb.GroupRef(
+                    group_id=group.id,
+                    replication_type=types_pb2.REPLICATION_TYPE_ASYNC,
+                    source_array=group.target_array,
+                    target_array=group.source_array,
+                )
+                removed = list(storage.UnprotectGroup(spb.UnprotectGroupRequest(group=old)).removed)
+            protection = storage.ProtectGroup(
+                spb.ProtectGroupRequest(
+                    group=ref,
+                    rpo_target=duration(rpo) if target == ASYNC else None,
+                    array_volume_names=names,
+                )
+            )
+            if target == ASYNC:
+                storage.ReplicateNow(spb.ReplicateNowRequest(group=ref))
+        dropped = [vm.name for vm in group.vms if vm.server_id not in volumes]
+
+        def protected(current: Group) -> Group:
+            current.vms = [vm for vm in current.vms if vm.server_id in volumes]
+            for vm in current.vms:
+                vm.volumes, vm.origin_server_id = volumes[vm.server_id], ""
+            current.replication_type, current.rpo_target_seconds = target, rpo
+            current.pod_name, current.state = ref.pod_name, PROTECTED
+            return current
+
+        self.deps.records.update(op.project_id, op.group_id, protected)
+        with mapped_errors():
+            self.deps.clients.metadata.CaptureProject(
+                mpb.CaptureProjectRequest(project_id=op.project_id)
+            )
+        return {
+            "old_replication_removed": removed,
+            "protection_group": protection.protection_group_name,
+            "pod": ref.pod_name,
+            "dropped_vms": dropped,
+        }

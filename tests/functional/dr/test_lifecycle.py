@@ -1,0 +1,249 @@
+"""The whole DR lifecycle of a group: from site A to site B (planned failover), writes at B,
+reprotect at B (retype), failback to A. Every write survives (checked against the arrays'
+write journals), and no VM ever ran at both sites at once (checked against both clouds' record
+of when each server ran). Requests the group's state does not allow are refused."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import httpx
+import pytest
+
+from draas.common.v1 import types_pb2
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from simulators.flasharray.control_client import SimulatorControl
+from tests.functional.dr.twosite import (
+    TENANT,
+    finished,
+    key,
+    make_vm,
+    project,
+    protect,
+    region_control,
+)
+from tests.functional.lab import tenant_connection
+
+REPLICATION = {"async": types_pb2.REPLICATION_TYPE_ASYNC, "sync": types_pb2.REPLICATION_TYPE_SYNC}
+
+
+@pytest.fixture
+def control(lab):
+    made = SimulatorControl(lab.flasharrays.control_url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def writes(lab):
+    """Sets where running servers write to their volumes (20 writes a second); none after."""
+
+    def at(site: str) -> None:
+        for each in ("site-a", "site-b"):
+            rate = 20 if each == site else 0
+            region_control(lab, each, "PUT", "write_rate", writes_per_second=rate)
+
+    yield at
+    at("")
+
+
+def run(stub, at: str, started: opb.Operation) -> tuple[opb.Operation, opb.Report]:
+    done = finished(stub, at, started.id)
+    report = stub.GetReport(opb.GetReportRequest(project_id=at, operation_id=done.id))
+    assert done.state == opb.OPERATION_STATE_SUCCEEDED, (done.error, report)
+    return done, report
+
+
+def volumes_of(lab, site: str, server_ids: list[str]) -> dict[str, str]:
+    """Each volume of the servers (by name) with its array volume name."""
+    conn = tenant_connection(lab, site, TENANT)
+    found = {}
+    for server_id in server_ids:
+        for attachment in conn.compute.volume_attachments(server_id):
+            volume = conn.block_storage.get_volume(attachment.volume_id)
+            found[volume.name] = volume.metadata["array_volume_name"]
+    return found
+
+
+def server_runs(lab, site: str) -> dict[str, list[list[float | None]]]:
+    runs = httpx.get(f"{lab.regions[site].control_url}/_sim/server_runs").json()
+    return {server_id: found["runs"] for server_id, found in runs.items()}
+
+
+def assert_never_at_both_sites(lab, lineages: list[dict[str, list[str]]]) -> None:
+    """No server of a VM's lineage ran at one site while another ran at the other."""
+    runs = {site: server_runs(lab, site) for site in ("site-a", "site-b")}
+    now = time.time()
+    for lineage in lineages:
+        at_a = [r for s in lineage["site-a"] for r in runs["site-a"][s]]
+        at_b = [r for s in lineage["site-b"] for r in runs["site-b"][s]]
+        assert at_a and at_b
+        for start_a, stop_a in at_a:
+            for start_b, stop_b in at_b:
+                overlap = min(stop_a or now, stop_b or now) - max(start_a, start_b)
+                assert overlap <= 0, f"{lineage} ran at both sites for {overlap:.3f} s"
+
+
+def assert_same_data(control, held: tuple[str, dict[str, str]], copy: tuple[str, dict[str, str]]):
+    (held_array, held_volumes), (copy_array, copy_volumes) = held, copy
+    assert sorted(held_volumes) == sorted(copy_volumes)
+    counts = {}
+    for name, volume in held_volumes.items():
+        source = control.volume_data(held_array, volume)
+        recovered = control.volume_data(copy_array, copy_volumes[name])
+        assert (recovered["count"], recovered["digest"]) == (source["count"], source["digest"])
+        counts[name] = source["count"]
+    return counts
+
+
+def refused(call, request) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as raised:
+        call(request)
+    return raised.value
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice(
+    sites, lab, tenant_network, control, writes, kind
+):
+    a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
+    at_a, at_b = project(lab), project(lab, "site-b")
+    vms = [make_vm(lab, tenant_network, kind), make_vm(lab, tenant_network, kind, volumes=1)]
+    writes("site-a")
+    group = protect(sites, lab, kind, vms)
+    time.sleep(0.3)
+    originals = volumes_of(lab, "site-a", [vm.id for vm in vms])
+
+    # Reprotect is refused while the group is protected; failback too.
+    wrong = refused(
+        b.StartReprotect,
+        opb.StartReprotectRequest(
+            project_id=at_b,
+            group_id=group.id,
+            idempotency_key=key(),
+            method=opb.REPROTECT_METHOD_RETYPE,
+            target_replication_type=REPLICATION[kind],
+        ),
+    )
+    assert wrong.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert (
+        "is protected" in wrong.details() and "allowed: test failover at site-b" in wrong.details()
+    )
+
+    _, failover = run(
+        b,
+        at_b,
+        b.StartFailover(
+            opb.StartFailoverRequest(
+                project_id=at_b,
+                group_id=group.id,
+                idempotency_key=key(),
+                mode=opb.FAILOVER_MODE_PLANNED,
+                quiesce=True,
+            )
+        ),
+    )
+    at_b_ids = [vm.recovered_server_id for vm in failover.vms]
+    first = assert_same_data(
+        control, ("array-a", originals), ("array-b", volumes_of(lab, "site-b", at_b_ids))
+    )
+
+    # Failed over: a failback or another failover is refused, and says what is allowed.
+    for call, request in [
+        (a.StartFailback, opb.StartFailbackRequest(project_id=at_a, group_id=group.id)),
+        (
+            b.StartFailover,
+            opb.StartFailoverRequest(
+                project_id=at_b, group_id=group.id, mode=opb.FAILOVER_MODE_UNPLANNED
+            ),
+        ),
+    ]:
+        request.idempotency_key = key()
+        wrong = refused(call, request)
+        assert wrong.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "is failed over" in wrong.details()
+        assert "allowed: reprotect at site-b" in wrong.details()
+    volume_type = refused(
+        b.StartReprotect,
+        opb.StartReprotectRequest(
+            project_id=at_b,
+            group_id=group.id,
+            idempotency_key=key(),
+            method=opb.REPROTECT_METHOD_RETYPE,
+            target_replication_type=REPLICATION[kind],
+            volume_type="pure",
+        ),
+    )
+    assert volume_type.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert f"types that do: {TENANT}-{kind}" in volume_type.details()
+
+    _, reprotect = run(
+        b,
+        at_b,
+        b.StartReprotect(
+            opb.StartReprotectRequest(
+                project_id=at_b,
+                group_id=group.id,
+                idempotency_key=key(),
+                method=opb.REPROTECT_METHOD_RETYPE,
+                target_replication_type=REPLICATION[kind],
+            )
+        ),
+    )
+    protected = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+    assert (protected.state, protected.source_site, protected.target_site) == (
+        opb.GROUP_STATE_PROTECTED,
+        "site-b",
+        "site-a",
+    )
+    # The old VMs, their ports and their volumes are gone from site A.
+    conn_a = tenant_connection(lab, "site-a", TENANT)
+    assert not {s.id for s in conn_a.compute.servers()} & {vm.id for vm in vms}
+    assert not {v.name for v in conn_a.block_storage.volumes()} & set(originals)
+    writes("site-b")
+    at_b_volumes = volumes_of(lab, "site-b", at_b_ids)
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    assert {conn_b.block_storage.get_volume(v).volume_type for v in _ids(conn_b, at_b_ids)} == {
+        f"{TENANT}-{kind}"
+    }
+    time.sleep(0.5)  # writes at site B
+
+    _, failback = run(
+        a,
+        at_a,
+        a.StartFailback(
+            opb.StartFailbackRequest(project_id=at_a, group_id=group.id, idempotency_key=key())
+        ),
+    )
+    home = a.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_a, group_id=group.id))
+    assert (home.state, home.source_site, home.target_site) == (
+        opb.GROUP_STATE_PROTECTED,
+        "site-a",
+        "site-b",
+    )
+    at_a_ids = [vm.recovered_server_id for vm in failback.vms]
+    assert sorted(vm.server_id for vm in home.vms) == sorted(at_a_ids)
+    back = volumes_of(lab, "site-a", at_a_ids)
+    second = assert_same_data(control, ("array-b", at_b_volumes), ("array-a", back))
+    assert all(second[name] > first[name] for name in first), "site B's writes came back"
+    assert {conn_a.block_storage.get_volume(v).volume_type for v in _ids(conn_a, at_a_ids)} == {
+        f"{TENANT}-{kind}"
+    }
+    assert not {s.id for s in conn_b.compute.servers()} & set(at_b_ids)
+
+    lineages = []
+    for vm in failover.vms:
+        returned = next(v for v in failback.vms if v.server_id == vm.recovered_server_id)
+        lineages.append(
+            {
+                "site-a": [vm.server_id, returned.recovered_server_id],
+                "site-b": [vm.recovered_server_id],
+            }
+        )
+    assert_never_at_both_sites(lab, lineages)
+    assert reprotect.group_steps and failback.group_steps
+
+
+def _ids(conn, server_ids: list[str]) -> list[str]:
+    return [a.volume_id for s in server_ids for a in conn.compute.volume_attachments(s)]
