@@ -12,8 +12,8 @@ RTO is the report's: request to last VM verified. The bound is what no scheduler
 with these concurrency limits: the group's own steps (one after the other), then the longer of
 the slowest VM's chain and, for each limited backend API, the VMs' time on it divided by its
 limit (worker threads included: each carries one VM at a time), using the step times this very
-run measured (a step's time starts when it holds its
-slot). A ratio near 1.0 means the engine loses no time between steps; the target is < 1.10.
+run measured (a step's time starts when it holds its slot). A ratio near 1.0 means the engine
+loses no time between steps; the target is < 1.10.
 """
 
 from __future__ import annotations

@@ -97,6 +97,18 @@ def assert_same_data(control, held: tuple[str, dict[str, str]], copy: tuple[str,
     return counts
 
 
+def retype(project_id: str, group, kind: str, **extra) -> opb.StartReprotectRequest:
+    """A reprotect by retype, keeping the group's replication type."""
+    return opb.StartReprotectRequest(
+        project_id=project_id,
+        group_id=group.id,
+        idempotency_key=key(),
+        method=opb.REPROTECT_METHOD_RETYPE,
+        target_replication_type=REPLICATION[kind],
+        **extra,
+    )
+
+
 def refused(call, request) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as raised:
         call(request)
@@ -118,13 +130,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     # Reprotect is refused while the group is protected; failback too.
     wrong = refused(
         b.StartReprotect,
-        opb.StartReprotectRequest(
-            project_id=at_b,
-            group_id=group.id,
-            idempotency_key=key(),
-            method=opb.REPROTECT_METHOD_RETYPE,
-            target_replication_type=REPLICATION[kind],
-        ),
+        retype(at_b, group, kind),
     )
     assert wrong.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (
@@ -166,14 +172,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
         assert "allowed: reprotect at site-b" in wrong.details()
     volume_type = refused(
         b.StartReprotect,
-        opb.StartReprotectRequest(
-            project_id=at_b,
-            group_id=group.id,
-            idempotency_key=key(),
-            method=opb.REPROTECT_METHOD_RETYPE,
-            target_replication_type=REPLICATION[kind],
-            volume_type="pure",
-        ),
+        retype(at_b, group, kind, volume_type="pure"),
     )
     assert volume_type.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert f"types that do: {TENANT}-{kind}" in volume_type.details()
@@ -181,15 +180,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     _, reprotect = run(
         b,
         at_b,
-        b.StartReprotect(
-            opb.StartReprotectRequest(
-                project_id=at_b,
-                group_id=group.id,
-                idempotency_key=key(),
-                method=opb.REPROTECT_METHOD_RETYPE,
-                target_replication_type=REPLICATION[kind],
-            )
-        ),
+        b.StartReprotect(retype(at_b, group, kind)),
     )
     protected = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
     assert (protected.state, protected.source_site, protected.target_site) == (
