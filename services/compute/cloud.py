@@ -122,6 +122,17 @@ class Cloud:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
+    def get_json(self, what: str, proxy: Any, path: str) -> Any:
+        """A GET the SDK has no call for, through `call`: an error status raises (the proxy's
+        own requests do not), so it is translated and retried like any other call."""
+
+        def get() -> Any:
+            response = proxy.get(path)
+            sdk_errors.raise_from_response(response)
+            return response.json()
+
+        return self.call(what, get)
+
     def wait(self, what: str, timeout: float, probe: Callable[[], T | None]) -> T:
         """Polls probe until it returns something.
 

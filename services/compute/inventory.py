@@ -15,6 +15,7 @@ from common.telemetry import in_current_context
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import records
 from services.compute.cloud import Cloud, Conn, attr
+from services.compute.volumes import encrypted
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -243,8 +244,4 @@ def _volume_type(cloud: Cloud, conn: Conn, name: str) -> pb.VolumeType:
     found = cloud.call(
         f"find volume type {name}", lambda: conn.block_storage.find_type(name, ignore_missing=False)
     )
-    encryption = cloud.call(
-        f"get encryption of {name}",
-        lambda: conn.block_storage.get(f"/types/{found.id}/encryption").json(),
-    )
-    return records.volume_type(found, encrypted=bool(encryption))
+    return records.volume_type(found, encrypted=encrypted(cloud, conn, found.id))

@@ -40,6 +40,8 @@ def ensure_network(
                 is_admin_state_up=source.admin_state_up,
                 tags=marks.tags(operation_id),
             ),
+            # Not repeated blindly: a repeat of the request finds it by its mark.
+            retry=False,
         )
     return records.network(found)
 
@@ -73,6 +75,7 @@ def ensure_subnet(
                 description=mark,
                 tags=marks.tags(operation_id),
             ),
+            retry=False,
         )
     return records.subnet(found)
 
@@ -108,6 +111,7 @@ def ensure_router(
                 external_gateway_info=gateway,
                 tags=marks.tags(operation_id),
             ),
+            retry=False,
         )
     attached = {ip["subnet_id"] for p in _interfaces(cloud, conn, router.id) for ip in p.fixed_ips}
     for interface in source.interfaces:
@@ -194,6 +198,7 @@ def ensure_security_group(
                 description=marks.description(operation_id, source.id),
                 tags=marks.tags(operation_id),
             ),
+            retry=False,
         )
     have = {_rule_key(r) for r in attr(group, "security_group_rules", [])}
     deferred = 0

@@ -17,10 +17,8 @@ def headroom(cloud: Cloud, project_id: str) -> pb.QuotaHeadroom:
     conn = cloud.connection(project_id)
     compute = cloud.call("get compute limits", conn.compute.get_limits).absolute
     volume = cloud.call("get volume limits", conn.block_storage.get_limits).absolute
-    network = cloud.call(
-        "get network quota",
-        lambda: conn.network.get(f"/quotas/{project_id}/details").json()["quota"],
-    )
+    path = f"/quotas/{project_id}/details"
+    network = cloud.get_json("get network quota", conn.network, path)["quota"]
 
     def net(kind: str) -> int:
         return _free(network[kind]["limit"], network[kind]["used"])

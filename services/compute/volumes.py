@@ -3,7 +3,6 @@ the volume types a project may use."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from common.errors import FailedPrecondition, InvalidArgument
@@ -168,18 +167,19 @@ def volume_types(cloud: Cloud, project_id: str) -> list[pb.VolumeType]:
         # has access to are the project's to use.
         if not attr(vtype, "is_public", True) and project_id not in _access(cloud, conn, vtype.id):
             continue
-        record = records.volume_type(vtype, _encrypted(cloud, conn, vtype.id))
+        record = records.volume_type(vtype, encrypted(cloud, conn, vtype.id))
         record.hosts.extend(sorted(hosts.get(record.backend_name, [])))
         found.append(record)
     return found
 
 
 def _access(cloud: Cloud, conn: Conn, type_id: str) -> set[str]:
-    get = functools.partial(conn.block_storage.get, f"/types/{type_id}/os-volume-type-access")
-    listed = cloud.call("get type access", get).json().get("volume_type_access", [])
+    path = f"/types/{type_id}/os-volume-type-access"
+    listed = cloud.get_json("get type access", conn.block_storage, path)["volume_type_access"]
     return {str(a.get("project_id")) for a in listed}
 
 
-def _encrypted(cloud: Cloud, conn: Conn, type_id: str) -> bool:
-    get = functools.partial(conn.block_storage.get, f"/types/{type_id}/encryption")
-    return bool(cloud.call("get type encryption", get).json())
+def encrypted(cloud: Cloud, conn: Conn, type_id: str) -> bool:
+    """Whether the volume type has an encryption spec."""
+    path = f"/types/{type_id}/encryption"
+    return bool(cloud.get_json("get type encryption", conn.block_storage, path))

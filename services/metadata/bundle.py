@@ -26,52 +26,67 @@ def recovery_bundle(
     )
     if group is None:
         raise NotFound(f"site {store.site} holds no group {group_id} in project {project_id}")
-    by_id = {(e.key.kind, e.key.id): e for e in entities}
-    by_name = {(e.key.kind, str(e.body.get("name", ""))): e for e in entities}
+    # Both sites' records of a project may be here (a group that failed over): a server's
+    # flavor "2" or volume type "gold" is the one recorded at the server's own site.
+    by_id = {(e.key.site, e.key.kind, e.key.id): e for e in entities}
+    by_name = {(e.key.site, e.key.kind, str(e.body.get("name", ""))): e for e in entities}
     chosen: dict[tuple[str, str], Entity] = {}
 
     def take(
-        kind: str, ids: Iterable[Any], lookup: dict[tuple[str, str], Entity] = by_id
+        site: str,
+        kind: str,
+        ids: Iterable[Any],
+        lookup: dict[tuple[str, str, str], Entity] = by_id,
     ) -> list[Entity]:
-        found = [lookup[(kind, str(i))] for i in ids if i and (kind, str(i)) in lookup]
+        found = [lookup[(site, kind, str(i))] for i in ids if i and (site, kind, str(i)) in lookup]
         for entity in found:
             chosen[(entity.key.kind, entity.key.id)] = entity
         return found
 
-    servers = take("SERVER", [vm.get("server_id") for vm in group.body.get("vms", [])])
+    members = {str(vm.get("server_id")) for vm in group.body.get("vms", [])}
+    servers = [e for e in entities if e.key.kind == "SERVER" and e.key.id in members]
+    for entity in servers:
+        chosen[(entity.key.kind, entity.key.id)] = entity
     for server in servers:
-        body = server.body
-        take("FLAVOR", [body.get("flavor_id")])
-        take("IMAGE", [body.get("image_id")])
-        take("KEY_PAIR", [body.get("key_name")])
-        take("SERVER_GROUP", [body.get("server_group_id")])
-        for volume in take("VOLUME", [d.get("volume_id") for d in body.get("block_devices", [])]):
-            take("VOLUME_TYPE", [volume.body.get("volume_type")], by_name)
-            take("IMAGE", [volume.body.get("image_metadata", {}).get("image_id")])
-        ports = take("PORT", body.get("port_ids", []))
-        networks = take("NETWORK", {p.body.get("network_id") for p in ports})
+        body, site = server.body, server.key.site
+        take(site, "FLAVOR", [body.get("flavor_id")])
+        take(site, "IMAGE", [body.get("image_id")])
+        take(site, "KEY_PAIR", [body.get("key_name")])
+        take(site, "SERVER_GROUP", [body.get("server_group_id")])
+        for volume in take(
+            site, "VOLUME", [d.get("volume_id") for d in body.get("block_devices", [])]
+        ):
+            take(site, "VOLUME_TYPE", [volume.body.get("volume_type")], by_name)
+            take(site, "IMAGE", [volume.body.get("image_metadata", {}).get("image_id")])
+        ports = take(site, "PORT", body.get("port_ids", []))
+        networks = take(site, "NETWORK", {p.body.get("network_id") for p in ports})
         network_ids = {n.key.id for n in networks}
         subnets = take(
+            site,
             "SUBNET",
             [
                 e.key.id
                 for e in entities
-                if e.key.kind == "SUBNET" and e.body.get("network_id") in network_ids
+                if e.key.kind == "SUBNET"
+                and e.key.site == site
+                and e.body.get("network_id") in network_ids
             ],
         )
         subnet_ids = {s.key.id for s in subnets}
         take(
+            site,
             "ROUTER",
             [
                 e.key.id
                 for e in entities
                 if e.key.kind == "ROUTER"
+                and e.key.site == site
                 and any(i.get("subnet_id") in subnet_ids for i in e.body.get("interfaces", []))
             ],
         )
         groups = {g for p in ports for g in p.body.get("security_group_ids", [])}
         while groups:
-            found = take("SECURITY_GROUP", groups)
+            found = take(site, "SECURITY_GROUP", groups)
             groups = {
                 r.get("remote_group_id")
                 for g in found

@@ -9,7 +9,7 @@ import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.errors import FailedPrecondition
-from common.grpc_client import open_channel
+from common.grpc_client import check_health, open_channel
 from draas.compute.v1 import compute_pb2_grpc
 from draas.metadata.v1 import metadata_pb2_grpc
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
@@ -33,6 +33,15 @@ class Clients:
         if stub is None:
             raise FailedPrecondition(f"site {site} is not a peer of this orchestrator")
         return stub
+
+    def peer_health(self, site: str, timeout: float) -> str:
+        """The peer orchestrator's standard health status (SERVING, NOT_SERVING, ...).
+
+        :raises FailedPrecondition: the site is not a configured peer.
+        :raises grpc.RpcError: it cannot be reached in time.
+        """
+        self.peer(site)
+        return check_health(self.channels[f"peer:{site}"], timeout=timeout)
 
     def close(self) -> None:
         for channel in self.channels.values():

@@ -16,7 +16,6 @@ from common.db import Database
 from common.errors import FailedPrecondition, InvalidArgument, NotFound
 from common.grpc_client import mapped_errors
 from draas.compute.v1 import compute_pb2 as cpb
-from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator import flows, lifecycle
 from services.orchestrator.clients import Clients
@@ -209,14 +208,14 @@ class Operations:
     def _reachable(self, site: str, what: str) -> None:
         """:raises FailedPrecondition: the site's orchestrator does not answer."""
         try:
-            self.clients.peer(site).GetSystemStatus(
-                opb.GetSystemStatusRequest(), timeout=self.settings.dependency_timeout_seconds * 3
-            )
+            status = self.clients.peer_health(site, self.settings.dependency_timeout_seconds)
         except grpc.RpcError as error:
+            status = error.code().name
+        if status != "SERVING":
             raise FailedPrecondition(
-                f"site {site} does not answer ({error.code().name}): {what} needs it, to remove "
-                "the group's VMs there before protecting it back"
-            ) from None
+                f"site {site}'s orchestrator is not serving ({status}): {what} needs it, to "
+                "remove the group's VMs there before protecting it back"
+            )
 
     def start_cleanup(self, project_id: str, test_operation_id: str, key: str) -> str:
         """:raises FailedPrecondition: the test is still running."""

@@ -16,6 +16,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.bundle import Bundle, message
 from services.orchestrator.engine.steps import StepContext
+from services.orchestrator.flows import TEST_FAILOVER
 from services.orchestrator.steps.base import (
     OrchestratorStep,
     duration,
@@ -167,7 +168,7 @@ class RecoverVolumes(OrchestratorStep):
                     group=group_ref(ctx.outputs),
                     recovery_point_id=point,
                     purpose=spb.RECOVERY_PURPOSE_TEST
-                    if op.kind == "test_failover"
+                    if op.kind == TEST_FAILOVER
                     else spb.RECOVERY_PURPOSE_FAILOVER,
                     source_volume_names=ctx.outputs["volumes"],
                     request_id=op.id,
@@ -201,7 +202,7 @@ class EnsureNetworks(OrchestratorStep):
     def execute(self, ctx: StepContext) -> dict[str, Any]:
         op, parts = ctx.operation, ctx.outputs["network"]
         compute = self.deps.clients.compute
-        isolated = op.kind == "test_failover"
+        isolated = op.kind == TEST_FAILOVER
 
         def network(body: dict[str, Any]) -> tuple[str, str]:
             with mapped_errors():
@@ -243,7 +244,7 @@ class EnsureNetworks(OrchestratorStep):
     ) -> tuple[str, str]:
         source = message(body, cpb.Router())
         external = ""
-        if ctx.operation.kind != "test_failover" and source.external_network_name:
+        if ctx.operation.kind != TEST_FAILOVER and source.external_network_name:
             names = self.deps.settings.external_networks
             external = names.get(source.external_network_name, source.external_network_name)
         with mapped_errors():

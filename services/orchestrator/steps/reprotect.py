@@ -9,11 +9,11 @@ rewrote it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from common.errors import FailedPrecondition
 from common.grpc_client import mapped_errors
-from draas.common.v1 import types_pb2
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -21,8 +21,6 @@ from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group
 from services.orchestrator.steps.base import OrchestratorStep, duration, parallel
-
-_TYPES = {ASYNC: types_pb2.REPLICATION_TYPE_ASYNC, SYNC: types_pb2.REPLICATION_TYPE_SYNC}
 
 
 def reprotect_request(ctx: StepContext) -> dict[str, Any]:
@@ -119,21 +117,13 @@ class RetypeVolumes(OrchestratorStep):
                 )
             return volume_id, volume.array_volume_name
 
-        volume_ids = [
-            d.volume_id
-            for vm in vms
-            for d in sorted(found[vm.server_id].block_devices, key=_boot_order)
-        ]
-        names = dict(parallel(volume_ids, retype))
+        devices = {
+            vm.server_id: sorted(found[vm.server_id].block_devices, key=_boot_order) for vm in vms
+        }
+        names = dict(parallel([d.volume_id for ds in devices.values() for d in ds], retype))
         return {
             "volume_type": new_type,
-            "volumes": {
-                vm.server_id: [
-                    names[d.volume_id]
-                    for d in sorted(found[vm.server_id].block_devices, key=_boot_order)
-                ]
-                for vm in vms
-            },
+            "volumes": {s: [names[d.volume_id] for d in ds] for s, ds in devices.items()},
         }
 
 
@@ -166,22 +156,16 @@ class ProtectReverse(OrchestratorStep):
                 f"volume type {wanted['volume_type']} left the volumes outside one pod "
                 f"({', '.join(sorted(names))}): it does not replicate them synchronously"
             )
-        ref = spb.GroupRef(
-            group_id=group.id,
-            replication_type=_TYPES[target],
-            source_array=group.source_array,
-            target_array=group.target_array,
-            pod_name=pods.pop() if target == SYNC else "",
-        )
+        ref = replace(
+            group, replication_type=target, pod_name=pods.pop() if target == SYNC else ""
+        ).ref()
         removed: list[str] = []
         with mapped_errors():
             if group.state != PROTECTED and group.replication_type == ASYNC:
-                old = spb.GroupRef(
-                    group_id=group.id,
-                    replication_type=types_pb2.REPLICATION_TYPE_ASYNC,
-                    source_array=group.target_array,
-                    target_array=group.source_array,
-                )
+                # The old direction: from the old source's array to this site's.
+                old = replace(
+                    group, source_array=group.target_array, target_array=group.source_array
+                ).ref()
                 removed = list(storage.UnprotectGroup(spb.UnprotectGroupRequest(group=old)).removed)
             protection = storage.ProtectGroup(
                 spb.ProtectGroupRequest(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
 from tests.conftest import postgres_schema
 from tests.functional.dr.twosite import TenantNetwork, make_network
@@ -33,3 +34,11 @@ def sites(
 @pytest.fixture(scope="package")
 def tenant_network(lab: TwoSiteLab) -> TenantNetwork:
     return make_network(lab)
+
+
+@pytest.fixture
+def control(lab: TwoSiteLab) -> Iterator[SimulatorControl]:
+    """The simulated arrays' control API (write journals, faults)."""
+    made = SimulatorControl(lab.flasharrays.control_url)
+    yield made
+    made.close()

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
-from simulators.flasharray.control_client import SimulatorControl
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
@@ -21,16 +19,10 @@ from tests.functional.dr.twosite import (
     project,
     protect,
     region_control,
+    volumes_of,
     wait_for,
 )
 from tests.functional.lab import tenant_connection
-
-
-@pytest.fixture
-def control(lab):
-    made = SimulatorControl(lab.flasharrays.control_url)
-    yield made
-    made.close()
 
 
 @contextmanager
@@ -43,26 +35,12 @@ def writing(lab, per_second: float = 20.0):
         region_control(lab, "site-a", "PUT", "write_rate", writes_per_second=0)
 
 
-def source_volumes(lab, vms) -> dict[str, Any]:
-    """Each source volume (by name) with its array volume name at site A."""
-    conn = tenant_connection(lab, "site-a", TENANT)
-    found = {}
-    for vm in vms:
-        for attachment in conn.compute.volume_attachments(vm):
-            volume = conn.block_storage.get_volume(attachment.volume_id)
-            found[volume.name] = volume.metadata["array_volume_name"]
-    return found
+def source_volumes(lab, vms) -> dict[str, str]:
+    return volumes_of(lab, "site-a", [vm.id for vm in vms])
 
 
 def recovered_volumes(lab, report) -> dict[str, str]:
-    """Each recovered volume (by name) with its array volume name at site B."""
-    conn = tenant_connection(lab, "site-b", TENANT)
-    found = {}
-    for vm in report.vms:
-        for attachment in conn.compute.volume_attachments(vm.recovered_server_id):
-            volume = conn.block_storage.get_volume(attachment.volume_id)
-            found[volume.name] = volume.metadata["array_volume_name"]
-    return found
+    return volumes_of(lab, "site-b", [vm.recovered_server_id for vm in report.vms])
 
 
 def fail_over(sites, lab, group, planned: bool, **options) -> tuple[opb.Operation, opb.Report]:
@@ -174,6 +152,7 @@ def test_an_unplanned_async_failover_recovers_exactly_the_chosen_point_without_t
     for name, array_volume in sources.items():
         base = array_volume.split("::")[-1]
         at_point = control.snapshot_data("array-b", f"{chosen.id}.{base}")
+        assert at_point["count"] > 0, "the chosen point holds writes"
         recovered = control.volume_data("array-b", copies[name])
         assert (recovered["count"], recovered["digest"]) == (at_point["count"], at_point["digest"])
         newest = recovered["newest"]

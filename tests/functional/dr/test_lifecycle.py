@@ -13,7 +13,6 @@ import pytest
 
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
-from simulators.flasharray.control_client import SimulatorControl
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
@@ -22,17 +21,12 @@ from tests.functional.dr.twosite import (
     project,
     protect,
     region_control,
+    volumes_of,
+    wait_for,
 )
 from tests.functional.lab import tenant_connection
 
 REPLICATION = {"async": types_pb2.REPLICATION_TYPE_ASYNC, "sync": types_pb2.REPLICATION_TYPE_SYNC}
-
-
-@pytest.fixture
-def control(lab):
-    made = SimulatorControl(lab.flasharrays.control_url)
-    yield made
-    made.close()
 
 
 @pytest.fixture
@@ -53,17 +47,6 @@ def run(stub, at: str, started: opb.Operation) -> tuple[opb.Operation, opb.Repor
     report = stub.GetReport(opb.GetReportRequest(project_id=at, operation_id=done.id))
     assert done.state == opb.OPERATION_STATE_SUCCEEDED, (done.error, report)
     return done, report
-
-
-def volumes_of(lab, site: str, server_ids: list[str]) -> dict[str, str]:
-    """Each volume of the servers (by name) with its array volume name."""
-    conn = tenant_connection(lab, site, TENANT)
-    found = {}
-    for server_id in server_ids:
-        for attachment in conn.compute.volume_attachments(server_id):
-            volume = conn.block_storage.get_volume(attachment.volume_id)
-            found[volume.name] = volume.metadata["array_volume_name"]
-    return found
 
 
 def server_runs(lab, site: str) -> dict[str, list[list[float | None]]]:
@@ -198,7 +181,8 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     assert {conn_b.block_storage.get_volume(v).volume_type for v in _ids(conn_b, at_b_ids)} == {
         f"{TENANT}-{kind}"
     }
-    time.sleep(0.5)  # writes at site B
+    for name, volume in at_b_volumes.items():  # writes at site B
+        wait_for(lambda v=volume, n=name: control.volume_data("array-b", v)["count"] > first[n])
 
     _, failback = run(
         a,

@@ -224,3 +224,14 @@ def region_control(lab: TwoSiteLab, site: str, method: str, path: str, **body: A
     httpx.request(
         method, f"{lab.regions[site].control_url}/_sim/{path}", json=body or None
     ).raise_for_status()
+
+
+def volumes_of(lab: TwoSiteLab, site: str, server_ids: list[str]) -> dict[str, str]:
+    """Each volume of tenant4's servers at a site (by name) with its array volume name."""
+    conn = tenant_connection(lab, site, TENANT)
+    found = {}
+    for server_id in server_ids:
+        for attachment in conn.compute.volume_attachments(server_id):
+            volume = conn.block_storage.get_volume(attachment.volume_id)
+            found[volume.name] = volume.metadata["array_volume_name"]
+    return found
