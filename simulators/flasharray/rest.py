@@ -8,7 +8,7 @@ Every response has `items`, `continuation_token`, `more_items_remaining` and
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -140,12 +140,6 @@ def handle(fabric: Fabric, array: SimArray, request: Request) -> dict[str, Any]:
         )
     with fabric.lock:
         return envelope(request, handler(fabric, array, request))
-
-
-def _render(
-    fabric: Fabric, array: SimArray, things: Iterable[Any], render: Callable[..., dict[str, Any]]
-) -> Items:
-    return [render(fabric, array, thing) for thing in things]
 
 
 # Arrays --------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pypureclient import flasharray as fa
@@ -108,9 +107,6 @@ class Backend:
                 "which the simulator does not do."
             )
         return provider_id
-
-    def manageable(self) -> list[dict[str, Any]]:
-        return []
 
     def write_target(self, provider_id: str | None) -> tuple[str, str, str] | None:
         """Where the workload writes: (array address, array name, array volume name)."""
@@ -424,21 +420,6 @@ class PureBackend(Backend):
         return name
 
     @_reaching_array
-    def manageable(self) -> list[dict[str, Any]]:
-        volumes = _items(self._array().get_volumes(destroyed=False), "list volumes")
-        return [
-            {
-                "reference": {"source-name": v.name},
-                "size": math.ceil(int(v.provisioned) / GiB),
-                "safe_to_manage": not getattr(v, "connection_count", 0),
-                "reason_not_safe": None,
-                "cinder_id": None,
-                "extra_info": None,
-            }
-            for v in volumes
-            if not v.name.endswith("-cinder")
-        ]
-
     @_reaching_array
     def write_target(self, provider_id: str | None) -> tuple[str, str, str] | None:
         if not provider_id:
@@ -506,7 +487,3 @@ def load_backends(text: str) -> dict[str, Backend]:
             else Backend(section, options)
         )
     return backends
-
-
-def read_backends(path: Path) -> dict[str, Backend]:
-    return load_backends(path.read_text())

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from simulators.openstack.backends import Backend, BackendError, PureBackend
-from simulators.openstack.errors import ApiError, bad_request, forbidden, not_found
+from simulators.openstack.errors import ApiError, bad_request, not_found
 from simulators.openstack.listing import filter_items, page
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
@@ -332,10 +332,11 @@ def get_volume(call: Call) -> Any:
     return ok({"volume": render_volume(call, visible_volume(call, call.params["id"]))})
 
 
-def _check_quota(call: Call, project: str, size: int) -> None:
+def _check_quota(call: Call, project: str, size: int, new: bool = True) -> None:
+    """:raises ApiError: 413 when a `new` volume, or `size` more gigabytes, exceed the quota."""
     quota = call.store.quota(project)
     mine = [v for v in call.store.volumes.values() if v.project_id == project]
-    if quota.volumes >= 0 and len(mine) + 1 > quota.volumes:
+    if new and quota.volumes >= 0 and len(mine) + 1 > quota.volumes:
         raise ApiError(
             413,
             f"VolumeLimitExceeded: Maximum number of volumes allowed ({quota.volumes}) "
@@ -520,8 +521,11 @@ def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
     volume.attachments.append(Attachment(new_id(), server.id, device, time.time()))
     backend = store.backends.get(volume.backend)
     provider_id = volume.provider_id
-    server.ready_at = float("inf")
-    server.pending_attachments += 1
+    booting = server.vm_state == "building"
+    if booting:
+        # It boots once its connections are made (ready_at is set then).
+        server.ready_at = float("inf")
+        server.pending_attachments += 1
 
     def connect() -> None:
         error = None
@@ -531,10 +535,14 @@ def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
         except BackendError as failure:
             error = failure
         with store.lock:
-            server.pending_attachments -= 1
-            if error is not None:
+            if booting:
+                server.pending_attachments -= 1
+            if error is not None and booting:
                 server.vm_state, server.task_state = "error", None
                 server.fault = f"volume {volume.id}: {error}"
+            elif error is not None:
+                # Attaching to a running server failed: Nova rolls the attachment back.
+                detach(store, volume, server)
             elif server.pending_attachments == 0 and server.vm_state == "building":
                 server.ready_at = max(server.created_at + store.boot_seconds, time.time())
 
@@ -670,7 +678,7 @@ def _extend(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         )
     if volume.status != "available":
         raise bad_request(f"Volume status must be 'available' to extend, not {volume.status}.")
-    _check_quota(call, volume.project_id, new_size - volume.size)
+    _check_quota(call, volume.project_id, new_size - volume.size, new=False)
     backend = call.store.backends.get(volume.backend)
     volume.status = "extending"
 
@@ -954,12 +962,3 @@ def list_messages(call: Call) -> Any:
     if call.query.get("resource_uuid"):
         found = [m for m in found if m["resource_uuid"] == call.query["resource_uuid"]]
     return ok({"messages": [{k: v for k, v in m.items() if k != "project_id"} for m in found]})
-
-
-def check_project(call: Call) -> None:
-    """The project in a Cinder URL must be the caller's own, unless the caller is admin."""
-    if (
-        call.params.get("url_project") not in (None, call.caller.project_id)
-        and not call.caller.is_admin
-    ):
-        raise forbidden("Policy doesn't allow this project to be used.")

@@ -437,9 +437,8 @@ def render_server(call: Call, server: Server) -> dict[str, Any]:
         "OS-EXT-AZ:availability_zone": server.availability_zone,
         "config_drive": "",
         "key_name": server.key_name,
-        "OS-SRV-USG:launched_at": None
-        if server.vm_state == "building"
-        else iso_seconds(server.ready_at),
+        # When it first ran; a server that never did (still building, or failed) has none.
+        "OS-SRV-USG:launched_at": iso_seconds(server.runs[0][0]) if server.runs else None,
         "OS-SRV-USG:terminated_at": None,
         "security_groups": _security_group_names(store, server),
         "OS-EXT-STS:task_state": server.task_state,

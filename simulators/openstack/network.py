@@ -369,6 +369,8 @@ def _used_ips(store: Store, subnet: Subnet) -> set[str]:
     }
     if subnet.gateway_ip:
         used.add(subnet.gateway_ip)
+    # Floating IPs have no port of their own, yet take their address.
+    used |= {f.address for f in store.floating_ips.values() if f.network_id == subnet.network_id}
     return used
 
 
@@ -1053,7 +1055,7 @@ def create_fip(call: Call) -> Any:
         raise conflict(
             f"No more IP addresses available on network {net.id}.", "IpAddressGenerationFailure"
         )
-    used = _used_ips(store, subnet) | {f.address for f in store.floating_ips.values()}
+    used = _used_ips(store, subnet)
     address = spec.get("floating_ip_address") or next(
         (str(a) for a in ipaddress.ip_network(subnet.cidr).hosts() if str(a) not in used), None
     )

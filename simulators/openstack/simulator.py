@@ -197,7 +197,7 @@ class OpenStackSimulator:
             hosts = list(cidr.hosts())
             gateway = net_spec.gateway_ip or str(hosts[0])
             store.networks[net.id] = net
-            store.subnets[new_id()] = Subnet(
+            subnet = Subnet(
                 new_id(),
                 f"{net_spec.name}-subnet",
                 net.id,
@@ -209,6 +209,7 @@ class OpenStackSimulator:
                 time.time(),
                 enable_dhcp=False,
             )
+            store.subnets[subnet.id] = subnet
         for backend in store.backends.values():
             store.volume_services.append(
                 VolumeService(

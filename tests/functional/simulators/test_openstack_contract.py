@@ -18,6 +18,7 @@ from pypureclient.configuration import Configuration
 
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
+from tests.waiting import wait_until
 
 IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
 
@@ -493,3 +494,27 @@ def test_the_openstack_command_works(region, tmp_path):
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_an_external_subnet_is_found_by_its_id(admin):
+    public = admin.network.find_network("public", ignore_missing=False)
+    subnet = next(iter(admin.network.subnets(network_id=public.id)))
+    assert admin.network.get_subnet(subnet.id).network_id == public.id
+
+
+def test_extending_a_volume_at_the_volume_count_quota_is_allowed(lab, region, tenant):
+    made = volume(tenant, size=1, vtype="pure")
+    count = len(list(tenant.block_storage.volumes()))
+    limits = {"volumes": count, "gigabytes": 1000}
+    project = region.project_id("tenant1")
+    url = f"{region.control_url}/_sim/quotas/{project}"
+    httpx.put(url, json=limits).raise_for_status()
+    try:
+        tenant.block_storage.extend_volume(made, 2)
+        wait_until(lambda: tenant.block_storage.get_volume(made.id).size == 2)
+        with pytest.raises(openstack.exceptions.HttpException) as refused:
+            volume(tenant, size=1, vtype="pure")
+        assert refused.value.status_code == 413
+    finally:
+        httpx.put(url, json={}).raise_for_status()  # the defaults again
+        tenant.block_storage.delete_volume(made)
