@@ -97,18 +97,39 @@ def _reason(cloud: Cloud, conn: Conn, volume_id: str) -> str:
 
 
 def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
-    """Cinder forgets the volume; the array volume stays."""
+    """Cinder forgets the volume; the array volume stays (the Pure driver renames it
+    `<name>-unmanaged`). Returns once Cinder's record is gone; a volume already gone is done.
+
+    :raises FailedPrecondition: Cinder refuses (attached) or its driver fails.
+    """
     marks.require(volume_id, "volume_id")
     conn = cloud.connection(project_id)
-    volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
-    cloud.call("unmanage volume", lambda: conn.block_storage.unmanage_volume(volume), retry=False)
-    cloud.wait(
-        f"volume {volume_id} leaving Cinder",
-        cloud.settings.volume_timeout_seconds,
-        lambda: (
-            True if conn.block_storage.find_volume(volume_id, ignore_missing=True) is None else None
-        ),
+    volume = cloud.call(
+        f"find volume {volume_id}",
+        lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
     )
+    if volume is None:
+        return
+    if volume.status != "unmanaging":
+        cloud.call(
+            "unmanage volume", lambda: conn.block_storage.unmanage_volume(volume), retry=False
+        )
+
+    def gone() -> Any:
+        found = conn.block_storage.find_volume(volume_id, ignore_missing=True)
+        if found is None:
+            return True
+        return found if found.status == "error" else None
+
+    if (
+        cloud.wait(
+            f"volume {volume_id} leaving Cinder", cloud.settings.volume_timeout_seconds, gone
+        )
+        is not True
+    ):
+        raise FailedPrecondition(
+            f"unmanage of volume {volume_id} failed: {_reason(cloud, conn, volume_id)}"
+        )
 
 
 def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy: str) -> pb.Volume:

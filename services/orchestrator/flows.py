@@ -37,6 +37,11 @@ REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
 # The old source's VMs go first (never the same VM at both sites), then the volumes here get
 # the replicated type, then the arrays replicate them back.
 REPROTECT_STEPS = ["retire_old_source", "retype_volumes", "protect_reverse"]
+# The reprotect methods: a Cinder retype in place, or each VM's volumes managed again under the
+# replicated type (its server deleted and booted again around it).
+RETYPE, VOLUME_TYPE = "retype", "volume_type"
+REMANAGE_PREPARE = ["retire_old_source", "capture_recovered", "volume_hosts"]
+REMANAGE_VM_STEPS = ["release_server", "remanage_volumes", "boot_again", "verify_server"]
 
 
 def _vm_units(group: Group) -> list[UnitPlan]:
@@ -86,9 +91,23 @@ def failover_plan(
 
 
 def reprotect_plan(group: Group, project_id: str, request: dict[str, Any]) -> Plan:
-    """At the site a group failed over to: protect it back towards the site it came from."""
-    unit = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, list(REPROTECT_STEPS))
-    return Plan(REPROTECT, project_id, group.id, request, [unit])
+    """At the site a group failed over to: protect it back towards the site it came from.
+    By retype, one unit; by volume type, a unit per recovered VM in its tier (each VM out of
+    service while its volumes change type), then the protection."""
+    if request["reprotect"]["method"] == RETYPE:
+        unit = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, list(REPROTECT_STEPS))
+        return Plan(REPROTECT, project_id, group.id, request, [unit])
+    vms = [
+        UnitPlan(vm.server_id, VM, vm.tier, list(REMANAGE_VM_STEPS), vm.name, vm.server_id)
+        for vm in group.vms
+        if vm.origin_server_id
+    ]
+    units = [
+        UnitPlan(PREPARE, PREPARE, PREPARE_TIER, list(REMANAGE_PREPARE)),
+        *vms,
+        UnitPlan(FINISH, FINISH, FINISH_TIER, ["protect_reverse"]),
+    ]
+    return Plan(REPROTECT, project_id, group.id, request, units)
 
 
 def failback_plan(group: Group, project_id: str, request: dict[str, Any]) -> Plan:

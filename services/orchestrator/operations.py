@@ -121,12 +121,14 @@ class Operations:
         project_id: str,
         group_id: str,
         key: str,
+        method: str,
         replication_type: str,
         volume_type: str,
         rpo_target_seconds: float | None,
     ) -> str:
         """At the site a group failed over to: protect it back towards its old source, which
-        must answer (it removes the group's old VMs first).
+        must answer (it removes the group's old VMs first). `method` is flows.RETYPE or
+        flows.VOLUME_TYPE.
 
         :raises FailedPrecondition: the group's state does not allow it here, no volume type
             here replicates that way, or the old source site does not answer.
@@ -138,9 +140,12 @@ class Operations:
         group = self._group(project_id, group_id, lifecycle.REPROTECT)
         request = self._request(
             group,
-            reprotect=self._reprotection(
-                project_id, group, replication_type, volume_type, rpo_target_seconds
-            ),
+            reprotect={
+                "method": method,
+                **self._reprotection(
+                    project_id, group, replication_type, volume_type, rpo_target_seconds
+                ),
+            },
         )
         self._reachable(group.target_site, "a reprotect")
         return self._start(flows.reprotect_plan(group, project_id, request), key)
@@ -158,9 +163,12 @@ class Operations:
         if existing is not None:
             return existing
         group = self._group(project_id, group_id, lifecycle.FAILBACK)
-        reprotect = self._reprotection(
-            project_id, group, group.replication_type, "", group.rpo_target_seconds or None
-        )
+        reprotect = {
+            "method": flows.RETYPE,
+            **self._reprotection(
+                project_id, group, group.replication_type, "", group.rpo_target_seconds or None
+            ),
+        }
         self._reachable(group.source_site, "a failback")
         request = self._request(group, reprotect=reprotect)
         return self._start(flows.failback_plan(group, project_id, request), key)

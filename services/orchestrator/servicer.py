@@ -1,5 +1,4 @@
-"""The orchestrator's gRPC surface (protobuf <-> domain). The VOLUME_TYPE method of reprotect
-answers UNIMPLEMENTED until it is built."""
+"""The orchestrator's gRPC surface (protobuf <-> domain)."""
 
 from __future__ import annotations
 
@@ -9,14 +8,14 @@ from collections.abc import Iterator
 import grpc
 from google.protobuf.duration_pb2 import Duration
 
-from common.errors import FailedPrecondition, InvalidArgument, Unimplemented
+from common.errors import FailedPrecondition, InvalidArgument
 from common.grpc_client import mapped_errors
 from common.grpc_server import answers_unimplemented
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2 as spb
-from services.orchestrator import views
+from services.orchestrator import flows, views
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
@@ -41,6 +40,10 @@ _DEPENDENCY_STATES = {
     DependencyState.UNREACHABLE: opb.DEPENDENCY_STATE_UNREACHABLE,
 }
 _TYPES = {types_pb2.REPLICATION_TYPE_ASYNC: ASYNC, types_pb2.REPLICATION_TYPE_SYNC: SYNC}
+_METHODS = {
+    opb.REPROTECT_METHOD_RETYPE: flows.RETYPE,
+    opb.REPROTECT_METHOD_VOLUME_TYPE: flows.VOLUME_TYPE,
+}
 
 
 def _required(value: str, field: str) -> str:
@@ -260,12 +263,8 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         self, request: opb.StartReprotectRequest, context: grpc.ServicerContext
     ) -> opb.Operation:
         project = _required(request.project_id, "project_id")
-        if request.method == opb.REPROTECT_METHOD_VOLUME_TYPE:
-            raise Unimplemented(
-                "reprotect method VOLUME_TYPE (unmanage and manage under the replicated type) "
-                "is not built yet; use RETYPE"
-            )
-        if request.method != opb.REPROTECT_METHOD_RETYPE:
+        method = _METHODS.get(request.method)
+        if method is None:
             raise InvalidArgument("method", "must be RETYPE or VOLUME_TYPE")
         if request.target_replication_type not in _TYPES:
             raise InvalidArgument("target_replication_type", "must be ASYNC or SYNC")
@@ -274,6 +273,7 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             project,
             request.group_id,
             request.idempotency_key,
+            method,
             _TYPES[request.target_replication_type],
             request.volume_type,
             rpo,

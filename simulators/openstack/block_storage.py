@@ -653,9 +653,24 @@ def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         )
     store = call.store
     backend, provider_id = store.backends.get(volume.backend), volume.provider_id
-    del store.volumes[volume.id]
-    if backend is not None:
-        store.worker.submit(volume.id, lambda: backend.unmanage(provider_id))
+    volume.status = "unmanaging"
+
+    # As in Cinder: the record goes once the driver has let the volume go (renamed it), so a
+    # client that waits for the record to vanish can manage the array volume again.
+    def release() -> None:
+        try:
+            if backend is not None:
+                backend.unmanage(provider_id)
+        except Exception as error:
+            reason = str(error) if isinstance(error, BackendError) else "internal error"
+            with store.lock:
+                volume.status = "error"
+                _message(store, volume, f"unmanage failed: {reason}")
+            return
+        with store.lock:
+            store.volumes.pop(volume.id, None)
+
+    store.worker.submit(volume.id, release)
     return ok(status=202)
 
 

@@ -74,16 +74,12 @@ def _call(channel, method, request):
     return channel.unary_unary(path, **codec)(request, timeout=5)
 
 
-def test_the_unbuilt_reprotect_method_answers_unimplemented_naming_itself(site):
+def test_a_reprotect_without_a_method_is_refused_naming_the_methods(site):
     stub = orchestrator_pb2_grpc.OrchestratorServiceStub(site.channel("orchestrator"))
     with pytest.raises(grpc.RpcError) as raised:
-        stub.StartReprotect(
-            orchestrator_pb2.StartReprotectRequest(
-                project_id="p1", group_id="g1", method=orchestrator_pb2.REPROTECT_METHOD_VOLUME_TYPE
-            )
-        )
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "VOLUME_TYPE" in raised.value.details() and "use RETYPE" in raised.value.details()
+        stub.StartReprotect(orchestrator_pb2.StartReprotectRequest(project_id="p1", group_id="g1"))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "method" in raised.value.details() and "VOLUME_TYPE" in raised.value.details()
 
 
 @pytest.mark.parametrize(

@@ -92,11 +92,37 @@ def test_a_cleanup_removes_the_cloud_resources_then_the_array_copies():
     ]
 
 
+def reprotecting(method):
+    return {"reprotect": {"method": method}}
+
+
+def failed_over():
+    """The group at site B after a failover that recovered web but not db."""
+    moved = group()
+    moved.vms[0].origin_server_id = "web-at-a"
+    return moved
+
+
 def test_a_reprotect_removes_the_old_vms_before_it_retypes_and_replicates_back():
-    plan = flows.reprotect_plan(group(), "p-b", {"reprotect": {}})
+    plan = flows.reprotect_plan(failed_over(), "p-b", reprotecting(flows.RETYPE))
     assert plan.kind == flows.REPROTECT
     assert shape(plan) == [(PREPARE, PREPARE, PREPARE_TIER, flows.REPROTECT_STEPS)]
     assert flows.REPROTECT_STEPS.index("retire_old_source") == 0
+
+
+def test_a_reprotect_by_volume_type_cycles_each_recovered_vm_in_its_tier_then_protects():
+    plan = flows.reprotect_plan(failed_over(), "p-b", reprotecting(flows.VOLUME_TYPE))
+    assert plan.kind == flows.REPROTECT
+    assert shape(plan) == [
+        (PREPARE, PREPARE, PREPARE_TIER, flows.REMANAGE_PREPARE),
+        ("web", VM, 1, flows.REMANAGE_VM_STEPS),
+        (FINISH, FINISH, FINISH_TIER, ["protect_reverse"]),
+    ]
+    assert flows.REMANAGE_PREPARE.index("retire_old_source") == 0
+    steps = flows.REMANAGE_VM_STEPS
+    assert steps.index("release_server") < steps.index("remanage_volumes") < steps.index(
+        "boot_again"
+    )
 
 
 def test_a_failback_is_a_quiesced_planned_failover_then_a_reprotect_that_may_fail_alone():
@@ -126,6 +152,8 @@ def test_every_step_a_plan_names_is_registered():
             flows.failover_plan(group(), "p", {}, True, False),
             flows.cleanup_plan("p", "g1", "t", {}),
             flows.failback_plan(group(), "p", {}),
+            flows.reprotect_plan(failed_over(), "p", reprotecting(flows.RETYPE)),
+            flows.reprotect_plan(failed_over(), "p", reprotecting(flows.VOLUME_TYPE)),
         )
         for unit in plan.units
         for step in unit.steps

@@ -14,6 +14,12 @@ from services.orchestrator.steps.prepare import (
     StopSource,
     VolumeHosts,
 )
+from services.orchestrator.steps.remanage import (
+    BootAgain,
+    CaptureRecovered,
+    ReleaseServer,
+    RemanageVolumes,
+)
 from services.orchestrator.steps.reprotect import ProtectReverse, RetireOldSource, RetypeVolumes
 from services.orchestrator.steps.vm import BootServer, EnsurePorts, ManageVolumes, VerifyServer
 
@@ -37,6 +43,10 @@ def build_registry(deps: StepDeps) -> Registry:
             RetireOldSource,
             RetypeVolumes,
             ProtectReverse,
+            CaptureRecovered,
+            ReleaseServer,
+            RemanageVolumes,
+            BootAgain,
             RemoveTestResources,
             DestroyTestCopies,
         )

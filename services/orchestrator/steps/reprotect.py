@@ -1,7 +1,7 @@
 """Reprotect, at the site a group failed over to: the old source site removes the group's old
 VMs first (never the same VM at both sites), the recovered volumes get a replicated volume type
-(a Cinder retype in place), then the arrays replicate them back to the old source and the group
-is protected in its new direction.
+(a Cinder retype in place here; managed again under it, VM by VM, in remanage.py), then the
+arrays replicate them back to the old source and the group is protected in its new direction.
 
 Each step reads the group's record when it runs: in a failback it runs after the failover back
 rewrote it.
@@ -18,6 +18,7 @@ from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.storage.v1 import storage_pb2 as spb
+from services.orchestrator.engine.plan import VM, UnitState
 from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group
 from services.orchestrator.steps.base import OrchestratorStep, duration, parallel
@@ -131,11 +132,29 @@ def _boot_order(device: cpb.BlockDevice) -> tuple[bool, int]:
     return device.boot_index < 0, device.boot_index
 
 
+def reprotected(ctx: StepContext) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
+    """The VMs ready to be protected back, by the server id the group's record has for them:
+    (their server now, their array volumes in boot order); and the names of the VMs whose
+    remanage failed. A retype (in this unit) keeps the servers."""
+    if "volumes" in ctx.outputs:
+        retyped: dict[str, list[str]] = ctx.outputs["volumes"]
+        return {s: (s, names) for s, names in retyped.items()}, []
+    units = [u for u in ctx.units() if u.role == VM]
+    ready = {
+        u.key: (str(u.outputs["recovered_server_id"]), list(u.outputs["array_volumes"]))
+        for u in units
+        if u.state == UnitState.SUCCEEDED
+    }
+    return ready, [u.name or u.key for u in units if u.state != UnitState.SUCCEEDED]
+
+
 class ProtectReverse(OrchestratorStep):
     """Stops the old direction's replication (async: the group's protection group on the old
-    source array), protects the retyped volumes towards the old source, takes a first point
+    source array), protects the VMs' volumes towards the old source, takes a first point
     (async), and records the group as protected in its new direction. VMs that were not
-    recovered here leave the group: they stay at the old site, untouched.
+    recovered here leave the group: they stay at the old site, untouched. Should a VM's
+    remanage have failed, nothing is protected: the record takes the others' new servers and
+    the group stays failed over, to be reprotected again.
 
     :raises FailedPrecondition: sync volumes that are not in one pod.
     """
@@ -148,7 +167,11 @@ class ProtectReverse(OrchestratorStep):
         group = running_here(self, ctx)
         wanted = reprotect_request(ctx)
         target, rpo = str(wanted["replication_type"]), float(wanted["rpo_target_seconds"])
-        volumes: dict[str, list[str]] = ctx.outputs["volumes"]
+        ready, failed = reprotected(ctx)
+        if failed:
+            self.deps.records.update(op.project_id, op.group_id, _moved(ready))
+            return {"protected": False, "failed_vms": failed}
+        volumes = {s: names for s, (_, names) in ready.items()}
         names = [n for listed in volumes.values() for n in listed]
         pods = {n.split("::", 1)[0] for n in names if "::" in n}
         if target == SYNC and (len(pods) != 1 or not all("::" in n for n in names)):
@@ -176,12 +199,14 @@ class ProtectReverse(OrchestratorStep):
             )
             if target == ASYNC:
                 storage.ReplicateNow(spb.ReplicateNowRequest(group=ref))
-        dropped = [vm.name for vm in group.vms if vm.server_id not in volumes]
+        find = _finder(ready)
+        dropped = [vm.name for vm in group.vms if find(vm.server_id) is None]
 
         def protected(current: Group) -> Group:
-            current.vms = [vm for vm in current.vms if vm.server_id in volumes]
+            current.vms = [vm for vm in current.vms if find(vm.server_id) is not None]
             for vm in current.vms:
-                vm.volumes, vm.origin_server_id = volumes[vm.server_id], ""
+                vm.server_id, vm.volumes = find(vm.server_id)
+                vm.origin_server_id = ""
             current.replication_type, current.rpo_target_seconds = target, rpo
             current.pod_name, current.state = ref.pod_name, PROTECTED
             return current
@@ -192,8 +217,37 @@ class ProtectReverse(OrchestratorStep):
                 mpb.CaptureProjectRequest(project_id=op.project_id)
             )
         return {
+            "protected": True,
             "old_replication_removed": removed,
             "protection_group": protection.protection_group_name,
             "pod": ref.pod_name,
             "dropped_vms": dropped,
         }
+
+
+def _finder(ready: dict[str, tuple[str, list[str]]]) -> Any:
+    """Finds a VM's (server now, volumes) by the server id a record has: the one it had, or,
+    when a repeat finds the record written already, the one it has now."""
+    now = {server_id: found for server_id, found in ready.values()}
+
+    def find(server_id: str) -> tuple[str, list[str]] | None:
+        found = ready.get(server_id)
+        if found is None and server_id in now:
+            found = (server_id, now[server_id])
+        return found
+
+    return find
+
+
+def _moved(ready: dict[str, tuple[str, list[str]]]) -> Any:
+    """Record the VMs' new servers and volumes; they stay recovered VMs, still to protect."""
+    find = _finder(ready)
+
+    def update(current: Group) -> Group:
+        for vm in current.vms:
+            found = find(vm.server_id)
+            if found is not None:
+                vm.server_id, vm.volumes = found
+        return current
+
+    return update

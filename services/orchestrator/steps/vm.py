@@ -13,7 +13,7 @@ from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.steps.base import OrchestratorStep, duration, now_iso, request_id
 
 # Metadata the Pure driver and draas write themselves; the rest is the tenant's and is kept.
-_OWN_METADATA = ("array_", "draas_")
+OWN_METADATA = ("array_", "draas_")
 
 
 def vm_parts(ctx: StepContext) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class ManageVolumes(OrchestratorStep):
                     volume_type=vtype,
                     bootable=volume.bootable,
                     metadata={
-                        k: v for k, v in volume.metadata.items() if not k.startswith(_OWN_METADATA)
+                        k: v for k, v in volume.metadata.items() if not k.startswith(OWN_METADATA)
                     },
                     image_metadata=dict(volume.image_metadata),
                     request_id=request_id(ctx, volume.id),

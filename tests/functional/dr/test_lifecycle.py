@@ -1,5 +1,6 @@
 """The whole DR lifecycle of a group: from site A to site B (planned failover), writes at B,
-reprotect at B (retype), failback to A. Every write survives (checked against the arrays'
+reprotect at B (by retype, or by managing the volumes again under the replicated type), failback
+to A. Every write survives (checked against the arrays'
 write journals), and no VM ever ran at both sites at once (checked against both clouds' record
 of when each server ran). Requests the group's state does not allow are refused."""
 
@@ -27,6 +28,7 @@ from tests.functional.dr.twosite import (
 from tests.functional.lab import tenant_connection
 
 REPLICATION = {"async": types_pb2.REPLICATION_TYPE_ASYNC, "sync": types_pb2.REPLICATION_TYPE_SYNC}
+METHODS = {"retype": opb.REPROTECT_METHOD_RETYPE, "volume-type": opb.REPROTECT_METHOD_VOLUME_TYPE}
 
 
 @pytest.fixture
@@ -80,13 +82,13 @@ def assert_same_data(control, held: tuple[str, dict[str, str]], copy: tuple[str,
     return counts
 
 
-def retype(project_id: str, group, kind: str, **extra) -> opb.StartReprotectRequest:
-    """A reprotect by retype, keeping the group's replication type."""
+def reprotection(project_id: str, group, kind: str, method: str, **extra):
+    """A reprotect keeping the group's replication type."""
     return opb.StartReprotectRequest(
         project_id=project_id,
         group_id=group.id,
         idempotency_key=key(),
-        method=opb.REPROTECT_METHOD_RETYPE,
+        method=METHODS[method],
         target_replication_type=REPLICATION[kind],
         **extra,
     )
@@ -98,9 +100,12 @@ def refused(call, request) -> grpc.RpcError:
     return raised.value
 
 
-@pytest.mark.parametrize("kind", ["async", "sync"])
+@pytest.mark.parametrize(
+    ("kind", "method"),
+    [("async", "retype"), ("sync", "retype"), ("async", "volume-type"), ("sync", "volume-type")],
+)
 def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice(
-    sites, lab, tenant_network, control, writes, kind
+    sites, lab, tenant_network, control, writes, kind, method
 ):
     a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
     at_a, at_b = project(lab), project(lab, "site-b")
@@ -111,10 +116,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     originals = volumes_of(lab, "site-a", [vm.id for vm in vms])
 
     # Reprotect is refused while the group is protected; failback too.
-    wrong = refused(
-        b.StartReprotect,
-        retype(at_b, group, kind),
-    )
+    wrong = refused(b.StartReprotect, reprotection(at_b, group, kind, method))
     assert wrong.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (
         "is protected" in wrong.details() and "allowed: test failover at site-b" in wrong.details()
@@ -154,17 +156,24 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
         assert "is failed over" in wrong.details()
         assert "allowed: reprotect at site-b" in wrong.details()
     volume_type = refused(
-        b.StartReprotect,
-        retype(at_b, group, kind, volume_type="pure"),
+        b.StartReprotect, reprotection(at_b, group, kind, method, volume_type="pure")
     )
     assert volume_type.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert f"types that do: {TENANT}-{kind}" in volume_type.details()
 
-    _, reprotect = run(
-        b,
-        at_b,
-        b.StartReprotect(retype(at_b, group, kind)),
-    )
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    ports_before = {s: _ports(conn_b, s) for s in at_b_ids}
+    _, reprotect = run(b, at_b, b.StartReprotect(reprotection(at_b, group, kind, method)))
+    # By retype the servers stay; by volume type each is booted again on its own ports.
+    moved = {vm.server_id: vm.recovered_server_id or vm.server_id for vm in reprotect.vms}
+    if method == "retype":
+        assert not moved
+    else:
+        assert sorted(moved) == sorted(at_b_ids) and not set(moved.values()) & set(at_b_ids)
+        assert {moved[s]: _ports(conn_b, moved[s]) for s in at_b_ids} == {
+            moved[s]: ports for s, ports in ports_before.items()
+        }
+    failed_over_ids, at_b_ids = at_b_ids, [moved.get(s, s) for s in at_b_ids]
     protected = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
     assert (protected.state, protected.source_site, protected.target_site) == (
         opb.GROUP_STATE_PROTECTED,
@@ -177,7 +186,6 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     assert not {v.name for v in conn_a.block_storage.volumes()} & set(originals)
     writes("site-b")
     at_b_volumes = volumes_of(lab, "site-b", at_b_ids)
-    conn_b = tenant_connection(lab, "site-b", TENANT)
     assert {conn_b.block_storage.get_volume(v).volume_type for v in _ids(conn_b, at_b_ids)} == {
         f"{TENANT}-{kind}"
     }
@@ -208,16 +216,24 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     assert not {s.id for s in conn_b.compute.servers()} & set(at_b_ids)
 
     lineages = []
-    for vm in failover.vms:
-        returned = next(v for v in failback.vms if v.server_id == vm.recovered_server_id)
+    for vm, at_b_id in zip(failover.vms, at_b_ids, strict=True):
+        assert vm.recovered_server_id == failed_over_ids[len(lineages)]
+        returned = next(v for v in failback.vms if v.server_id == at_b_id)
         lineages.append(
             {
                 "site-a": [vm.server_id, returned.recovered_server_id],
-                "site-b": [vm.recovered_server_id],
+                "site-b": sorted({vm.recovered_server_id, at_b_id}),
             }
         )
     assert_never_at_both_sites(lab, lineages)
     assert reprotect.group_steps and failback.group_steps
+
+
+def _ports(conn, server_id: str) -> list[tuple[str, list[str]]]:
+    return sorted(
+        (p.id, sorted(ip["ip_address"] for ip in p.fixed_ips))
+        for p in conn.network.ports(device_id=server_id)
+    )
 
 
 def _ids(conn, server_ids: list[str]) -> list[str]:

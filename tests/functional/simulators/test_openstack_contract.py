@@ -383,7 +383,8 @@ def test_manage_and_unmanage_rename_on_the_array(lab, region, admin, tenant):
     assert f"volume-{managed.id}-cinder" in array.volumes and "recovered-copy" not in array.volumes
     assert managed.id in [v.id for v in tenant.block_storage.volumes()]
     scoped.block_storage.unmanage_volume(managed)
-    region.settle()
+    wait_until(lambda: scoped.block_storage.find_volume(managed.id, ignore_missing=True) is None)
+    # Cinder's record goes only once its driver has let the array volume go.
     assert f"volume-{managed.id}-cinder-unmanaged" in array.volumes
 
 
