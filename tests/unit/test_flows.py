@@ -120,8 +120,8 @@ def test_a_reprotect_by_volume_type_cycles_each_recovered_vm_in_its_tier_then_pr
     ]
     assert flows.REMANAGE_PREPARE.index("retire_old_source") == 0
     steps = flows.REMANAGE_VM_STEPS
-    assert steps.index("release_server") < steps.index("remanage_volumes") < steps.index(
-        "boot_again"
+    assert (
+        steps.index("release_server") < steps.index("remanage_volumes") < steps.index("boot_again")
     )
 
 
