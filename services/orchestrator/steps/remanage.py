@@ -64,7 +64,7 @@ class CaptureRecovered(OrchestratorStep):
                 ("ports", "id"),
             )
         }
-        parts = {}
+        parts: dict[str, dict[str, Any]] = {}
         for vm in vms:
             server = servers.get(vm.server_id)
             if server is None:
