@@ -1,12 +1,15 @@
-"""The whole DR lifecycle of a group: from site A to site B (planned failover), writes at B,
-reprotect at B (by retype, or by managing the volumes again under the replicated type), failback
-to A. Every write survives (checked against the arrays'
-write journals), and no VM ever ran at both sites at once (checked against both clouds' record
-of when each server ran). Requests the group's state does not allow are refused."""
+"""The whole DR lifecycle of a group, with every draas service of both sites as its own process
+(site A on SQLite, site B on PostgreSQL): from site A to site B (planned failover), writes at
+B, reprotect at B (by retype, or by managing the volumes again under the replicated type),
+failback to A. Every write survives (checked against the arrays' write journals), and no VM
+ever ran at both sites at once (checked against both clouds' record of when each server ran).
+Requests the group's state does not allow are refused."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import grpc
 import httpx
@@ -14,10 +17,14 @@ import pytest
 
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from simulators.flasharray.control_client import SimulatorControl
+from simulators.lab import TwoSiteLab
+from tests.conftest import postgres_schema
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
     key,
+    make_network,
     make_vm,
     project,
     protect,
@@ -26,9 +33,42 @@ from tests.functional.dr.twosite import (
     wait_for,
 )
 from tests.functional.lab import tenant_connection
+from tools.process_sites import ProcessSite, running_process_sites
 
 REPLICATION = {"async": types_pb2.REPLICATION_TYPE_ASYNC, "sync": types_pb2.REPLICATION_TYPE_SYNC}
 METHODS = {"retype": opb.REPROTECT_METHOD_RETYPE, "volume-type": opb.REPROTECT_METHOD_VOLUME_TYPE}
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[TwoSiteLab]:
+    with TwoSiteLab(tenants=[TENANT], boot_seconds=0.05) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sites(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, ProcessSite]]:
+    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
+        state = tmp_path_factory.mktemp("lifecycle")
+        databases = {
+            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
+            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
+            "site-b-metadata": metadata_b,
+            "site-b-orchestrator": orchestrator_b,
+        }
+        with running_process_sites(lab, state, databases) as running:
+            yield running
+
+
+@pytest.fixture(scope="module")
+def tenant_network(lab):
+    return make_network(lab)
+
+
+@pytest.fixture
+def control(lab) -> Iterator[SimulatorControl]:
+    made = SimulatorControl(lab.flasharrays.control_url)
+    yield made
+    made.close()
 
 
 @pytest.fixture
@@ -238,3 +278,56 @@ def _ports(conn, server_id: str) -> list[tuple[str, list[str]]]:
 
 def _ids(conn, server_ids: list[str]) -> list[str]:
     return [a.volume_id for s in server_ids for a in conn.compute.volume_attachments(s)]
+
+
+def test_a_reprotect_whose_orchestrator_is_killed_finishes_after_a_restart_making_nothing_twice(
+    sites, lab, tenant_network
+):
+    b, at_b = sites["site-b"].orchestrator, project(lab, "site-b")
+    vms = [make_vm(lab, tenant_network, "async", volumes=1, name=f"cut-{i}") for i in range(4)]
+    group = protect(sites, lab, "async", vms)
+    _, failover = run(
+        b,
+        at_b,
+        b.StartFailover(
+            opb.StartFailoverRequest(
+                project_id=at_b,
+                group_id=group.id,
+                idempotency_key=key(),
+                mode=opb.FAILOVER_MODE_PLANNED,
+                quiesce=True,
+            )
+        ),
+    )
+    names = sorted(vm.name for vm in vms)
+    region_control(lab, "site-b", "PUT", "boot_time", seconds=1.5)
+    try:
+        started = b.StartReprotect(reprotection(at_b, group, "async", "volume-type"))
+        request = opb.GetOperationRequest(project_id=at_b, operation_id=started.id)
+
+        def booting_again() -> bool:
+            steps = [s for vm in b.GetOperation(request).vms for s in vm.steps]
+            return any(s.name == "boot_again" and s.state == opb.STEP_STATE_RUNNING for s in steps)
+
+        wait_for(booting_again, timeout=60)
+        killed = sites["site-b"].processes["orchestrator"].process
+        killed.kill()
+        assert killed.wait(10) == -9
+        sites["site-b"].start_again("orchestrator").wait_until_serving(60)
+        done = finished(b, at_b, started.id)
+    finally:
+        region_control(lab, "site-b", "PUT", "boot_time", seconds=0.05)
+
+    report = b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=done.id))
+    assert done.state == opb.OPERATION_STATE_SUCCEEDED, (done.error, report)
+    assert [s for vm in done.vms for s in vm.steps if s.attempts > 1], "a step was run again"
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    servers = [s for s in conn_b.compute.servers() if s.name in names]
+    assert sorted(s.name for s in servers) == names, "one server per VM"
+    volumes = [v for v in conn_b.block_storage.volumes() if v.name.split("-disk")[0] in names]
+    assert len(volumes) == len(vms) and {v.volume_type for v in volumes} == {f"{TENANT}-async"}
+    assert {s.id for s in servers} == {vm.recovered_server_id for vm in report.vms}
+    assert not {s.id for s in servers} & {vm.recovered_server_id for vm in failover.vms}
+    group_now = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+    assert group_now.state == opb.GROUP_STATE_PROTECTED
+    assert sorted(vm.server_id for vm in group_now.vms) == sorted(s.id for s in servers)

@@ -1,0 +1,140 @@
+"""The lab's two sites with every draas service as its own process: per site compute, storage,
+metadata and orchestrator, configured by environment from the same settings the in-process
+stack (tools/stack.py) uses, so that both run the same sites. For end-to-end tests and the
+demo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from pydantic import BaseModel, SecretStr
+
+from common.settings import ServiceSettings
+from draas.metadata.v1 import metadata_pb2_grpc
+from draas.orchestrator.v1 import orchestrator_pb2_grpc
+from simulators.lab import TwoSiteLab
+from tools.launcher import ServiceProcess, free_port, spawn_service
+from tools.stack import SITES, compute_settings, site_settings
+
+STARTUP_SECONDS = 60.0
+# The launcher sets these itself.
+_LAUNCHER_SETTINGS = ("port", "port_file")
+
+
+def settings_environment(settings: ServiceSettings) -> dict[str, str]:
+    """The environment that configures a service process with these settings (secrets in the
+    clear: the process needs them; complex values as JSON, which the settings parse)."""
+    env = {}
+    for name in type(settings).model_fields:
+        value = _plain(getattr(settings, name))
+        if name in _LAUNCHER_SETTINGS or value is None:
+            continue
+        variable = type(settings).env_variable(name)
+        env[variable] = value if isinstance(value, str) else json.dumps(value)
+    return env
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, BaseModel):
+        return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+@dataclass
+class ProcessSite:
+    """One site's service processes, and channels to its orchestrator and metadata."""
+
+    name: str
+    state: Path
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    channels: dict[str, grpc.Channel] = field(default_factory=dict)
+    # How each was started (its port and environment), to start it again the same way.
+    launched: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
+
+    def spawn(self, service: str, settings: ServiceSettings, port: int = 0) -> ServiceProcess:
+        """Starts the service's process; call `wait_until_serving` on it next."""
+        self.launched[service] = (port, settings_environment(settings))
+        return self.start_again(service)
+
+    def start_again(self, service: str) -> ServiceProcess:
+        """Starts the service as it was started before (same port, settings and database),
+        e.g. after it was killed; call `wait_until_serving` on it next."""
+        port, env = self.launched[service]
+        process = spawn_service(service, self.name, self.state, port, env)
+        self.processes[service] = process
+        return process
+
+    @property
+    def orchestrator(self) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
+        return orchestrator_pb2_grpc.OrchestratorServiceStub(self.channels["orchestrator"])
+
+    @property
+    def metadata(self) -> metadata_pb2_grpc.MetadataServiceStub:
+        return metadata_pb2_grpc.MetadataServiceStub(self.channels["metadata"])
+
+    def stop(self) -> dict[str, int]:
+        """Closes the channels and stops the orchestrator first; returns each exit code."""
+        for channel in self.channels.values():
+            channel.close()
+        return {
+            name: self.processes[name].stop()
+            for name in ("orchestrator", "metadata", "storage", "compute")
+            if name in self.processes
+        }
+
+
+@contextmanager
+def running_process_sites(
+    lab: TwoSiteLab, state: Path, databases: dict[str, str], **orchestrator_settings: Any
+) -> Iterator[dict[str, ProcessSite]]:
+    """Both sites, every service a process: compute and storage first (their ports learned
+    from their port files), then metadata and orchestrators on ports chosen beforehand (each
+    site's peers need them). `databases` has "<site>-metadata" and "<site>-orchestrator" URLs.
+
+    :raises LaunchError: a service did not come up (everything started is stopped).
+    """
+    sites = {name: ProcessSite(name, state) for name in SITES}
+    ports = {s: {"metadata": free_port(), "orchestrator": free_port()} for s in SITES}
+    with ExitStack() as stopping:
+        for each in sites.values():
+            stopping.callback(each.stop)
+
+        def serving(service: str) -> dict[str, str]:
+            for site in SITES:
+                sites[site].processes[service].wait_until_serving(STARTUP_SECONDS)
+            return {site: sites[site].processes[service].address for site in SITES}
+
+        settings: dict[str, dict[str, Any]] = {}
+        for site in SITES:
+            sites[site].spawn("compute", compute_settings(lab, site, state / site / "compute"))
+        compute = serving("compute")
+        for site in SITES:
+            settings[site] = site_settings(lab, site, state / site, ports, databases, compute[site])
+            sites[site].spawn("storage", settings[site]["storage"])
+            sites[site].spawn("metadata", settings[site]["metadata"], ports[site]["metadata"])
+        serving("storage")
+        serving("metadata")
+        for site in SITES:
+            made = settings[site]["orchestrator"](
+                sites[site].processes["storage"].port, **orchestrator_settings
+            )
+            sites[site].spawn("orchestrator", made, ports[site]["orchestrator"])
+        serving("orchestrator")
+        for each in sites.values():
+            for service in ("orchestrator", "metadata"):
+                each.channels[service] = grpc.insecure_channel(each.processes[service].address)
+        yield sites
