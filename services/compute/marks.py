@@ -24,6 +24,13 @@ def description(operation_id: str, source_id: str) -> str:
     return f"draas op={operation_id} src={source_id}"
 
 
+def source_of(description: str | None) -> str:
+    """The source resource a draas mark names ("" for a description that is not a mark)."""
+    if not description or not description.startswith("draas op="):
+        return ""
+    return description.rpartition(" src=")[2]
+
+
 def tags(operation_id: str) -> list[str]:
     return [operation_tag(operation_id)]
 

@@ -21,15 +21,44 @@ def _existing(cloud: Cloud, what: str, lister: Callable[..., Any], mark: str) ->
     return found[0] if found else None
 
 
+def _kept(
+    cloud: Cloud,
+    what: str,
+    lister: Callable[..., Any],
+    project_id: str,
+    source: Any,
+    fits: Callable[[Any], bool] = lambda _: True,
+) -> Any:
+    """A resource this site kept from an earlier trip of the group, so that a group going back
+    and forth uses the same networks each time rather than a copy per trip: the one the source
+    was made from (a failover back home), or one an earlier failover made from the source."""
+    origin = marks.source_of(source.description)
+    for found in cloud.call(f"list {what}s", lambda: list(lister(project_id=project_id))):
+        if (found.id == origin or marks.source_of(found.description) == source.id) and fits(found):
+            return found
+    return None
+
+
 def ensure_network(
     cloud: Cloud, project_id: str, source: pb.Network, isolated: bool, operation_id: str
 ) -> pb.Network:
     """The network for `source`: its name (with -drtest for an isolated test copy), MTU and
-    state; never shared or external."""
+    state; never shared or external. Not isolated, a network kept here from the group's
+    earlier trips is used again (see `_kept`), as are its subnets, routers and security
+    groups."""
     marks.require(operation_id, "operation_id")
     conn = cloud.connection(project_id)
     mark = marks.description(operation_id, source.id)
     found = _existing(cloud, "network", conn.network.networks, mark)
+    if found is None and not isolated:
+        found = _kept(
+            cloud,
+            "network",
+            conn.network.networks,
+            project_id,
+            source,
+            lambda n: not str(n.name).endswith(ISOLATED_SUFFIX),
+        )
     if found is None:
         found = cloud.call(
             "create network",
@@ -56,6 +85,15 @@ def ensure_subnet(
     conn = cloud.connection(project_id)
     mark = marks.description(operation_id, source.id)
     found = _existing(cloud, "subnet", conn.network.subnets, mark)
+    if found is None:
+        found = _kept(
+            cloud,
+            "subnet",
+            conn.network.subnets,
+            project_id,
+            source,
+            lambda s: s.network_id == network_id and s.cidr == source.cidr,
+        )
     if found is None:
         found = cloud.call(
             "create subnet",
@@ -101,6 +139,16 @@ def ensure_router(
         external_network_id = _external_network(cloud, conn, external_network_name)
     mark = marks.description(operation_id, source.id)
     router = _existing(cloud, "router", conn.network.routers, mark)
+    if router is None and external_network_id:
+        # Only a router with a way out (never a test's isolated one).
+        router = _kept(
+            cloud,
+            "router",
+            conn.network.routers,
+            project_id,
+            source,
+            lambda r: bool((attr(r, "external_gateway_info", {}) or {}).get("network_id")),
+        )
     if router is None:
         gateway = {"network_id": external_network_id} if external_network_id else None
         router = cloud.call(
@@ -190,6 +238,8 @@ def ensure_security_group(
             conn.network.security_groups,
             marks.description(operation_id, source.id),
         )
+        if group is None:
+            group = _kept(cloud, "security group", conn.network.security_groups, project_id, source)
     if group is None:
         group = cloud.call(
             "create security group",

@@ -139,6 +139,7 @@ def network(resource: Any) -> pb.Network:
         external=bool(attr(resource, "is_router_external", False)),
         admin_state_up=bool(attr(resource, "is_admin_state_up", True)),
         tags=list(attr(resource, "tags", [])),
+        description=attr(resource, "description", "") or "",
     )
 
 
@@ -160,6 +161,7 @@ def subnet(resource: Any) -> pb.Subnet:
             pb.HostRoute(destination=r["destination"], nexthop=r["nexthop"])
             for r in attr(resource, "host_routes", [])
         ],
+        description=attr(resource, "description", "") or "",
     )
 
 
@@ -174,6 +176,7 @@ def router(
         external_network_id=gateway.get("network_id", "") or "",
         interfaces=interfaces,
         external_network_name=external_network_name,
+        description=attr(resource, "description", "") or "",
     )
 
 

@@ -24,6 +24,7 @@ from tests.functional.dr.twosite import (
     TENANT,
     finished,
     key,
+    listing,
     make_network,
     make_vm,
     project,
@@ -123,7 +124,7 @@ def assert_same_data(control, held: tuple[str, dict[str, str]], copy: tuple[str,
 
 
 def reprotection(project_id: str, group, kind: str, method: str, **extra):
-    """A reprotect keeping the group's replication type."""
+    """A reprotect that makes the group replicate `kind`."""
     return opb.StartReprotectRequest(
         project_id=project_id,
         group_id=group.id,
@@ -141,11 +142,18 @@ def refused(call, request) -> grpc.RpcError:
 
 
 @pytest.mark.parametrize(
-    ("kind", "method"),
-    [("async", "retype"), ("sync", "retype"), ("async", "volume-type"), ("sync", "volume-type")],
+    ("kind", "method", "target"),
+    [
+        ("async", "retype", "async"),
+        ("sync", "retype", "sync"),
+        ("async", "volume-type", "async"),
+        ("sync", "volume-type", "sync"),
+        # Protected back synchronously: the pod stretched from site B to site A.
+        ("async", "volume-type", "sync"),
+    ],
 )
 def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice(
-    sites, lab, tenant_network, control, writes, kind, method
+    sites, lab, tenant_network, control, writes, kind, method, target
 ):
     a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
     at_a, at_b = project(lab), project(lab, "site-b")
@@ -154,6 +162,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     group = protect(sites, lab, kind, vms)
     time.sleep(0.3)
     originals = volumes_of(lab, "site-a", [vm.id for vm in vms])
+    networks_at_a = _networks(lab, "site-a")
 
     # Reprotect is refused while the group is protected; failback too.
     wrong = refused(b.StartReprotect, reprotection(at_b, group, kind, method))
@@ -196,14 +205,14 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
         assert "is failed over" in wrong.details()
         assert "allowed: reprotect at site-b" in wrong.details()
     volume_type = refused(
-        b.StartReprotect, reprotection(at_b, group, kind, method, volume_type="pure")
+        b.StartReprotect, reprotection(at_b, group, target, method, volume_type="pure")
     )
     assert volume_type.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert f"types that do: {TENANT}-{kind}" in volume_type.details()
+    assert f"types that do: {TENANT}-{target}" in volume_type.details()
 
     conn_b = tenant_connection(lab, "site-b", TENANT)
     ports_before = {s: _ports(conn_b, s) for s in at_b_ids}
-    _, reprotect = run(b, at_b, b.StartReprotect(reprotection(at_b, group, kind, method)))
+    _, reprotect = run(b, at_b, b.StartReprotect(reprotection(at_b, group, target, method)))
     # By retype the servers stay; by volume type each is booted again on its own ports.
     moved = {vm.server_id: vm.recovered_server_id or vm.server_id for vm in reprotect.vms}
     if method == "retype":
@@ -215,11 +224,12 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
         }
     failed_over_ids, at_b_ids = at_b_ids, [moved.get(s, s) for s in at_b_ids]
     protected = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
-    assert (protected.state, protected.source_site, protected.target_site) == (
-        opb.GROUP_STATE_PROTECTED,
-        "site-b",
-        "site-a",
-    )
+    assert (
+        protected.state,
+        protected.source_site,
+        protected.target_site,
+        protected.replication_type,
+    ) == (opb.GROUP_STATE_PROTECTED, "site-b", "site-a", REPLICATION[target])
     # The old VMs, their ports and their volumes are gone from site A.
     conn_a = tenant_connection(lab, "site-a", TENANT)
     assert not {s.id for s in conn_a.compute.servers()} & {vm.id for vm in vms}
@@ -227,7 +237,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     writes("site-b")
     at_b_volumes = volumes_of(lab, "site-b", at_b_ids)
     assert {conn_b.block_storage.get_volume(v).volume_type for v in _ids(conn_b, at_b_ids)} == {
-        f"{TENANT}-{kind}"
+        f"{TENANT}-{target}"
     }
     for name, volume in at_b_volumes.items():  # writes at site B
         wait_for(lambda v=volume, n=name: control.volume_data("array-b", v)["count"] > first[n])
@@ -251,7 +261,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
     second = assert_same_data(control, ("array-b", at_b_volumes), ("array-a", back))
     assert all(second[name] > first[name] for name in first), "site B's writes came back"
     assert {conn_a.block_storage.get_volume(v).volume_type for v in _ids(conn_a, at_a_ids)} == {
-        f"{TENANT}-{kind}"
+        f"{TENANT}-{target}"
     }
     assert not {s.id for s in conn_b.compute.servers()} & set(at_b_ids)
 
@@ -266,7 +276,16 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
             }
         )
     assert_never_at_both_sites(lab, lineages)
+    # Home again on its own networks; site B keeps one copy of them, however many trips.
+    assert _networks(lab, "site-a") == networks_at_a
+    at_b_names = [n.name for n in tenant_connection(lab, "site-b", TENANT).network.networks()]
+    assert len(at_b_names) == len(set(at_b_names))
     assert reprotect.group_steps and failback.group_steps
+
+
+def _networks(lab, site: str) -> dict[str, list[str]]:
+    found = listing(lab, site)
+    return {k: found[k] for k in ("networks", "subnets", "routers", "security_groups")}
 
 
 def _ports(conn, server_id: str) -> list[tuple[str, list[str]]]:

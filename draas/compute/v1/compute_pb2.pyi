@@ -272,7 +272,7 @@ class VolumeType(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., replication_enabled: _Optional[bool] = ..., replication_type: _Optional[str] = ..., encrypted: _Optional[bool] = ..., backend_name: _Optional[str] = ..., hosts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Network(_message.Message):
-    __slots__ = ("id", "name", "project_id", "mtu", "shared", "external", "admin_state_up", "tags")
+    __slots__ = ("id", "name", "project_id", "mtu", "shared", "external", "admin_state_up", "tags", "description")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -281,6 +281,7 @@ class Network(_message.Message):
     EXTERNAL_FIELD_NUMBER: _ClassVar[int]
     ADMIN_STATE_UP_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     project_id: str
@@ -289,7 +290,8 @@ class Network(_message.Message):
     external: bool
     admin_state_up: bool
     tags: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., mtu: _Optional[int] = ..., shared: _Optional[bool] = ..., external: _Optional[bool] = ..., admin_state_up: _Optional[bool] = ..., tags: _Optional[_Iterable[str]] = ...) -> None: ...
+    description: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., mtu: _Optional[int] = ..., shared: _Optional[bool] = ..., external: _Optional[bool] = ..., admin_state_up: _Optional[bool] = ..., tags: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class AllocationPool(_message.Message):
     __slots__ = ("start", "end")
@@ -308,7 +310,7 @@ class HostRoute(_message.Message):
     def __init__(self, destination: _Optional[str] = ..., nexthop: _Optional[str] = ...) -> None: ...
 
 class Subnet(_message.Message):
-    __slots__ = ("id", "name", "network_id", "cidr", "ip_version", "gateway_ip", "enable_dhcp", "allocation_pools", "dns_nameservers", "host_routes")
+    __slots__ = ("id", "name", "network_id", "cidr", "ip_version", "gateway_ip", "enable_dhcp", "allocation_pools", "dns_nameservers", "host_routes", "description")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     NETWORK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -319,6 +321,7 @@ class Subnet(_message.Message):
     ALLOCATION_POOLS_FIELD_NUMBER: _ClassVar[int]
     DNS_NAMESERVERS_FIELD_NUMBER: _ClassVar[int]
     HOST_ROUTES_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     network_id: str
@@ -329,7 +332,8 @@ class Subnet(_message.Message):
     allocation_pools: _containers.RepeatedCompositeFieldContainer[AllocationPool]
     dns_nameservers: _containers.RepeatedScalarFieldContainer[str]
     host_routes: _containers.RepeatedCompositeFieldContainer[HostRoute]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., network_id: _Optional[str] = ..., cidr: _Optional[str] = ..., ip_version: _Optional[int] = ..., gateway_ip: _Optional[str] = ..., enable_dhcp: _Optional[bool] = ..., allocation_pools: _Optional[_Iterable[_Union[AllocationPool, _Mapping]]] = ..., dns_nameservers: _Optional[_Iterable[str]] = ..., host_routes: _Optional[_Iterable[_Union[HostRoute, _Mapping]]] = ...) -> None: ...
+    description: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., network_id: _Optional[str] = ..., cidr: _Optional[str] = ..., ip_version: _Optional[int] = ..., gateway_ip: _Optional[str] = ..., enable_dhcp: _Optional[bool] = ..., allocation_pools: _Optional[_Iterable[_Union[AllocationPool, _Mapping]]] = ..., dns_nameservers: _Optional[_Iterable[str]] = ..., host_routes: _Optional[_Iterable[_Union[HostRoute, _Mapping]]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class RouterInterface(_message.Message):
     __slots__ = ("subnet_id", "port_id")
@@ -340,20 +344,22 @@ class RouterInterface(_message.Message):
     def __init__(self, subnet_id: _Optional[str] = ..., port_id: _Optional[str] = ...) -> None: ...
 
 class Router(_message.Message):
-    __slots__ = ("id", "name", "project_id", "external_network_id", "interfaces", "external_network_name")
+    __slots__ = ("id", "name", "project_id", "external_network_id", "interfaces", "external_network_name", "description")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_NETWORK_ID_FIELD_NUMBER: _ClassVar[int]
     INTERFACES_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_NETWORK_NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     project_id: str
     external_network_id: str
     interfaces: _containers.RepeatedCompositeFieldContainer[RouterInterface]
     external_network_name: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., external_network_id: _Optional[str] = ..., interfaces: _Optional[_Iterable[_Union[RouterInterface, _Mapping]]] = ..., external_network_name: _Optional[str] = ...) -> None: ...
+    description: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., external_network_id: _Optional[str] = ..., interfaces: _Optional[_Iterable[_Union[RouterInterface, _Mapping]]] = ..., external_network_name: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class FixedIp(_message.Message):
     __slots__ = ("subnet_id", "ip_address")
