@@ -1,2 +1,1 @@
-"""The tenant REST gateway (OpenAPI, Keystone token auth, tenant isolation, live progress, web
-dashboard). Not built yet."""
+"""The tenant REST gateway: OpenAPI, Keystone token auth, each tenant in its own project."""

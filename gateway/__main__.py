@@ -2,6 +2,6 @@
 
 import sys
 
-from common.unbuilt import refuse
+from gateway.server import main
 
-sys.exit(refuse("The REST gateway", "planned: tenant gateway, CLI and two-site demo"))
+sys.exit(main())

@@ -1,0 +1,100 @@
+"""Who is calling: the `X-Auth-Token` validated against the site's Keystone (kept briefly), the
+project it is scoped to, and what its roles allow."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from common.errors import PermissionDenied, ServiceUnavailable, Unauthenticated
+
+ADMIN, MEMBER, READER = "admin", "member", "reader"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A validated token's user, project and roles."""
+
+    user_id: str
+    project_id: str
+    roles: frozenset[str]
+    expires_at: float
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    def require_write(self) -> None:
+        """:raises PermissionDenied: a reader (or a role that may not change anything)."""
+        if not self.roles & {ADMIN, MEMBER}:
+            raise PermissionDenied(
+                "your roles in this project only allow reading (member or admin may change it)"
+            )
+
+
+class KeystoneTokens:
+    """Validates tokens against Keystone (`GET /v3/auth/tokens`, the token validating itself),
+    keeping each result for `cache_seconds` (never past the token's expiry); only a digest of a
+    token is kept."""
+
+    def __init__(self, keystone_url: str, cache_seconds: float, verify: str | bool = True) -> None:
+        self._url = keystone_url.rstrip("/")
+        self._cache_seconds = cache_seconds
+        self._client = httpx.Client(timeout=10.0, verify=verify)
+        self._cache: dict[str, tuple[Caller, float]] = {}
+        self._lock = threading.Lock()
+
+    def caller(self, token: str | None) -> Caller:
+        """:raises Unauthenticated: no token, or Keystone does not accept it.
+        :raises PermissionDenied: the token is not scoped to a project.
+        :raises ServiceUnavailable: Keystone does not answer."""
+        if not token:
+            raise Unauthenticated("X-Auth-Token is required: a Keystone token scoped to a project")
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = time.time()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached[1] > now:
+                return cached[0]
+        caller = self._validate(token)
+        with self._lock:
+            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
+            self._cache[key] = (caller, min(now + self._cache_seconds, caller.expires_at))
+        return caller
+
+    def _validate(self, token: str) -> Caller:
+        try:
+            response = self._client.get(
+                f"{self._url}/auth/tokens",
+                headers={"X-Auth-Token": token, "X-Subject-Token": token},
+            )
+        except httpx.HTTPError as error:
+            raise ServiceUnavailable(
+                f"Keystone at {self._url} does not answer ({type(error).__name__})"
+            ) from None
+        if response.status_code in (401, 403, 404):
+            raise Unauthenticated("the token is not valid (expired, revoked or unknown)")
+        if response.status_code != 200:
+            raise ServiceUnavailable(f"Keystone answered {response.status_code} to a validation")
+        body = response.json()["token"]
+        project = (body.get("project") or {}).get("id")
+        if not project:
+            raise PermissionDenied("the token is not scoped to a project; scope it to one")
+        return Caller(
+            user_id=str(body["user"]["id"]),
+            project_id=str(project),
+            roles=frozenset(str(r["name"]) for r in body.get("roles", [])),
+            expires_at=_timestamp(str(body["expires_at"])),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _timestamp(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()

@@ -1,0 +1,52 @@
+"""Runs the gateway: `python -m gateway` serves HTTP until SIGTERM (exit 0), exit 2 on bad
+settings. The port file, when set, gets the bound port (port 0 picks a free one)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from common.logs import configure_logging
+from common.process import EXIT_BAD_SETTINGS
+from common.settings import SettingsError, load_settings
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+
+
+def bind(settings: GatewaySettings) -> socket.socket:
+    """The listening socket (so the port is known before serving)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((settings.listen_host, settings.port))
+    return listener
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The gateway's command line; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m gateway", description=__doc__)
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(GatewaySettings, args.config)
+    except SettingsError as error:
+        print(f"draas-gateway: cannot start: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    configure_logging("gateway", settings.site, settings.log_level, settings.log_format)
+    listener = bind(settings)
+    port = listener.getsockname()[1]
+    if settings.port_file is not None:
+        settings.port_file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = settings.port_file.with_suffix(".tmp")
+        scratch.write_text(str(port))
+        scratch.replace(settings.port_file)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None, access_log=False))
+    try:
+        server.run(sockets=[listener])
+    finally:
+        if settings.port_file is not None:
+            settings.port_file.unlink(missing_ok=True)
+    return 0

@@ -1,0 +1,28 @@
+"""The gateway's settings: where it listens (HTTP), the site's orchestrator and Keystone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from common.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    """Environment `DRAAS_GATEWAY_*` or the [gateway] table; `port` is the HTTP port."""
+
+    service_name: ClassVar[str] = "gateway"
+
+    orchestrator_address: str = Field(
+        "127.0.0.1:50054", min_length=1, description="This site's orchestrator (gRPC)."
+    )
+    keystone_url: str = Field(
+        min_length=1, description="This site's Keystone v3, e.g. https://keystone:5000/v3."
+    )
+    keystone_ca_file: Path | None = Field(None, description="CA to verify Keystone with.")
+    token_cache_seconds: float = Field(
+        30.0, ge=0, le=600, description="How long a validated token is trusted before asking again."
+    )
+    call_timeout_seconds: float = Field(30.0, gt=0, le=600)
