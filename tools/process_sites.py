@@ -16,11 +16,9 @@ import grpc
 from pydantic import BaseModel, SecretStr
 
 from common.settings import ServiceSettings
-from draas.metadata.v1 import metadata_pb2_grpc
-from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from simulators.lab import TwoSiteLab
 from tools.launcher import ServiceProcess, free_port, spawn_service
-from tools.stack import SITES, compute_settings, site_settings
+from tools.stack import SITES, SiteStubs, compute_settings, site_settings
 
 STARTUP_SECONDS = 60.0
 # The launcher sets these itself.
@@ -55,7 +53,7 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass
-class ProcessSite:
+class ProcessSite(SiteStubs):
     """One site's service processes, and channels to its orchestrator and metadata."""
 
     name: str
@@ -77,14 +75,6 @@ class ProcessSite:
         process = spawn_service(service, self.name, self.state, port, env)
         self.processes[service] = process
         return process
-
-    @property
-    def orchestrator(self) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
-        return orchestrator_pb2_grpc.OrchestratorServiceStub(self.channels["orchestrator"])
-
-    @property
-    def metadata(self) -> metadata_pb2_grpc.MetadataServiceStub:
-        return metadata_pb2_grpc.MetadataServiceStub(self.channels["metadata"])
 
     def stop(self) -> dict[str, int]:
         """Closes the channels and stops the orchestrator first; returns each exit code."""

@@ -73,16 +73,10 @@ def running_compute(lab: TwoSiteLab, state: Path) -> Iterator[dict[str, str]]:
             deps.close()
 
 
-@dataclass
-class Site:
-    """One site's services; `stop_service`/`start_service` restart one on the same port and
-    database."""
+class SiteStubs:
+    """Stubs of a site's orchestrator and metadata, over its `channels`."""
 
-    name: str
-    ports: dict[str, int]
-    settings: dict[str, Any]
-    running: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    channels: dict[str, grpc.Channel] = field(default_factory=dict)
+    channels: dict[str, grpc.Channel]
 
     @property
     def orchestrator(self) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
@@ -91,6 +85,18 @@ class Site:
     @property
     def metadata(self) -> metadata_pb2_grpc.MetadataServiceStub:
         return metadata_pb2_grpc.MetadataServiceStub(self.channels["metadata"])
+
+
+@dataclass
+class Site(SiteStubs):
+    """One site's services; `stop_service`/`start_service` restart one on the same port and
+    database."""
+
+    name: str
+    ports: dict[str, int]
+    settings: dict[str, Any]
+    running: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
     def start_service(self, name: str) -> None:
         module = {

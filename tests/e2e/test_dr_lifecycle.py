@@ -123,6 +123,18 @@ def assert_same_data(control, held: tuple[str, dict[str, str]], copy: tuple[str,
     return counts
 
 
+def fail_over_to_b(b, at_b: str, group) -> tuple[opb.Operation, opb.Report]:
+    """A planned, quiesced failover of the group to site B, which must succeed."""
+    request = opb.StartFailoverRequest(
+        project_id=at_b,
+        group_id=group.id,
+        idempotency_key=key(),
+        mode=opb.FAILOVER_MODE_PLANNED,
+        quiesce=True,
+    )
+    return run(b, at_b, b.StartFailover(request))
+
+
 def reprotection(project_id: str, group, kind: str, method: str, **extra):
     """A reprotect that makes the group replicate `kind`."""
     return opb.StartReprotectRequest(
@@ -171,19 +183,7 @@ def test_a_group_goes_to_site_b_and_back_losing_no_write_and_never_running_twice
         "is protected" in wrong.details() and "allowed: test failover at site-b" in wrong.details()
     )
 
-    _, failover = run(
-        b,
-        at_b,
-        b.StartFailover(
-            opb.StartFailoverRequest(
-                project_id=at_b,
-                group_id=group.id,
-                idempotency_key=key(),
-                mode=opb.FAILOVER_MODE_PLANNED,
-                quiesce=True,
-            )
-        ),
-    )
+    _, failover = fail_over_to_b(b, at_b, group)
     at_b_ids = [vm.recovered_server_id for vm in failover.vms]
     first = assert_same_data(
         control, ("array-a", originals), ("array-b", volumes_of(lab, "site-b", at_b_ids))
@@ -305,19 +305,7 @@ def test_a_reprotect_whose_orchestrator_is_killed_finishes_after_a_restart_makin
     b, at_b = sites["site-b"].orchestrator, project(lab, "site-b")
     vms = [make_vm(lab, tenant_network, "async", volumes=1, name=f"cut-{i}") for i in range(4)]
     group = protect(sites, lab, "async", vms)
-    _, failover = run(
-        b,
-        at_b,
-        b.StartFailover(
-            opb.StartFailoverRequest(
-                project_id=at_b,
-                group_id=group.id,
-                idempotency_key=key(),
-                mode=opb.FAILOVER_MODE_PLANNED,
-                quiesce=True,
-            )
-        ),
-    )
+    _, failover = fail_over_to_b(b, at_b, group)
     names = sorted(vm.name for vm in vms)
     region_control(lab, "site-b", "PUT", "boot_time", seconds=1.5)
     try:
