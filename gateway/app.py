@@ -76,7 +76,8 @@ def _writer(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
     return caller
 
 
-# A caller that may read; one that may also change things (checked before the body is read).
+# A caller that may read; one that may also change things (refused before the body is
+# validated, so a reader learns it may not, whatever it sent).
 Who = Annotated[Caller, Depends(_caller)]
 Writer = Annotated[Caller, Depends(_writer)]
 
@@ -183,7 +184,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         )
 
     @app.get("/v1/health", tags=["health"])
-    def health(request: Request) -> dict[str, str]:
+    def health() -> dict[str, str]:
         """Unauthenticated: whether the gateway runs (not its dependencies)."""
         return {"status": "ok"}
 

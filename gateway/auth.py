@@ -13,7 +13,9 @@ import httpx
 
 from common.errors import PermissionDenied, ServiceUnavailable, Unauthenticated
 
-ADMIN, MEMBER, READER = "admin", "member", "reader"
+ADMIN, MEMBER = "admin", "member"
+# Keystone tokens are short printable ASCII; anything else is refused without asking Keystone.
+_LONGEST_TOKEN = 8192
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,6 @@ class Caller:
     project_id: str
     roles: frozenset[str]
     expires_at: float
-
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN in self.roles
 
     def require_write(self) -> None:
         """:raises PermissionDenied: a reader (or a role that may not change anything)."""
@@ -55,6 +53,8 @@ class KeystoneTokens:
         :raises ServiceUnavailable: Keystone does not answer."""
         if not token:
             raise Unauthenticated("X-Auth-Token is required: a Keystone token scoped to a project")
+        if len(token) > _LONGEST_TOKEN or not (token.isascii() and token.isprintable()):
+            raise Unauthenticated("X-Auth-Token is not a Keystone token")
         key = hashlib.sha256(token.encode()).hexdigest()
         now = time.time()
         with self._lock:
@@ -77,7 +77,7 @@ class KeystoneTokens:
             raise ServiceUnavailable(
                 f"Keystone at {self._url} does not answer ({type(error).__name__})"
             ) from None
-        if response.status_code in (401, 403, 404):
+        if 400 <= response.status_code < 500:
             raise Unauthenticated("the token is not valid (expired, revoked or unknown)")
         if response.status_code != 200:
             raise ServiceUnavailable(f"Keystone answered {response.status_code} to a validation")

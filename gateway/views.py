@@ -1,43 +1,44 @@
-"""The orchestrator's messages as the REST API's JSON: field names as in the protos, enums as
-short lower-case words (GROUP_STATE_FAILED_OVER -> failed_over), durations in seconds."""
+"""The orchestrator's messages as the REST API's JSON: field names as in the protos, every
+field present, enums as short lower-case words (GROUP_STATE_FAILED_OVER -> failed_over),
+durations in seconds, timestamps in RFC 3339. Converted by field type, never by a value's text."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import json_format
+from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
-
-# Enum value prefixes, longest first, as the protos spell them.
-_PREFIXES = (
-    "GROUP_STATE_",
-    "OPERATION_STATE_",
-    "REPLICATION_TYPE_",
-    "STEP_STATE_",
-    "UNIT_STATE_",
-    "OPERATION_KIND_",
-    "FAILOVER_MODE_",
-    "REPROTECT_METHOD_",
-)
+from google.protobuf.timestamp_pb2 import Timestamp
 
 
 def as_json(message: Message) -> dict[str, Any]:
-    """The message as JSON, every field present."""
-    body = json_format.MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )
-    return _tidy(body)
+    """The message as JSON."""
+    return {f.name: _field(f, getattr(message, f.name)) for f in message.DESCRIPTOR.fields}
 
 
-def _tidy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _tidy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tidy(v) for v in value]
-    if isinstance(value, str):
-        for prefix in _PREFIXES:
-            if value.startswith(prefix):
-                return value.removeprefix(prefix).lower()
-        if value.endswith("s") and value[:-1].replace(".", "", 1).isdigit():
-            return float(value[:-1])  # a Duration
+def _field(field: Any, value: Any) -> Any:
+    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        value_field = field.message_type.fields_by_name["value"]
+        return {str(k): _single(value_field, v) for k, v in value.items()}
+    if field.is_repeated:
+        return [_single(field, v) for v in value]
+    return _single(field, value)
+
+
+def _single(field: Any, value: Any) -> Any:
+    if field.enum_type is not None:
+        return _enum(field.enum_type, int(value))
+    if isinstance(value, Duration):
+        return value.ToNanoseconds() / 1e9
+    if isinstance(value, Timestamp):
+        return value.ToJsonString() if value.seconds or value.nanos else None
+    if isinstance(value, Message):
+        return as_json(value)
     return value
+
+
+def _enum(enum: EnumDescriptor, number: int) -> str:
+    name = enum.values_by_number[number].name if number in enum.values_by_number else str(number)
+    prefix = enum.values[0].name.removesuffix("UNSPECIFIED")
+    return name.removeprefix(prefix).lower()

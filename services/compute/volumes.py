@@ -119,7 +119,8 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
         found = conn.block_storage.find_volume(volume_id, ignore_missing=True)
         if found is None:
             return True
-        return found if found.status == "error" else None
+        # Cinder's volume manager says error_unmanaging when the driver fails.
+        return found if str(found.status).startswith("error") else None
 
     if (
         cloud.wait(
@@ -146,13 +147,14 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
     volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
     if volume.volume_type == new_type and volume.status in ("available", "in-use"):
         return records.volume(volume)
-    cloud.call(
-        "retype volume",
-        lambda: conn.block_storage.retype_volume(
-            volume, new_type, migration_policy=policy or "never"
-        ),
-        retry=False,
-    )
+    if volume.status != "retyping":  # else a repeat: wait for the retype under way
+        cloud.call(
+            "retype volume",
+            lambda: conn.block_storage.retype_volume(
+                volume, new_type, migration_policy=policy or "never"
+            ),
+            retry=False,
+        )
 
     def retyped() -> Any:
         current = conn.block_storage.get_volume(volume_id)

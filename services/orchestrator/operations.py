@@ -13,7 +13,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from sqlalchemy import select
 
 from common.db import Database
-from common.errors import FailedPrecondition, InvalidArgument, NotFound
+from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from common.grpc_client import mapped_errors
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.storage.v1 import storage_pb2 as spb
@@ -74,7 +74,7 @@ class Operations:
     ) -> str:
         """:raises FailedPrecondition: the group cannot be tested here now (says why)."""
         _key(key)
-        existing = self._by_key(project_id, key)
+        existing = self._by_key(project_id, key, (flows.TEST_FAILOVER,), group_id)
         if existing is not None:
             return existing
         group = self._group(project_id, group_id, lifecycle.TEST_FAILOVER)
@@ -102,7 +102,7 @@ class Operations:
     ) -> str:
         """:raises FailedPrecondition: the group cannot fail over here now (says why)."""
         _key(key)
-        existing = self._by_key(project_id, key)
+        existing = self._by_key(project_id, key, flows.FAILOVERS, group_id)
         if existing is not None:
             return existing
         if planned and recovery_point_id:
@@ -134,18 +134,15 @@ class Operations:
             here replicates that way, or the old source site does not answer.
         """
         _key(key)
-        existing = self._by_key(project_id, key)
+        existing = self._by_key(project_id, key, (flows.REPROTECT,), group_id)
         if existing is not None:
             return existing
         group = self._group(project_id, group_id, lifecycle.REPROTECT)
         request = self._request(
             group,
-            reprotect={
-                "method": method,
-                **self._reprotection(
-                    project_id, group, replication_type, volume_type, rpo_target_seconds
-                ),
-            },
+            reprotect=self._reprotection(
+                project_id, group, method, replication_type, volume_type, rpo_target_seconds
+            ),
         )
         self._reachable(group.target_site, "a reprotect")
         return self._start(flows.reprotect_plan(group, project_id, request), key)
@@ -159,16 +156,18 @@ class Operations:
             here replicates that way, or the site it runs at does not answer.
         """
         _key(key)
-        existing = self._by_key(project_id, key)
+        existing = self._by_key(project_id, key, (flows.FAILBACK,), group_id)
         if existing is not None:
             return existing
         group = self._group(project_id, group_id, lifecycle.FAILBACK)
-        reprotect = {
-            "method": flows.RETYPE,
-            **self._reprotection(
-                project_id, group, group.replication_type, "", group.rpo_target_seconds or None
-            ),
-        }
+        reprotect = self._reprotection(
+            project_id,
+            group,
+            flows.RETYPE,
+            group.replication_type,
+            "",
+            group.rpo_target_seconds or None,
+        )
         self._reachable(group.source_site, "a failback")
         request = self._request(group, reprotect=reprotect)
         return self._start(flows.failback_plan(group, project_id, request), key)
@@ -177,12 +176,13 @@ class Operations:
         self,
         project_id: str,
         group: Group,
+        method: str,
         replication_type: str,
         volume_type: str,
         rpo: float | None,
     ) -> dict[str, Any]:
-        """The reprotect's part of a request: the replication type, the volume type here that
-        gives it, and the RPO target (async)."""
+        """The reprotect's part of a request: the method, the replication type, the volume type
+        here that gives it, and the RPO target (async)."""
         rpo = group.rpo_target_seconds if rpo is None else rpo
         if replication_type == "async" and rpo <= 0:
             raise InvalidArgument("rpo_target", "is required to protect the group asynchronously")
@@ -208,6 +208,7 @@ class Operations:
                 else f"no volume type replicates {replication_type} at {self.settings.site}"
             )
         return {
+            "method": method,
             "replication_type": replication_type,
             "volume_type": volume_type or fitting[0],
             "rpo_target_seconds": rpo if replication_type == "async" else 0.0,
@@ -228,7 +229,7 @@ class Operations:
     def start_cleanup(self, project_id: str, test_operation_id: str, key: str) -> str:
         """:raises FailedPrecondition: the test is still running."""
         _key(key)
-        existing = self._by_key(project_id, key)
+        existing = self._by_key(project_id, key, (flows.TEST_CLEANUP,))
         if existing is not None:
             return existing
         test = self.get(project_id, test_operation_id)
@@ -305,14 +306,28 @@ class Operations:
         self.wake()
         return operation_id
 
-    def _by_key(self, project_id: str, key: str) -> str | None:
+    def _by_key(
+        self, project_id: str, key: str, kinds: tuple[str, ...], group_id: str | None = None
+    ) -> str | None:
+        """The operation this key started, if any: a repeated request gets it back.
+
+        :raises AlreadyExists: the key started an operation of another kind or group.
+        """
         with self.db.transaction() as session:
-            return session.scalar(
-                select(OperationRecord.id).where(
+            found = session.scalar(
+                select(OperationRecord).where(
                     OperationRecord.project_id == project_id,
                     OperationRecord.idempotency_key == key,
                 )
             )
+            if found is None:
+                return None
+            if found.kind not in kinds or group_id not in (None, found.group_id):
+                raise AlreadyExists(
+                    f"idempotency key {key!r} already started operation {found.id} "
+                    f"({found.kind} of group {found.group_id})"
+                )
+            return str(found.id)
 
     # Reading -------------------------------------------------------------------------------------
 

@@ -664,7 +664,7 @@ def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         except Exception as error:
             reason = str(error) if isinstance(error, BackendError) else "internal error"
             with store.lock:
-                volume.status = "error"
+                volume.status = "error_unmanaging"
                 _message(store, volume, f"unmanage failed: {reason}")
             return
         with store.lock:

@@ -17,10 +17,16 @@ from google.protobuf import json_format
 from common.errors import FailedPrecondition, NotFound
 from common.grpc_client import mapped_errors
 from draas.compute.v1 import compute_pb2 as cpb
+from services.orchestrator.bundle import message
 from services.orchestrator.engine.steps import StepContext
-from services.orchestrator.steps.base import OrchestratorStep, parallel, request_id
-from services.orchestrator.steps.reprotect import recovered, reprotect_request, running_here
-from services.orchestrator.steps.vm import OWN_METADATA, BootServer, vm_parts
+from services.orchestrator.steps.base import OrchestratorStep, parallel
+from services.orchestrator.steps.reprotect import (
+    boot_order,
+    recovered,
+    reprotect_request,
+    running_here,
+)
+from services.orchestrator.steps.vm import BootServer, manage_volume, vm_parts
 
 # What the Pure Cinder driver renames an array volume to when Cinder unmanages it.
 UNMANAGED_SUFFIX = "-unmanaged"
@@ -73,7 +79,7 @@ class CaptureRecovered(OrchestratorStep):
                 }
                 continue
             devices = [d for d in server.block_devices if d.volume_id in kinds["volumes"]]
-            devices.sort(key=lambda d: (d.boot_index < 0, d.boot_index))
+            devices.sort(key=boot_order)
             parts[vm.server_id] = {
                 "server": _body(server),
                 "flavor": _optional(kinds["flavors"].get(server.flavor_id)),
@@ -155,7 +161,7 @@ class RemanageVolumes(OrchestratorStep):
             )
 
         def remanage(body: dict[str, Any]) -> tuple[str, dict[str, str]]:
-            volume = json_format.ParseDict(body, cpb.Volume(), ignore_unknown_fields=True)
+            volume = message(body, cpb.Volume())
             if volume.volume_type == new_type:
                 return volume.id, {"id": volume.id, "array_volume_name": volume.array_volume_name}
             with mapped_errors():
@@ -164,24 +170,8 @@ class RemanageVolumes(OrchestratorStep):
                         project_id=ctx.operation.project_id, volume_id=volume.id
                     )
                 )
-                made = compute.ManageVolume(
-                    cpb.ManageVolumeRequest(
-                        project_id=ctx.operation.project_id,
-                        host=host,
-                        source_name=volume.array_volume_name + UNMANAGED_SUFFIX,
-                        name=volume.name,
-                        volume_type=new_type,
-                        bootable=volume.bootable,
-                        metadata={
-                            k: v
-                            for k, v in volume.metadata.items()
-                            if not k.startswith(OWN_METADATA)
-                        },
-                        image_metadata=dict(volume.image_metadata),
-                        request_id=request_id(ctx, volume.id),
-                        operation_id=ctx.operation.id,
-                    )
-                )
+            source = volume.array_volume_name + UNMANAGED_SUFFIX
+            made = manage_volume(self, ctx, volume, new_type, host, source)
             return volume.id, {"id": made.id, "array_volume_name": made.array_volume_name}
 
         volumes = dict(parallel(parts["volumes"], remanage))

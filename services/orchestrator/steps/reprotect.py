@@ -119,7 +119,7 @@ class RetypeVolumes(OrchestratorStep):
             return volume_id, volume.array_volume_name
 
         devices = {
-            vm.server_id: sorted(found[vm.server_id].block_devices, key=_boot_order) for vm in vms
+            vm.server_id: sorted(found[vm.server_id].block_devices, key=boot_order) for vm in vms
         }
         names = dict(parallel([d.volume_id for ds in devices.values() for d in ds], retype))
         return {
@@ -128,7 +128,8 @@ class RetypeVolumes(OrchestratorStep):
         }
 
 
-def _boot_order(device: cpb.BlockDevice) -> tuple[bool, int]:
+def boot_order(device: cpb.BlockDevice) -> tuple[bool, int]:
+    """Boot volume first, then the others in their order, volumes without one last."""
     return device.boot_index < 0, device.boot_index
 
 

@@ -47,7 +47,7 @@ class ManageVolumes(OrchestratorStep):
                     f"{self.deps.site} (or no Cinder pool serves it)"
                 )
             source = shared["recovered"][volume.array_volume_name]
-            made = self._manage(ctx, volume, vtype, host, source)
+            made = manage_volume(self, ctx, volume, vtype, host, source)
             managed[volume.id] = {"id": made.id, "array_volume_name": made.array_volume_name}
         return {"volumes": managed}
 
@@ -57,32 +57,40 @@ class ManageVolumes(OrchestratorStep):
         mapped = settings.recovery_volume_types.get(source_type)
         return mapped or settings.default_recovery_volume_type or source_type
 
-    def _manage(
-        self, ctx: StepContext, volume: cpb.Volume, vtype: str, host: str, source: str
-    ) -> cpb.Volume:
-        with mapped_errors():
-            return self.deps.clients.compute.ManageVolume(
-                cpb.ManageVolumeRequest(
-                    project_id=ctx.operation.project_id,
-                    host=host,
-                    source_name=source,
-                    name=volume.name,
-                    volume_type=vtype,
-                    bootable=volume.bootable,
-                    metadata={
-                        k: v for k, v in volume.metadata.items() if not k.startswith(OWN_METADATA)
-                    },
-                    image_metadata=dict(volume.image_metadata),
-                    request_id=request_id(ctx, volume.id),
-                    operation_id=ctx.operation.id,
-                )
-            )
-
     def revert(self, ctx: StepContext, outputs: dict[str, Any]) -> None:
         volumes = (ctx.unit.inputs.get("vm") or {}).get("volumes", [])
         made_by = [cpb.MadeBy(request_id=request_id(ctx, str(v["id"]))) for v in volumes]
         if made_by:
             _delete(self, ctx, made_by=made_by)
+
+
+def manage_volume(
+    step: OrchestratorStep,
+    ctx: StepContext,
+    volume: cpb.Volume,
+    vtype: str,
+    host: str,
+    source: str,
+) -> cpb.Volume:
+    """The array volume `source` managed into Cinder as `volume` was (name, bootable flag, the
+    tenant's metadata, image metadata), with type `vtype` on `host`; a repeat finds it."""
+    with mapped_errors():
+        return step.deps.clients.compute.ManageVolume(
+            cpb.ManageVolumeRequest(
+                project_id=ctx.operation.project_id,
+                host=host,
+                source_name=source,
+                name=volume.name,
+                volume_type=vtype,
+                bootable=volume.bootable,
+                metadata={
+                    k: v for k, v in volume.metadata.items() if not k.startswith(OWN_METADATA)
+                },
+                image_metadata=dict(volume.image_metadata),
+                request_id=request_id(ctx, volume.id),
+                operation_id=ctx.operation.id,
+            )
+        )
 
 
 class EnsurePorts(OrchestratorStep):

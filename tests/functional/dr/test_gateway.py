@@ -135,7 +135,7 @@ def test_a_reader_reads_and_changes_nothing(api, tokens):
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), ({"X-Auth-Token": "not-a-token"}, 401)],
+    [({}, 401), ({"X-Auth-Token": "not-a-token"}, 401), ({"X-Auth-Token": b"tok\xff"}, 401)],
 )
 def test_without_a_valid_token_nothing_is_answered(api, headers, status):
     problem(api.get("/v1/failover-groups", headers=headers), status)
