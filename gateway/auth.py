@@ -27,12 +27,32 @@ class Caller:
     roles: frozenset[str]
     expires_at: float
 
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
     def require_write(self) -> None:
         """:raises PermissionDenied: a reader (or a role that may not change anything)."""
         if not self.roles & {ADMIN, MEMBER}:
             raise PermissionDenied(
                 "your roles in this project only allow reading (member or admin may change it)"
             )
+
+    def acting_in(self, project_id: str | None) -> str:
+        """The project a request acts in: the token's own, or for an admin the one it names.
+
+        :raises PermissionDenied: a non-admin names another project.
+        """
+        if not project_id or project_id == self.project_id:
+            return self.project_id
+        if not self.is_admin:
+            raise PermissionDenied("project_id: only an admin may act in another project")
+        return project_id
+
+    def require_admin(self, what: str) -> None:
+        """:raises PermissionDenied: the caller is not an admin."""
+        if not self.is_admin:
+            raise PermissionDenied(f"{what}: only an admin may")
 
 
 class KeystoneTokens:

@@ -47,7 +47,9 @@ def install(app: FastAPI) -> None:
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = []
         for item in error.errors():
-            where = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path")]
+            where = [
+                str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")
+            ]
             problems.append(f"{'.'.join(where) or 'body'}: {item.get('msg', 'invalid')}")
         return problem(400, "; ".join(problems), invalid_params=problems)
 

@@ -14,6 +14,7 @@ import uvicorn
 from common.logs import configure_logging
 from common.process import EXIT_BAD_SETTINGS
 from common.settings import SettingsError, load_settings
+from common.telemetry import create_tracer_provider, install_global
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 
@@ -43,10 +44,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = settings.port_file.with_suffix(".tmp")
         scratch.write_text(str(port))
         scratch.replace(settings.port_file)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None, access_log=False))
+    provider = create_tracer_provider("gateway", settings.site)
+    install_global(provider)
+    app = create_app(settings, provider)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        )
+    )
     try:
         server.run(sockets=[listener])
     finally:
+        provider.shutdown()
         if settings.port_file is not None:
             settings.port_file.unlink(missing_ok=True)
     return 0

@@ -40,7 +40,7 @@ class ServiceProcess:
 
     @property
     def address(self) -> str:
-        """Where it serves gRPC."""
+        """Where it serves (gRPC; HTTP for the gateway)."""
         return f"127.0.0.1:{self.port}"
 
     def wait_until_serving(self, timeout: float) -> int:
@@ -97,7 +97,8 @@ def service_environment(site: str, state_dir: Path, extra: dict[str, str]) -> di
 def spawn_service(
     name: str, site: str, state_dir: Path, port: int = 0, extra_env: dict[str, str] | None = None
 ) -> ServiceProcess:
-    """Starts `python -m services.<name>`; call `wait_until_serving` next."""
+    """Starts `python -m services.<name>` (or `python -m gateway`); call `wait_until_serving`
+    next."""
     site_dir = state_dir / site
     site_dir.mkdir(parents=True, exist_ok=True)
     port_file = site_dir / f"{name}.port"
@@ -111,7 +112,7 @@ def spawn_service(
     )
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", f"services.{name}"],
+            [sys.executable, "-m", name if name == "gateway" else f"services.{name}"],
             env=env,
             cwd=REPO_ROOT,
             stdout=log,

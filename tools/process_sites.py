@@ -16,11 +16,14 @@ import grpc
 from pydantic import BaseModel, SecretStr
 
 from common.settings import ServiceSettings
+from gateway.settings import GatewaySettings
 from simulators.lab import TwoSiteLab
 from tools.launcher import ServiceProcess, free_port, spawn_service
 from tools.stack import SITES, SiteStubs, compute_settings, site_settings
 
 STARTUP_SECONDS = 60.0
+# The gateway's service type in a region's Keystone catalog (where the draas CLI finds it).
+GATEWAY_SERVICE_TYPE = "disaster-recovery"
 # The launcher sets these itself.
 _LAUNCHER_SETTINGS = ("port", "port_file")
 
@@ -76,24 +79,46 @@ class ProcessSite(SiteStubs):
         self.processes[service] = process
         return process
 
+    @property
+    def gateway_url(self) -> str:
+        """The tenant REST API's base URL."""
+        return f"http://{self.processes['gateway'].address}"
+
     def stop(self) -> dict[str, int]:
-        """Closes the channels and stops the orchestrator first; returns each exit code."""
+        """Closes the channels and stops the gateway and orchestrator first; returns each exit
+        code."""
         for channel in self.channels.values():
             channel.close()
         return {
             name: self.processes[name].stop()
-            for name in ("orchestrator", "metadata", "storage", "compute")
+            for name in ("gateway", "orchestrator", "metadata", "storage", "compute")
             if name in self.processes
         }
 
 
+def gateway_settings(lab: TwoSiteLab, site: str, running: ProcessSite) -> GatewaySettings:
+    """A site's gateway: in front of its orchestrator process, trusting its region's Keystone."""
+    return GatewaySettings(
+        site=site,
+        state_dir=running.state,
+        keystone_url=lab.regions[site].auth_url,
+        orchestrator_address=running.processes["orchestrator"].address,
+    )
+
+
 @contextmanager
 def running_process_sites(
-    lab: TwoSiteLab, state: Path, databases: dict[str, str], **orchestrator_settings: Any
+    lab: TwoSiteLab,
+    state: Path,
+    databases: dict[str, str],
+    gateways: bool = False,
+    **orchestrator_settings: Any,
 ) -> Iterator[dict[str, ProcessSite]]:
     """Both sites, every service a process: compute and storage first (their ports learned
     from their port files), then metadata and orchestrators on ports chosen beforehand (each
-    site's peers need them). `databases` has "<site>-metadata" and "<site>-orchestrator" URLs.
+    site's peers need them), then (with `gateways`) each site's REST gateway, put into its
+    region's service catalog as `disaster-recovery`. `databases` has "<site>-metadata" and
+    "<site>-orchestrator" URLs.
 
     :raises LaunchError: a service did not come up (everything started is stopped).
     """
@@ -124,6 +149,14 @@ def running_process_sites(
             )
             sites[site].spawn("orchestrator", made, ports[site]["orchestrator"])
         serving("orchestrator")
+        if gateways:
+            for site in SITES:
+                sites[site].spawn("gateway", gateway_settings(lab, site, sites[site]))
+            serving("gateway")
+            for site in SITES:
+                lab.regions[site].register_endpoint(
+                    GATEWAY_SERVICE_TYPE, "draas", sites[site].gateway_url
+                )
         for each in sites.values():
             for service in ("orchestrator", "metadata"):
                 each.channels[service] = grpc.insecure_channel(each.processes[service].address)

@@ -115,7 +115,7 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
         offset, size = _page(request.page.page_size, request.page.page_token)
         kinds = {codec.kind_name(k, f"kinds[{i}]") for i, k in enumerate(request.kinds)} or None
         found = self._store.entities(
-            _project(request.project_id),
+            None if request.all_projects else _project(request.project_id),
             kinds,
             _group(request.group_id, required=False),
             request.include_deleted,

@@ -391,23 +391,26 @@ class MetadataStore:
 
     def entities(
         self,
-        project_id: str,
+        project_id: str | None,
         kinds: set[str] | None = None,
         group_id: str = "",
         include_deleted: bool = False,
         as_of: datetime | None = None,
     ) -> list[Entity]:
-        """Entities of a project, newest versions or as they were at `as_of`, in key order."""
+        """Entities of a project (None: of every project), newest versions or as they were at
+        `as_of`, in key order."""
         with self.db.transaction() as session:
             if as_of is None:
-                query = select(EntityRecord).where(EntityRecord.project_id == project_id)
+                query = select(EntityRecord)
+                if project_id is not None:
+                    query = query.where(EntityRecord.project_id == project_id)
                 if kinds:
                     query = query.where(EntityRecord.kind.in_(kinds))
                 found = [_entity(r) for r in session.scalars(query)]
             else:
-                history = select(ChangeRecord).where(
-                    ChangeRecord.project_id == project_id, ChangeRecord.changed_at <= as_of
-                )
+                history = select(ChangeRecord).where(ChangeRecord.changed_at <= as_of)
+                if project_id is not None:
+                    history = history.where(ChangeRecord.project_id == project_id)
                 if kinds:
                     history = history.where(ChangeRecord.kind.in_(kinds))
                 newest: dict[EntityKey, Entity] = {}

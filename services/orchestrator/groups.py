@@ -3,6 +3,8 @@ runs at, replicated to its target), read and written with compare-and-set."""
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -145,6 +147,9 @@ class KnownAs(Protocol):
     def known_as(self, local_project_id: str) -> list[str]:
         """The project ids a record of this tenant may be filed under."""
 
+    def local_id(self, filed_under: str) -> str:
+        """The project here that a record filed under `filed_under` belongs to."""
+
 
 class GroupRecords:
     """Group records through this site's metadata service, found by the tenant's project here
@@ -185,23 +190,35 @@ class GroupRecords:
         raise NotFound(f"project {project_id} has no failover group {group_id}")
 
     def list(self, project_id: str) -> list[Group]:
+        """The project's groups at this site, oldest first."""
         groups: dict[str, Group] = {}
         for filed_under in self.links.known_as(project_id):
-            token = ""
-            while True:
-                with mapped_errors():
-                    page = self.metadata.ListEntities(
-                        mpb.ListEntitiesRequest(
-                            project_id=filed_under,
-                            kinds=[mpb.ENTITY_KIND_FAILOVER_GROUP],
-                            page=types_pb2.PageRequest(page_size=1000, page_token=token),
-                        )
-                    )
-                groups.update({e.key.id: Group.from_entity(e) for e in page.entities})
-                token = page.next_page_token
-                if not token:
-                    break
+            groups.update({e.key.id: Group.from_entity(e) for e in self._records(filed_under)})
         return sorted(groups.values(), key=lambda g: (g.created_at, g.id))
+
+    def list_every_project(self) -> builtins.list[tuple[str, Group]]:
+        """Every project's groups at this site, oldest first, each with its project here."""
+        found = [
+            (self.links.local_id(e.project_id), Group.from_entity(e)) for e in self._records(None)
+        ]
+        return sorted(found, key=lambda pair: (pair[1].created_at, pair[1].id))
+
+    def _records(self, filed_under: str | None) -> Iterator[mpb.Entity]:
+        token = ""
+        while True:
+            with mapped_errors():
+                page = self.metadata.ListEntities(
+                    mpb.ListEntitiesRequest(
+                        project_id=filed_under or "",
+                        all_projects=filed_under is None,
+                        kinds=[mpb.ENTITY_KIND_FAILOVER_GROUP],
+                        page=types_pb2.PageRequest(page_size=1000, page_token=token),
+                    )
+                )
+            yield from page.entities
+            token = page.next_page_token
+            if not token:
+                return
 
     def put(self, group: Group, deleted: bool = False) -> Group:
         """Writes the record if it is still at `group.version` (0: a new one).

@@ -331,11 +331,13 @@ class Operations:
 
     # Reading -------------------------------------------------------------------------------------
 
-    def get(self, project_id: str, operation_id: str) -> Snapshot:
-        """:raises NotFound: the project has no such operation here."""
+    def get(self, project_id: str | None, operation_id: str) -> Snapshot:
+        """The operation, if it is the project's (None: whoever's).
+
+        :raises NotFound: the project has no such operation here."""
         with self.db.transaction() as session:
             operation = session.get(OperationRecord, operation_id)
-            if operation is None or operation.project_id != project_id:
+            if operation is None or project_id not in (None, operation.project_id):
                 raise NotFound(f"project {project_id} has no operation {operation_id} at this site")
             units = list(
                 session.scalars(
@@ -354,11 +356,14 @@ class Operations:
             return Snapshot(operation, units, attempts)
 
     def page(
-        self, project_id: str, group_id: str, offset: int, size: int
+        self, project_id: str | None, group_id: str, offset: int, size: int
     ) -> tuple[list[Snapshot], bool]:
-        """A page, newest first, and whether more follow."""
+        """A page of the project's operations (None: every project's), newest first, and
+        whether more follow."""
         with self.db.transaction() as session:
-            query = select(OperationRecord.id).where(OperationRecord.project_id == project_id)
+            query = select(OperationRecord.id)
+            if project_id is not None:
+                query = query.where(OperationRecord.project_id == project_id)
             if group_id:
                 query = query.where(OperationRecord.group_id == group_id)
             ids = list(

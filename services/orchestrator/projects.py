@@ -50,6 +50,17 @@ class ProjectLinks:
             )
             return [local_project_id, *[p for p in linked if p != local_project_id]]
 
+    def local_id(self, filed_under: str) -> str:
+        """The project here that a record filed under `filed_under` belongs to: the one linked
+        to it, or that project itself."""
+        with self.db.transaction() as session:
+            local = session.scalars(
+                select(ProjectLinkRecord.local_project_id)
+                .where(ProjectLinkRecord.peer_project_id == filed_under)
+                .order_by(ProjectLinkRecord.peer_site)
+            ).first()
+        return local or filed_under
+
     def link_with(self, local_project_id: str, peer_site: str, given: str = "") -> str:
         """Asks the peer which project there is this tenant's (`given`, or the one with this
         project's name), remembers it, and returns it.

@@ -123,15 +123,15 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
     def ListFailoverGroups(
         self, request: opb.ListFailoverGroupsRequest, context: grpc.ServicerContext
     ) -> opb.ListFailoverGroupsResponse:
-        project = _required(request.project_id, "project_id")
         offset, size = _page(request.page)
-        groups = self._records.list(project)
+        if request.all_projects:
+            groups = self._records.list_every_project()
+        else:
+            project = _required(request.project_id, "project_id")
+            groups = [(project, g) for g in self._records.list(project)]
         chunk = groups[offset : offset + size]
         return opb.ListFailoverGroupsResponse(
-            groups=[
-                views.group_message(g, self._operations.holder(project, g.id), project)
-                for g in chunk
-            ],
+            groups=[views.group_message(g, self._operations.holder(p, g.id), p) for p, g in chunk],
             next_page_token=str(offset + size) if offset + size < len(groups) else "",
         )
 
@@ -303,9 +303,8 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         self, request: opb.ListOperationsRequest, context: grpc.ServicerContext
     ) -> opb.ListOperationsResponse:
         offset, size = _page(request.page)
-        found, more = self._operations.page(
-            _required(request.project_id, "project_id"), request.group_id, offset, size
-        )
+        project = None if request.all_projects else _required(request.project_id, "project_id")
+        found, more = self._operations.page(project, request.group_id, offset, size)
         return opb.ListOperationsResponse(
             operations=[views.operation_message(s) for s in found],
             next_page_token=str(offset + size) if more else "",

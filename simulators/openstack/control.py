@@ -9,6 +9,8 @@ PUT  /_sim/boot_time             {"seconds": 2.0}: BUILD lasts this long
 PUT  /_sim/write_rate            {"writes_per_second": 5, "size": 4096} per attached volume
 PUT  /_sim/quotas/{project_id}   {"instances": 10, "cores": 20, ...}
 GET  /_sim/server_runs           per server (deleted ones too): name and [started, stopped] runs
+PUT  /_sim/catalog/{type}        {"name": "draas", "url": "http://..."}: a service outside the
+                                 simulator, in every new token's catalog
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ def _dispatch(
                 refresh(server)
             named = {i: (s.name, s.runs) for i, s in store.servers.items()} | store.past_runs
             return {i: {"name": name, "runs": list(runs)} for i, (name, runs) in named.items()}
+    if method == "PUT" and path.startswith("catalog/"):
+        return _register(store, path.removeprefix("catalog/"), body)
     if (method, path) == ("PUT", "latency"):
         with faults.lock:
             faults.latency[_service(body["service"])] = max(0.0, float(body["seconds"]))
@@ -120,3 +124,12 @@ def _dispatch(
         "boot_seconds": store.boot_seconds,
         "writes_per_second": workload.writes_per_second,
     }
+
+
+def _register(store: Store, service_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    url = str(body["url"])
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("url must be an http(s) URL")
+    with store.lock:
+        store.endpoints[service_type] = (str(body["name"]), url)
+        return {"catalog": {kind: found for kind, (_, found) in store.endpoints.items()}}

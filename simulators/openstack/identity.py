@@ -164,12 +164,17 @@ def _token_body(store: Store, token: Token, base_url: str) -> dict[str, Any]:
             "domain": {"id": domain.id, "name": domain.name},
         }
         body["roles"] = [{"id": f"role-{name}", "name": name} for name in token.roles]
-        body["catalog"] = catalog(store.region, base_url, token.project.id)
+        body["catalog"] = catalog(store, base_url, token.project.id)
     return {"token": body}
 
 
-def catalog(region: str, base_url: str, project_id: str) -> list[dict[str, Any]]:
-    """One endpoint per interface per service, all in this region."""
+def catalog(store: Store, base_url: str, project_id: str) -> list[dict[str, Any]]:
+    """One endpoint per interface per service, all in this region: the simulated ones, then
+    those registered from outside."""
+    services = [
+        (kind, name, base_url + path.format(project_id=project_id))
+        for kind, name, path in SERVICES
+    ] + [(kind, name, url) for kind, (name, url) in sorted(store.endpoints.items())]
     return [
         {
             "id": f"svc-{name}",
@@ -179,14 +184,14 @@ def catalog(region: str, base_url: str, project_id: str) -> list[dict[str, Any]]
                 {
                     "id": f"ep-{name}-{interface}",
                     "interface": interface,
-                    "region_id": region,
-                    "region": region,
-                    "url": base_url + path.format(project_id=project_id),
+                    "region_id": store.region,
+                    "region": store.region,
+                    "url": url,
                 }
                 for interface in ("public", "internal", "admin")
             ],
         }
-        for kind, name, path in SERVICES
+        for kind, name, url in services
     ]
 
 

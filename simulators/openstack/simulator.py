@@ -80,6 +80,12 @@ class OpenStackSimulator:
             raise KeyError(f"no project {name}")
         return project.id
 
+    def register_endpoint(self, service_type: str, name: str, url: str) -> None:
+        """Puts a service that runs outside the simulator (e.g. draas's gateway) into the
+        catalog of every token issued from now on."""
+        with self.store.lock:
+            self.store.endpoints[service_type] = (name, url)
+
     def start(self) -> OpenStackSimulator:
         self.api.start()
         self.control.start()

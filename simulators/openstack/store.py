@@ -387,6 +387,8 @@ class Store:
         self.worker: Any = None
         # Cinder user messages (why a volume went to error).
         self.messages: list[dict[str, Any]] = []
+        # Services outside the simulator in the catalog (e.g. draas): type -> (name, url).
+        self.endpoints: dict[str, tuple[str, str]] = {}
 
     def quota(self, project_id: str) -> Quota:
         return self.quotas.get(project_id, self.default_quota)

@@ -128,20 +128,22 @@ class GetEntityRequest(_message.Message):
     def __init__(self, key: _Optional[_Union[EntityKey, _Mapping]] = ...) -> None: ...
 
 class ListEntitiesRequest(_message.Message):
-    __slots__ = ("project_id", "kinds", "group_id", "include_deleted", "as_of", "page")
+    __slots__ = ("project_id", "kinds", "group_id", "include_deleted", "as_of", "page", "all_projects")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_DELETED_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    ALL_PROJECTS_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     kinds: _containers.RepeatedScalarFieldContainer[EntityKind]
     group_id: str
     include_deleted: bool
     as_of: _timestamp_pb2.Timestamp
     page: _types_pb2.PageRequest
-    def __init__(self, project_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[EntityKind, str]]] = ..., group_id: _Optional[str] = ..., include_deleted: _Optional[bool] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    all_projects: bool
+    def __init__(self, project_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[EntityKind, str]]] = ..., group_id: _Optional[str] = ..., include_deleted: _Optional[bool] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ..., all_projects: _Optional[bool] = ...) -> None: ...
 
 class ListEntitiesResponse(_message.Message):
     __slots__ = ("entities", "next_page_token")

@@ -256,12 +256,14 @@ class GetFailoverGroupRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ...) -> None: ...
 
 class ListFailoverGroupsRequest(_message.Message):
-    __slots__ = ("project_id", "page")
+    __slots__ = ("project_id", "page", "all_projects")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    ALL_PROJECTS_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     page: _types_pb2.PageRequest
-    def __init__(self, project_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    all_projects: bool
+    def __init__(self, project_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ..., all_projects: _Optional[bool] = ...) -> None: ...
 
 class ListFailoverGroupsResponse(_message.Message):
     __slots__ = ("groups", "next_page_token")
@@ -532,14 +534,16 @@ class GetOperationRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class ListOperationsRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "page")
+    __slots__ = ("project_id", "group_id", "page", "all_projects")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    ALL_PROJECTS_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     page: _types_pb2.PageRequest
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    all_projects: bool
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ..., all_projects: _Optional[bool] = ...) -> None: ...
 
 class ListOperationsResponse(_message.Message):
     __slots__ = ("operations", "next_page_token")

@@ -3,15 +3,22 @@ compute services, and tenant4's network at site A."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
+import uvicorn
 
+from gateway.app import create_app
+from gateway.server import bind
+from gateway.settings import GatewaySettings
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
 from tests.conftest import postgres_schema
 from tests.functional.dr.twosite import TenantNetwork, make_network
+from tests.waiting import wait_until
 from tools.stack import Site, running_sites
 
 
@@ -42,3 +49,38 @@ def control(lab: TwoSiteLab) -> Iterator[SimulatorControl]:
     made = SimulatorControl(lab.flasharrays.control_url)
     yield made
     made.close()
+
+
+@pytest.fixture(scope="package")
+def gateways(lab: TwoSiteLab, sites: dict[str, Site]) -> Iterator[dict[str, str]]:
+    """Each site's REST gateway, served on a real socket in front of its orchestrator:
+    site -> base URL."""
+    with ExitStack() as stack:
+        yield {
+            site: stack.enter_context(
+                served_gateway(
+                    GatewaySettings(
+                        site=site,
+                        keystone_url=lab.regions[site].auth_url,
+                        orchestrator_address=f"127.0.0.1:{sites[site].ports['orchestrator']}",
+                        port=0,
+                    )
+                )
+            )
+            for site in sites
+        }
+
+
+@contextmanager
+def served_gateway(settings: GatewaySettings) -> Iterator[str]:
+    """The gateway app on a uvicorn thread, until the block ends; yields its base URL."""
+    listener = bind(settings)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, timeout=30)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

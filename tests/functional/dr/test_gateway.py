@@ -1,90 +1,284 @@
-"""The tenant REST gateway at site A, served over a real socket, in front of site A's
-orchestrator, with tokens from site A's simulated Keystone: each tenant acts only in its own
-project, a reader only reads, and every error is a problem document that says what is wrong."""
+"""The tenant REST gateways of both sites, each served over a real socket in front of its
+site's orchestrator, with tokens from its site's simulated Keystone: each tenant acts only in
+its own project, a reader only reads, an admin sees every project, every error is a problem
+document that says what is wrong, and operations can be started, followed live and reported."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import threading
+import uuid
 from collections.abc import Iterator
 
 import httpx
-import openstack
 import pytest
-import uvicorn
 
-from gateway.app import create_app
-from gateway.server import bind
-from gateway.settings import GatewaySettings
-from simulators.lab import USER_PASSWORD, TwoSiteLab
-from tests.functional.dr.twosite import TENANT
-from tests.waiting import wait_until
+from simulators.lab import TwoSiteLab
+from tests.functional.dr.gateway_client import (
+    ENDED,
+    events,
+    ok,
+    problem,
+    protected_group,
+    site_tokens,
+)
+from tests.functional.dr.twosite import TENANT, make_vm, project, wait_for
 from tools.launcher import REPO_ROOT, service_environment
 
-OTHER_TENANT = "tenant1"
 
-
-def token(lab: TwoSiteLab, user: str, project: str) -> str:
-    region = lab.regions["site-a"]
-    conn = openstack.connect(
-        load_yaml_config=False, load_envvars=False, **region.cloud(user, USER_PASSWORD, project)
-    )
-    return str(conn.auth_token)
+@pytest.fixture(scope="module")
+def clients(gateways) -> Iterator[dict[str, httpx.Client]]:
+    made = {site: httpx.Client(base_url=url, timeout=60) for site, url in gateways.items()}
+    yield made
+    for client in made.values():
+        client.close()
 
 
 @pytest.fixture(scope="module")
-def api(lab, sites) -> Iterator[httpx.Client]:
-    settings = GatewaySettings(
-        site="site-a",
-        keystone_url=lab.regions["site-a"].auth_url,
-        orchestrator_address=f"127.0.0.1:{sites['site-a'].ports['orchestrator']}",
-        port=0,
-    )
-    listener = bind(settings)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=30)
-    with httpx.Client(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}") as client:
-        yield client
-    server.should_exit = True
-    thread.join(10)
+def api(clients) -> httpx.Client:
+    """Site A's gateway."""
+    return clients["site-a"]
 
 
 @pytest.fixture(scope="module")
-def tokens(lab) -> dict[str, dict[str, str]]:
-    return {
-        who: {"X-Auth-Token": token(lab, user, project)}
-        for who, user, project in [
-            ("member", f"{TENANT}-user", TENANT),
-            ("reader", f"{TENANT}-reader", TENANT),
-            ("other", f"{OTHER_TENANT}-user", OTHER_TENANT),
-        ]
-    }
+def all_tokens(lab) -> dict[str, dict[str, dict[str, str]]]:
+    return {site: site_tokens(lab, site) for site in ("site-a", "site-b")}
 
 
-def problem(response: httpx.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["detail"]
-    return str(body["detail"])
+@pytest.fixture(scope="module")
+def tokens(all_tokens) -> dict[str, dict[str, str]]:
+    """Site A's."""
+    return all_tokens["site-a"]
+
+
+@pytest.fixture(scope="module")
+def tested(lab, tenant_network, clients, all_tokens) -> dict:
+    """tenant4's group (one VM, site A to site B) and a test failover of it at site B that
+    has succeeded and is not cleaned up yet."""
+    vm = make_vm(lab, tenant_network, "async", volumes=1)
+    group = protected_group(clients, all_tokens, [vm.id])
+    started = clients["site-b"].post(
+        f"/v1/failover-groups/{group['id']}/test-failover",
+        headers=all_tokens["site-b"]["member"],
+        json={"cleanup_after_seconds": 0},
+    )
+    operation = ok(started, 202)
+    done = wait_for(
+        lambda: (
+            found
+            if (
+                found := clients["site-b"]
+                .get(f"/v1/operations/{operation['id']}", headers=all_tokens["site-b"]["member"])
+                .json()
+            )["state"]
+            in ENDED
+            else None
+        )
+    )
+    assert done["state"] == "succeeded", done
+    return {"group": group, "operation": done, "vm": vm.id}
 
 
 def new_group(api, tokens, name: str) -> dict:
-    made = api.post(
-        "/v1/failover-groups",
-        headers=tokens["member"],
-        json={
-            "name": name,
-            "replication_type": "async",
-            "rpo_target_seconds": 60,
-            "target_site": "site-b",
-        },
+    return ok(
+        api.post(
+            "/v1/failover-groups",
+            headers=tokens["member"],
+            json={
+                "name": name,
+                "replication_type": "async",
+                "rpo_target_seconds": 60,
+                "target_site": "site-b",
+            },
+        ),
+        201,
     )
-    assert made.status_code == 201, made.text
-    return made.json()
+
+
+# Isolation, route by route ------------------------------------------------------------------
+
+# A valid request for every route that takes a body; the routes come from the OpenAPI document,
+# so a new route without an entry here fails the test rather than going unchecked.
+BODIES = {
+    ("post", "/v1/failover-groups"): {
+        "name": "intruder",
+        "replication_type": "async",
+        "target_site": "site-a",
+    },
+    ("post", "/v1/failover-groups/{group_id}/vms"): {"server_id": "{server_id}"},
+    ("post", "/v1/failover-groups/{group_id}/test-failover"): {},
+    ("post", "/v1/failover-groups/{group_id}/failover"): {"mode": "unplanned"},
+    ("post", "/v1/failover-groups/{group_id}/reprotect"): {
+        "method": "retype",
+        "target_replication_type": "async",
+    },
+    ("post", "/v1/failover-groups/{group_id}/failback"): {},
+    ("post", "/v1/operations/{operation_id}/cleanup"): None,
+}
+OPEN_ROUTES = {"/v1/health"}
+
+
+def routes(client: httpx.Client) -> list[tuple[str, str]]:
+    document = client.get("/v1/openapi.json").json()
+    return sorted(
+        (method, path)
+        for path, operations in document["paths"].items()
+        if path not in OPEN_ROUTES
+        for method in operations
+    )
+
+
+def request_for(method: str, path: str, ids: dict[str, str]) -> dict:
+    filled = path.format(**ids)
+    if method == "post" and (method, path) not in BODIES:
+        raise AssertionError(f"no example body for POST {path}: add one to BODIES")
+    body = BODIES.get((method, path))
+    if body is not None:
+        body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
+    return {"method": method.upper(), "url": filled, "json": body}
+
+
+def state_of(client: httpx.Client, headers: dict[str, str], tested: dict) -> tuple:
+    group = ok(client.get(f"/v1/failover-groups/{tested['group']['id']}", headers=headers))
+    operation = ok(client.get(f"/v1/operations/{tested['operation']['id']}", headers=headers))
+    listed = ok(client.get("/v1/operations", headers=headers))["operations"]
+    return group, operation["state"], operation["cleanup_at"], [o["id"] for o in listed]
+
+
+def test_every_route_refuses_another_project_and_changes_nothing(lab, clients, all_tokens, tested):
+    client, tokens = clients["site-b"], all_tokens["site-b"]
+    ids = {
+        "group_id": tested["group"]["id"],
+        "operation_id": tested["operation"]["id"],
+        "server_id": tested["vm"],
+    }
+    before = state_of(client, tokens["member"], tested)
+    tenant_project = project(lab, "site-b")
+    checked = []
+    for method, path in routes(client):
+        request = request_for(method, path, ids)
+        if "{" in path:
+            # Another project's token: the tenant's group or operation is not there for it.
+            response = client.request(**request, headers=tokens["other"])
+            assert "has no" in problem(response, 404), (method, path)
+        else:
+            # A collection: naming the tenant's project is refused; its own holds none of them.
+            response = client.request(
+                **request, headers=tokens["other"], params={"project_id": tenant_project}
+            )
+            assert "only an admin" in problem(response, 403), (method, path)
+            if method == "get":
+                own = ok(client.get(path, headers=tokens["other"]))
+                assert ids["group_id"] not in str(own) and ids["operation_id"] not in str(own)
+        checked.append((method, path))
+    assert state_of(client, tokens["member"], tested) == before
+    assert len(checked) >= 15
+
+
+def test_a_reader_may_read_every_route_and_change_nothing(clients, all_tokens, tested):
+    client, tokens = clients["site-b"], all_tokens["site-b"]
+    ids = {
+        "group_id": tested["group"]["id"],
+        "operation_id": tested["operation"]["id"],
+        "server_id": tested["vm"],
+    }
+    before = state_of(client, tokens["member"], tested)
+    for method, path in routes(client):
+        request = request_for(method, path, ids)
+        if method == "get":
+            if path.endswith("/events"):
+                assert list(events(client, request["url"], tokens["reader"]))
+            else:
+                assert client.request(**request, headers=tokens["reader"]).status_code == 200, path
+        else:
+            response = client.request(**request, headers=tokens["reader"])
+            assert "only allow reading" in problem(response, 403), (method, path)
+    assert state_of(client, tokens["member"], tested) == before
+
+
+def test_an_admin_sees_every_project_and_may_act_in_one(lab, clients, all_tokens, tested):
+    client, tokens = clients["site-b"], all_tokens["site-b"]
+    group_id, operation_id = tested["group"]["id"], tested["operation"]["id"]
+    tenant_project = project(lab, "site-b")
+    listed = ok(client.get("/v1/failover-groups?all_projects=true", headers=tokens["admin"]))
+    mine = [g for g in listed["failover_groups"] if g["id"] == group_id]
+    assert [g["project_id"] for g in mine] == [tenant_project]
+    operations = ok(client.get("/v1/operations?all_projects=true", headers=tokens["admin"]))
+    assert operation_id in [o["id"] for o in operations["operations"]]
+    shown = ok(
+        client.get(
+            f"/v1/failover-groups/{group_id}",
+            headers=tokens["admin"],
+            params={"project_id": tenant_project},
+        )
+    )
+    assert shown["id"] == group_id
+    problem(client.get(f"/v1/failover-groups/{group_id}", headers=tokens["admin"]), 404)
+    for who in ("member", "reader", "other"):
+        refused = client.get("/v1/failover-groups?all_projects=true", headers=tokens[who])
+        assert "all_projects: only an admin may" in problem(refused, 403)
+
+
+# Operations through the API -----------------------------------------------------------------
+
+
+def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned_up(
+    clients, all_tokens, tested
+):
+    client, member = clients["site-b"], all_tokens["site-b"]["member"]
+    operation_id = tested["operation"]["id"]
+
+    stream = list(events(client, f"/v1/operations/{operation_id}/events", member))
+    *progress, end = stream
+    assert end["event"] == "end" and end["data"]["state"] == "succeeded"
+    sequences = [int(e["id"]) for e in progress]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+    assert {e["data"]["step_state"] for e in progress if e["data"]["server_id"]} >= {"succeeded"}
+    # Resuming after the third event gives exactly the rest.
+    resumed = list(
+        events(
+            client,
+            f"/v1/operations/{operation_id}/events",
+            {**member, "Last-Event-ID": str(sequences[2])},
+        )
+    )
+    assert [int(e["id"]) for e in resumed[:-1]] == sequences[3:]
+
+    report = ok(client.get(f"/v1/operations/{operation_id}/report", headers=member))
+    assert report["kind"] == "test_failover" and report["rto"] > 0
+    assert [vm["recovered"] for vm in report["vms"]] == [True]
+    listed = ok(
+        client.get(f"/v1/operations?group_id={tested['group']['id']}&limit=1", headers=member)
+    )
+    assert [o["id"] for o in listed["operations"]] == [operation_id]
+
+    # Another test failover is refused while this one stands, saying why.
+    again = client.post(
+        f"/v1/failover-groups/{tested['group']['id']}/test-failover", headers=member, json={}
+    )
+    assert "until it is cleaned up" in problem(again, 409)
+
+    key = {"Idempotency-Key": f"clean-{uuid.uuid4().hex}"}
+    started = client.post(f"/v1/operations/{operation_id}/cleanup", headers={**member, **key})
+    cleanup = ok(started, 202)
+    assert started.headers["location"] == f"/v1/operations/{cleanup['id']}"
+    repeated = ok(
+        client.post(f"/v1/operations/{operation_id}/cleanup", headers={**member, **key}), 202
+    )
+    assert repeated["id"] == cleanup["id"]
+    *_, ended = events(client, f"/v1/operations/{cleanup['id']}/events", member)
+    assert ended["data"]["state"] == "succeeded", ended
+    removed = ok(client.get(f"/v1/operations/{cleanup['id']}/report", headers=member))["removed"]
+    assert any("server" in r for r in removed)
+
+
+def test_a_report_is_refused_while_its_operation_runs_and_unknown_ones_are_404(clients, all_tokens):
+    client, member = clients["site-b"], all_tokens["site-b"]["member"]
+    for path in ("", "/report", "/events"):
+        problem(client.get(f"/v1/operations/op-unknown{path}", headers=member), 404)
+
+
+# Groups --------------------------------------------------------------------------------------
 
 
 def test_a_tenant_sees_and_changes_only_its_own_projects_groups(api, tokens):
@@ -104,33 +298,30 @@ def test_a_tenant_sees_and_changes_only_its_own_projects_groups(api, tokens):
         g["id"] for g in api.get("/v1/failover-groups", headers=other).json()["failover_groups"]
     ]
     problem(api.get(path, headers=other), 404)
-    problem(api.get(f"{path}/readiness", headers=other), 404)
     problem(api.delete(path, headers=other), 404)
-    problem(api.post(f"{path}/vms", headers=other, json={"server_id": "x"}), 404)
     assert api.get(path, headers=tokens["member"]).status_code == 200, "still there"
 
     assert api.delete(path, headers=tokens["member"]).status_code == 204
     problem(api.get(path, headers=tokens["member"]), 404)
 
 
-def test_a_reader_reads_and_changes_nothing(api, tokens):
-    group = new_group(api, tokens, "gw-read")
-    path = f"/v1/failover-groups/{group['id']}"
-    reader = tokens["reader"]
-    assert api.get(path, headers=reader).status_code == 200
-    for response in [
-        api.post(
-            "/v1/failover-groups", headers=reader, json={"name": "r", "replication_type": "sync"}
-        ),
-        api.delete(path, headers=reader),
-        api.post(f"{path}/vms", headers=reader, json={"server_id": "x"}),
-        api.delete(f"{path}/vms/x", headers=reader),
-    ]:
-        assert "only allow reading" in problem(response, 403)
-    names = [
-        g["name"] for g in api.get("/v1/failover-groups", headers=reader).json()["failover_groups"]
-    ]
-    assert "r" not in names and "gw-read" in names
+def test_groups_are_listed_a_page_at_a_time(api, tokens):
+    made = {new_group(api, tokens, f"gw-page-{i}")["id"] for i in range(3)}
+    seen, token, pages = [], "", 0
+    while True:
+        page = ok(
+            api.get(
+                "/v1/failover-groups",
+                headers=tokens["member"],
+                params={"limit": 2, "page_token": token},
+            )
+        )
+        seen += [g["id"] for g in page["failover_groups"]]
+        pages += 1
+        token = page["next_page_token"]
+        if not token:
+            break
+    assert made <= set(seen) and len(seen) == len(set(seen)) and pages >= 2
 
 
 @pytest.mark.parametrize(
@@ -164,6 +355,36 @@ def test_malformed_input_is_refused_naming_the_field_and_changes_nothing(api, to
     assert api.get("/v1/failover-groups", headers=tokens["member"]).json() == before
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "extra", "named"),
+    [
+        ("post", "/v1/failover-groups/g1/failover", {"json": {"mode": "sideways"}}, "mode"),
+        (
+            "post",
+            "/v1/failover-groups/g1/reprotect",
+            {"json": {"method": "retype", "target_replication_type": "tape"}},
+            "target_replication_type",
+        ),
+        (
+            "post",
+            "/v1/failover-groups/g1/test-failover",
+            {"json": {}, "headers": {"Idempotency-Key": "has space"}},
+            "Idempotency-Key",
+        ),
+        ("get", "/v1/operations?limit=0", {}, "limit"),
+        ("get", "/v1/operations?page_token=abc", {}, "page_token"),
+        ("get", "/v1/operations/op1/events?after=-1", {}, "after"),
+    ],
+)
+def test_malformed_operation_requests_are_refused_naming_the_field(
+    clients, all_tokens, method, path, extra, named
+):
+    member = all_tokens["site-b"]["member"]
+    headers = {**member, **extra.pop("headers", {})}
+    response = clients["site-b"].request(method, path, headers=headers, **extra)
+    assert named in problem(response, 400)
+
+
 def test_a_body_that_is_not_json_and_a_malformed_id_are_bad_requests(api, tokens):
     problem(
         api.post(
@@ -176,13 +397,17 @@ def test_a_body_that_is_not_json_and_a_malformed_id_are_bad_requests(api, tokens
     problem(api.get("/v1/failover-groups/bad id!", headers=tokens["member"]), 400)
 
 
-def test_the_openapi_document_lists_the_routes(api):
+def test_the_openapi_document_declares_the_routes_and_their_problems(api):
     document = api.get("/v1/openapi.json").json()
     assert {
         "/v1/failover-groups",
-        "/v1/failover-groups/{group_id}",
-        "/v1/operations/{operation_id}",
+        "/v1/failover-groups/{group_id}/test-failover",
+        "/v1/operations/{operation_id}/events",
     } <= set(document["paths"])
+    failover = document["paths"]["/v1/failover-groups/{group_id}/failover"]["post"]
+    assert "422" not in failover["responses"]
+    assert "application/problem+json" in failover["responses"]["400"]["content"]
+    assert document["components"]["securitySchemes"]["keystone"]["name"] == "X-Auth-Token"
 
 
 def test_the_gateway_process_refuses_to_start_without_its_keystone(tmp_path):
@@ -197,3 +422,7 @@ def test_the_gateway_process_refuses_to_start_without_its_keystone(tmp_path):
     )
     assert ran.returncode == 2
     assert "keystone_url" in ran.stderr and "DRAAS_GATEWAY_KEYSTONE_URL" in ran.stderr
+
+
+def test_tenant_and_lab_agree(lab: TwoSiteLab):
+    assert project(lab, "site-a") != project(lab, "site-b"), TENANT

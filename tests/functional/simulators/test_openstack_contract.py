@@ -159,6 +159,21 @@ def test_password_authentication_and_the_catalog(region):
     assert unknown.status_code == 404
 
 
+def test_a_service_registered_through_the_control_api_is_in_the_catalog(lab):
+    region = lab.regions["site-b"]
+    url = "http://127.0.0.1:9/dr"
+    refused = httpx.put(f"{region.control_url}/_sim/catalog/disaster-recovery", json={"url": "x"})
+    assert refused.status_code == 400
+    httpx.put(
+        f"{region.control_url}/_sim/catalog/disaster-recovery", json={"name": "draas", "url": url}
+    ).raise_for_status()
+    conn = connect(region)
+    found = conn.session.get_endpoint(
+        service_type="disaster-recovery", interface="public", region_name="RegionB"
+    )
+    assert found == url
+
+
 def test_unknown_names_are_404_and_find_returns_none(tenant):
     assert tenant.compute.find_server("no-such-server") is None
     assert tenant.compute.find_flavor("m1.small").id == "2"

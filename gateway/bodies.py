@@ -1,0 +1,90 @@
+"""What the REST API accepts: request bodies, path identifiers and query values, each with its
+limits, so that malformed input is refused (400 naming the field) before anything is asked."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Header, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+_ID = r"^[A-Za-z0-9_.:-]+$"
+Identifier = Annotated[str, Path(min_length=1, max_length=128, pattern=_ID)]
+# A recovery point is named by the array (<protection group>.<suffix>, <pod>::...).
+PointId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Seconds = Annotated[float, Field(gt=0, le=86400)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="The same key again returns the operation it started instead of another.",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+PageToken = Annotated[
+    str, Query(max_length=20, pattern=r"^[0-9]*$", description="next_page_token of a page.")
+]
+AllProjects = Annotated[
+    bool, Query(description="Admins only: every project's, each naming its project_id.")
+]
+ProjectId = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Admins only: act in this project instead of the token's.",
+    ),
+]
+
+
+class Body(BaseModel):
+    """Unknown fields are refused, so a misspelt option is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewGroup(Body):
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field("", max_length=1024)
+    replication_type: Literal["async", "sync"]
+    rpo_target_seconds: Seconds | None = None
+    target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    target_project_id: str = Field(
+        "", max_length=64, pattern=r"^[A-Za-z0-9_-]*$", description="Empty: same name there."
+    )
+
+
+class NewVm(Body):
+    server_id: str = Field(min_length=1, max_length=128, pattern=_ID)
+    tier: int = Field(1, ge=1, le=100)
+
+
+class TestFailover(Body):
+    recovery_point_id: PointId | None = None
+    cleanup_after_seconds: float | None = Field(
+        None, ge=0, le=30 * 86400, description="0: never; unset: the site's default."
+    )
+    stop_on_vm_failure: bool = False
+
+
+class Failover(Body):
+    mode: Literal["planned", "unplanned"]
+    recovery_point_id: PointId | None = Field(None, description="Unplanned only.")
+    quiesce: bool = Field(False, description="Async planned: stop the VMs before the last copy.")
+    stop_on_vm_failure: bool = False
+
+
+class Reprotect(Body):
+    method: Literal["volume-type", "retype"]
+    target_replication_type: Literal["async", "sync"]
+    volume_type: str = Field("", max_length=255)
+    rpo_target_seconds: Seconds | None = None
+
+
+class Failback(Body):
+    pass

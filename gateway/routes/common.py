@@ -1,0 +1,35 @@
+"""What the route modules share: the orchestrator of the app, message conversion, paging and the
+response of a started operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from google.protobuf.message import Message
+
+from draas.common.v1 import types_pb2
+from gateway.orchestrator import Orchestrator
+from gateway.views import as_json
+
+REPLICATION_TYPES = {
+    "async": types_pb2.REPLICATION_TYPE_ASYNC,
+    "sync": types_pb2.REPLICATION_TYPE_SYNC,
+}
+
+
+def orchestrator(request: Request) -> Orchestrator:
+    """The app's orchestrator client."""
+    found: Orchestrator = request.app.state.orchestrator
+    return found
+
+
+def page(limit: int, token: str) -> types_pb2.PageRequest:
+    return types_pb2.PageRequest(page_size=limit, page_token=token)
+
+
+def started(operation: Message) -> JSONResponse:
+    """202 with the operation, and where to follow it."""
+    body: dict[str, Any] = as_json(operation)
+    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/operations/{body['id']}"})

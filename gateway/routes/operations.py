@@ -1,0 +1,182 @@
+"""/v1/operations: list, show, follow (server-sent events), report, and a test's cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from gateway import bodies
+from gateway.access import Reader, Writer
+from gateway.orchestrator import Orchestrator, pump
+from gateway.routes.common import orchestrator, page, started
+from gateway.views import as_json
+
+router = APIRouter(prefix="/v1/operations", tags=["operations"])
+
+# A comment line this often keeps proxies from closing a quiet stream.
+KEEPALIVE_SECONDS = 15.0
+_END = object()
+
+
+@router.get("")
+def list_operations(
+    request: Request,
+    who: Reader,
+    group_id: Annotated[
+        str, Query(max_length=128, pattern=r"^[A-Za-z0-9_.:-]*$", description="Only this group's.")
+    ] = "",
+    limit: bodies.Limit = 50,
+    page_token: bodies.PageToken = "",
+    all_projects: bodies.AllProjects = False,
+    project_id: bodies.ProjectId = None,
+) -> dict[str, Any]:
+    """The project's operations at this site, newest first."""
+    if all_projects:
+        who.require_admin("all_projects")
+    found = orchestrator(request).call(
+        "ListOperations",
+        opb.ListOperationsRequest(
+            project_id=who.acting_in(project_id),
+            group_id=group_id,
+            page=page(limit, page_token),
+            all_projects=all_projects,
+        ),
+    )
+    return {
+        "operations": [as_json(o) for o in found.operations],
+        "next_page_token": found.next_page_token,
+    }
+
+
+@router.get("/{operation_id}")
+def show_operation(
+    request: Request,
+    who: Reader,
+    operation_id: bodies.Identifier,
+    project_id: bodies.ProjectId = None,
+) -> dict[str, Any]:
+    """The operation with each VM's progress, step by step."""
+    return as_json(_get(orchestrator(request), who.acting_in(project_id), operation_id))
+
+
+@router.get("/{operation_id}/report")
+def report(
+    request: Request,
+    who: Reader,
+    operation_id: bodies.Identifier,
+    project_id: bodies.ProjectId = None,
+) -> dict[str, Any]:
+    """Written when the operation ends: RTO, recovery point and RPO, per-VM step timings, what
+    a cleanup removed, errors, and the trace id."""
+    return as_json(
+        orchestrator(request).call(
+            "GetReport",
+            opb.GetReportRequest(project_id=who.acting_in(project_id), operation_id=operation_id),
+        )
+    )
+
+
+@router.post("/{operation_id}/cleanup", status_code=202)
+def cleanup(
+    request: Request,
+    who: Writer,
+    operation_id: bodies.Identifier,
+    idempotency_key: bodies.IdempotencyKey = None,
+    project_id: bodies.ProjectId = None,
+) -> JSONResponse:
+    """Removes everything a test failover made; the cleanup is an operation of its own."""
+    return started(
+        orchestrator(request).call(
+            "StartTestCleanup",
+            opb.StartTestCleanupRequest(
+                project_id=who.acting_in(project_id),
+                operation_id=operation_id,
+                idempotency_key=idempotency_key or f"cleanup-{operation_id}",
+            ),
+        )
+    )
+
+
+@router.get(
+    "/{operation_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def events(
+    request: Request,
+    who: Reader,
+    operation_id: bodies.Identifier,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Events after this sequence.")] = 0,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=20, pattern=r"^[0-9]+$")
+    ] = None,
+    project_id: bodies.ProjectId = None,
+) -> StreamingResponse:
+    """Server-sent events: each `id: <sequence>` with the event as `data`; when the operation
+    has ended, an `end` event with the operation, and the stream closes. A client that lost
+    the stream resumes with Last-Event-ID (or `after`)."""
+    project = who.acting_in(project_id)
+    client = orchestrator(request)
+    # Unknown operations get a problem response, not an empty stream.
+    await asyncio.to_thread(_get, client, project, operation_id)
+    since = max(after, int(last_event_id or 0))
+    watch = opb.WatchOperationRequest(
+        project_id=project, operation_id=operation_id, after_sequence=since
+    )
+    return StreamingResponse(
+        _stream(client, watch),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _stream(client: Orchestrator, watch: opb.WatchOperationRequest) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    stream = client.watch(watch)
+    threading.Thread(
+        target=pump,
+        args=(stream, lambda item: loop.call_soon_threadsafe(queue.put_nowait, item), _END),
+        name=f"watch-{watch.operation_id}",
+        daemon=True,
+    ).start()
+    try:
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            if item is _END:
+                ended = await asyncio.to_thread(_get, client, watch.project_id, watch.operation_id)
+                yield _event(as_json(ended), name="end")
+                return
+            if isinstance(item, Exception):
+                yield _event({"detail": str(item)}, name="error")
+                return
+            assert isinstance(item, opb.OperationEvent)
+            yield _event(as_json(item), sequence=item.sequence)
+    finally:
+        stream.cancel()
+
+
+def _get(client: Orchestrator, project_id: str, operation_id: str) -> opb.Operation:
+    found: opb.Operation = client.call(
+        "GetOperation", opb.GetOperationRequest(project_id=project_id, operation_id=operation_id)
+    )
+    return found
+
+
+def _event(data: dict[str, Any], name: str = "", sequence: int = 0) -> str:
+    lines = [f"id: {sequence}"] if sequence else []
+    if name:
+        lines.append(f"event: {name}")
+    lines.append(f"data: {json.dumps(data, separators=(',', ':'))}")
+    return "\n".join(lines) + "\n\n"
