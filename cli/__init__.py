@@ -1,1 +1,2 @@
-"""The `draas` command line over the REST gateway. Not built yet."""
+"""The `draas` command line over the REST gateway: `auth` (OpenStack credentials, token,
+catalog), `client` (HTTP, problems, progress stream), `output` and `views` (text), `commands`."""

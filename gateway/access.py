@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 
+from common.errors import InvalidArgument
 from gateway.auth import Caller
 
 keystone_token = APIKeyHeader(
@@ -32,3 +35,28 @@ def _writer(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
 # anything whatever it sent (FastAPI has read the body by then, not judged it).
 Reader = Annotated[Caller, Depends(_caller)]
 Writer = Annotated[Caller, Depends(_writer)]
+
+
+def known_query(request: Request) -> None:
+    """Refuses query parameters the route does not take, so that a misspelt option is an error
+    rather than silently ignored.
+
+    :raises InvalidArgument: names the first unknown parameter and what the route takes.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    taken = _query_names(route.dependant)
+    for name in request.query_params:
+        if name not in taken:
+            takes = ", ".join(sorted(taken)) or "none"
+            raise InvalidArgument(
+                name or "query", f"is not a parameter of this route (it takes: {takes})"
+            )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return names

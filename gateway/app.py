@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.telemetry import create_tracer_provider
 from gateway import openapi, problems
+from gateway.access import known_query
 from gateway.auth import KeystoneTokens
 from gateway.orchestrator import Orchestrator
 from gateway.routes import groups, operations
@@ -46,6 +47,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
         docs_url="/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
     )
     app.state.tokens = tokens
     app.state.orchestrator = orchestrator

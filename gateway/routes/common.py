@@ -3,6 +3,7 @@ response of a started operation."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import Request
@@ -23,6 +24,11 @@ def orchestrator(request: Request) -> Orchestrator:
     """The app's orchestrator client."""
     found: Orchestrator = request.app.state.orchestrator
     return found
+
+
+def key_or_new(given: str | None) -> str:
+    """The request's idempotency key, or a new one (a repeat without a key starts anew)."""
+    return given or f"gw-{uuid.uuid4().hex}"
 
 
 def page(limit: int, token: str) -> types_pb2.PageRequest:

@@ -3,7 +3,6 @@ and the operations started on a group (test failover, failover, reprotect, failb
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -13,7 +12,7 @@ from google.protobuf.duration_pb2 import Duration
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
-from gateway.routes.common import REPLICATION_TYPES, orchestrator, page, started
+from gateway.routes.common import REPLICATION_TYPES, key_or_new, orchestrator, page, started
 from gateway.views import as_json
 
 router = APIRouter(prefix="/v1/failover-groups", tags=["failover groups"])
@@ -29,10 +28,6 @@ def _duration(seconds: float) -> Duration:
     made = Duration()
     made.FromNanoseconds(int(seconds * 1e9))
     return made
-
-
-def _key(given: str | None) -> str:
-    return given or f"gw-{uuid.uuid4().hex}"
 
 
 @router.get("")
@@ -198,7 +193,7 @@ def test_failover(
     message = opb.StartTestFailoverRequest(
         project_id=who.acting_in(project_id),
         group_id=group_id,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=key_or_new(idempotency_key),
         recovery_point_id=body.recovery_point_id or "",
         stop_on_vm_failure=body.stop_on_vm_failure,
     )
@@ -224,7 +219,7 @@ def failover(
             opb.StartFailoverRequest(
                 project_id=who.acting_in(project_id),
                 group_id=group_id,
-                idempotency_key=_key(idempotency_key),
+                idempotency_key=key_or_new(idempotency_key),
                 mode=_MODES[body.mode],
                 recovery_point_id=body.recovery_point_id or "",
                 quiesce=body.quiesce,
@@ -247,7 +242,7 @@ def reprotect(
     message = opb.StartReprotectRequest(
         project_id=who.acting_in(project_id),
         group_id=group_id,
-        idempotency_key=_key(idempotency_key),
+        idempotency_key=key_or_new(idempotency_key),
         method=_METHODS[body.method],
         target_replication_type=REPLICATION_TYPES[body.target_replication_type],
         volume_type=body.volume_type,
@@ -273,7 +268,7 @@ def failback(
             opb.StartFailbackRequest(
                 project_id=who.acting_in(project_id),
                 group_id=group_id,
-                idempotency_key=_key(idempotency_key),
+                idempotency_key=key_or_new(idempotency_key),
             ),
         )
     )

@@ -15,7 +15,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
 from gateway.orchestrator import Orchestrator, pump
-from gateway.routes.common import orchestrator, page, started
+from gateway.routes.common import key_or_new, orchestrator, page, started
 from gateway.views import as_json
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
@@ -98,7 +98,7 @@ def cleanup(
             opb.StartTestCleanupRequest(
                 project_id=who.acting_in(project_id),
                 operation_id=operation_id,
-                idempotency_key=idempotency_key or f"cleanup-{operation_id}",
+                idempotency_key=key_or_new(idempotency_key),
             ),
         )
     )

@@ -1,0 +1,1 @@
+"""The `draas` commands, by subject."""

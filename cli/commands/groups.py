@@ -1,0 +1,184 @@
+"""Failover groups: `draas failover-group ...`, and what can be asked about one group
+(readiness, recovery points, replication health)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli import views
+from cli.client import segment
+from cli.context import App, format_option, pass_app
+from cli.resolve import is_uuid, one_server, pick_vm
+
+GROUP_HELP = "The failover group: its id or exact name."
+_GROUPS = "/v1/failover-groups"
+
+
+def group_option(function: Any) -> Any:
+    """`--group G` (required)."""
+    return click.option("--group", "group", required=True, metavar="GROUP", help=GROUP_HELP)(
+        function
+    )
+
+
+def _path(group_id: str, *rest: str) -> str:
+    return "/".join([_GROUPS, segment(group_id), *rest])
+
+
+@click.group("failover-group")
+def failover_group() -> None:
+    """Create, list, show and delete failover groups; add and remove their VMs."""
+
+
+@failover_group.command("create")
+@click.option("--name", required=True, help="The group's name (unique in your project).")
+@click.option("--description", default=None, help="What the group is for.")
+@click.option(
+    "--replication-type",
+    required=True,
+    type=click.Choice(["async", "sync"]),
+    help="async: FlashArray protection groups; sync: ActiveCluster pods (RPO 0).",
+)
+@click.option("--target-site", required=True, help="The site the group fails over to.")
+@click.option(
+    "--rpo-target",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="The recovery point objective, in seconds (async).",
+)
+@click.option(
+    "--target-project-id",
+    default=None,
+    help="Your project at the target site (default: the project of the same name there).",
+)
+@format_option
+@pass_app
+def create(
+    app: App,
+    name: str,
+    description: str | None,
+    replication_type: str,
+    target_site: str,
+    rpo_target: float | None,
+    target_project_id: str | None,
+) -> None:
+    """Create a failover group in your project, replicating to TARGET_SITE."""
+    body: dict[str, Any] = {
+        "name": name,
+        "replication_type": replication_type,
+        "target_site": target_site,
+    }
+    if description is not None:
+        body["description"] = description
+    if rpo_target is not None:
+        body["rpo_target_seconds"] = rpo_target
+    if target_project_id:
+        body["target_project_id"] = target_project_id
+    app.show(app.client().post(_GROUPS, body), views.group)
+
+
+@failover_group.command("list")
+@click.option("--all-projects", is_flag=True, help="Every project's groups (needs the admin role).")
+@format_option
+@pass_app
+def list_groups(app: App, all_projects: bool) -> None:
+    """List the failover groups of your project."""
+    params = {"all_projects": "true"} if all_projects else None
+    items = app.client().pages(_GROUPS, "failover_groups", params)
+    app.show({"failover_groups": items, "next_page_token": ""}, lambda d: views.groups(items))
+
+
+@failover_group.command("show")
+@click.argument("group")
+@format_option
+@pass_app
+def show(app: App, group: str) -> None:
+    """Show the failover group GROUP (its id or exact name)."""
+    group_id, _ = app.find_group(group)
+    app.show(app.client().get(_path(group_id)), views.group)
+
+
+@failover_group.command("delete")
+@click.argument("group")
+@pass_app
+def delete(app: App, group: str) -> None:
+    """Delete the failover group GROUP (its id or exact name)."""
+    group_id, _ = app.find_group(group)
+    app.client().delete(_path(group_id))
+
+
+@failover_group.command("add-vm")
+@group_option
+@click.option(
+    "--vm",
+    required=True,
+    help="The Nova server: its id, or its exact name in your project (looked up in Nova).",
+)
+@click.option(
+    "--tier",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Boot order: tier N starts when tier N-1 is done (default 1).",
+)
+@format_option
+@pass_app
+def add_vm(app: App, group: str, vm: str, tier: int | None) -> None:
+    """Protect a VM: add it to a failover group (its volumes must be of a replicated volume
+    type of the group's replication type)."""
+    group_id, _ = app.find_group(group)
+    server_id = vm if is_uuid(vm) else one_server(vm, app.session().server_ids(vm))
+    body: dict[str, Any] = {"server_id": server_id}
+    if tier is not None:
+        body["tier"] = tier
+    app.show(app.client().post(_path(group_id, "vms"), body), views.group)
+
+
+@failover_group.command("remove-vm")
+@group_option
+@click.option("--vm", required=True, help="The group's VM: its server id or its name.")
+@format_option
+@pass_app
+def remove_vm(app: App, group: str, vm: str) -> None:
+    """Stop protecting a VM: remove it from its failover group."""
+    group_id, _ = app.find_group(group)
+    current = app.client().get(_path(group_id))
+    server_id = pick_vm(vm, current.get("vms") or [])
+    app.show(app.client().delete(_path(group_id, "vms", segment(server_id))), views.group)
+
+
+@click.command("readiness")
+@group_option
+@format_option
+@pass_app
+def readiness(app: App, group: str) -> None:
+    """Check whether a group could fail over now (a dry run that changes nothing)."""
+    group_id, listed = app.find_group(group)
+    names = views.vm_names((listed or {}).get("vms") or [])
+    app.show(app.client().get(_path(group_id, "readiness")), lambda r: views.readiness(r, names))
+
+
+@click.command("recovery-points")
+@group_option
+@format_option
+@pass_app
+def recovery_points(app: App, group: str) -> None:
+    """List the points in time the target site can recover a group to."""
+    group_id, _ = app.find_group(group)
+    document = app.client().get(_path(group_id, "recovery-points"))
+    app.show(document, lambda d: views.recovery_points(d.get("recovery_points") or []))
+
+
+@click.command("replication-health")
+@group_option
+@format_option
+@pass_app
+def replication_health(app: App, group: str) -> None:
+    """Show how far behind a group's target site is (storage and metadata)."""
+    group_id, _ = app.find_group(group)
+    app.show(app.client().get(_path(group_id, "replication-health")), views.replication_health)
+
+
+COMMANDS = (failover_group, readiness, recovery_points, replication_health)

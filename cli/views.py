@@ -1,0 +1,303 @@
+"""The gateway's objects as text: what each command prints in table format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cli.output import NONE, clock, fields, seconds, table, text
+
+# Kinds whose end is worth a recovery summary (RTO, RPO, what recovered).
+FAILOVER_KINDS = frozenset({"test_failover", "planned_failover", "unplanned_failover", "failback"})
+
+Json = Mapping[str, Any]
+
+
+def group(g: Json) -> str:
+    """A failover group, field by field, its VMs one per line."""
+    vms = [
+        f"{vm.get('name') or NONE} ({vm.get('server_id')}), tier {vm.get('tier')}"
+        for vm in _list(g, "vms")
+    ]
+    return fields(
+        [
+            ("id", g.get("id")),
+            ("name", g.get("name")),
+            ("description", g.get("description")),
+            ("project_id", g.get("project_id")),
+            ("replication_type", g.get("replication_type")),
+            ("source_site", g.get("source_site")),
+            ("target_site", g.get("target_site")),
+            ("rpo_target", seconds(g.get("rpo_target") or None)),
+            ("state", g.get("state")),
+            ("vms", vms),
+            ("created_at", g.get("created_at")),
+            ("updated_at", g.get("updated_at")),
+        ]
+    )
+
+
+def groups(items: Iterable[Json]) -> str:
+    """Failover groups, one row each."""
+    return table(
+        ("ID", "Name", "Replication", "Source site", "Target site", "State", "VMs"),
+        [
+            (
+                g.get("id"),
+                g.get("name"),
+                g.get("replication_type"),
+                g.get("source_site"),
+                g.get("target_site"),
+                g.get("state"),
+                str(len(_list(g, "vms"))),
+            )
+            for g in items
+        ],
+    )
+
+
+def readiness(r: Json, names: Mapping[str, str]) -> str:
+    """A readiness check: the verdict, then every check of the group and of each VM."""
+    rows = [("(group)", c.get("name"), c.get("ok"), c.get("reason")) for c in _list(r, "checks")]
+    for vm in _list(r, "vms"):
+        label = f"{_vm_label(vm.get('server_id', ''), names)} (ready: {text(vm.get('ready'))})"
+        rows.extend(
+            (label, c.get("name"), c.get("ok"), c.get("reason")) for c in _list(vm, "checks")
+        )
+    head = fields(
+        [
+            ("group_id", r.get("group_id")),
+            ("failover_ready", r.get("failover_ready")),
+            ("checked_at", r.get("checked_at")),
+        ]
+    )
+    return head + "\n\n" + table(("VM", "Check", "OK", "Reason"), rows)
+
+
+def recovery_points(points: Iterable[Json]) -> str:
+    """Recovery points, one row each."""
+    return table(
+        ("ID", "Created", "Completed", "Progress", "Source array", "Target array"),
+        [
+            (
+                p.get("id"),
+                p.get("created_at"),
+                p.get("completed_at"),
+                f"{float(p.get('progress') or 0.0):.0%}",
+                p.get("source_array"),
+                p.get("target_array"),
+            )
+            for p in points
+        ],
+    )
+
+
+def replication_health(h: Json) -> str:
+    """A group's replication health, field by field."""
+    newest = h.get("newest_recovery_point") or {}
+    return fields(
+        [
+            ("group_id", h.get("group_id")),
+            ("storage_link_up", h.get("storage_link_up")),
+            ("newest_recovery_point", newest.get("id")),
+            ("newest_recovery_point_created_at", newest.get("created_at")),
+            ("recovery_point_age", seconds(h.get("recovery_point_age"))),
+            ("within_rpo_target", h.get("within_rpo_target")),
+            ("metadata_changes_behind", h.get("metadata_changes_behind")),
+            ("metadata_seconds_behind", seconds(h.get("metadata_seconds_behind"))),
+        ]
+    )
+
+
+def operation(o: Json) -> str:
+    """An operation, field by field, then its VMs' progress."""
+    head = fields(
+        [
+            ("id", o.get("id")),
+            ("kind", o.get("kind")),
+            ("state", o.get("state")),
+            ("group_id", o.get("group_id")),
+            ("parent_operation_id", o.get("parent_operation_id")),
+            ("idempotency_key", o.get("idempotency_key")),
+            ("created_at", o.get("created_at")),
+            ("started_at", o.get("started_at")),
+            ("finished_at", o.get("finished_at")),
+            ("cleanup_at", o.get("cleanup_at")),
+            ("error", o.get("error")),
+            ("trace_id", o.get("trace_id")),
+        ]
+    )
+    vms = _list(o, "vms")
+    if not vms:
+        return head
+    return head + "\n\n" + operation_vms(vms)
+
+
+def operation_vms(vms: Iterable[Json]) -> str:
+    """Each VM's progress in an operation, one row each."""
+    return table(
+        ("VM", "Server ID", "Tier", "State", "Current step", "Recovered server"),
+        [
+            (
+                vm.get("name"),
+                vm.get("server_id"),
+                vm.get("tier"),
+                vm.get("state"),
+                vm.get("current_step"),
+                vm.get("recovered_server_id"),
+            )
+            for vm in vms
+        ],
+    )
+
+
+def operations(items: Iterable[Json]) -> str:
+    """Operations, one row each."""
+    return table(
+        ("ID", "Kind", "State", "Group", "Created", "Finished"),
+        [
+            (
+                o.get("id"),
+                o.get("kind"),
+                o.get("state"),
+                o.get("group_id"),
+                o.get("created_at"),
+                o.get("finished_at"),
+            )
+            for o in items
+        ],
+    )
+
+
+def report(r: Json) -> str:
+    """An operation's report: what it did, RTO and RPO, each VM, then every step."""
+    timing = r.get("timing") or {}
+    point = r.get("recovery_point") or {}
+    head = fields(
+        [
+            ("operation_id", r.get("operation_id")),
+            ("kind", r.get("kind")),
+            ("state", r.get("state")),
+            ("group_id", r.get("group_id")),
+            ("started_at", timing.get("started_at")),
+            ("finished_at", timing.get("finished_at")),
+            ("elapsed", seconds(timing.get("elapsed"))),
+            ("rto", seconds(r.get("rto"))),
+            ("recovery_point", point.get("id")),
+            ("recovery_point_created_at", point.get("created_at")),
+            ("rpo", seconds(r.get("rpo"))),
+            ("errors", _list(r, "errors")),
+            ("removed", _list(r, "removed")),
+            ("trace_id", r.get("trace_id")),
+        ]
+    )
+    parts = [head]
+    vms = _list(r, "vms")
+    if vms:
+        parts.append(report_vms(vms))
+    steps = [("(group)", s) for s in _list(r, "group_steps")]
+    steps += [(vm.get("name") or vm.get("server_id"), s) for vm in vms for s in _list(vm, "steps")]
+    if steps:
+        parts.append(
+            table(
+                ("VM", "Step", "State", "Attempts", "Elapsed", "Error"),
+                [
+                    (
+                        who,
+                        s.get("name"),
+                        s.get("state"),
+                        s.get("attempts"),
+                        seconds((s.get("timing") or {}).get("elapsed")),
+                        s.get("error"),
+                    )
+                    for who, s in steps
+                ],
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def report_vms(vms: Iterable[Json]) -> str:
+    """What became of each VM, one row each."""
+    return table(
+        ("VM", "Server ID", "Tier", "Recovered", "Recovered server", "Recovery time", "Error"),
+        [
+            (
+                vm.get("name"),
+                vm.get("server_id"),
+                vm.get("tier"),
+                vm.get("recovered"),
+                vm.get("recovered_server_id"),
+                seconds(vm.get("recovery_time")),
+                vm.get("error"),
+            )
+            for vm in vms
+        ],
+    )
+
+
+def summary(final: Json, rep: Json | None) -> str:
+    """The end of a waited-on operation: its state, and for a failover its RTO, RPO and what
+    recovered (from its report), otherwise each VM's state."""
+    lines = [f"Operation {final.get('id')} ({final.get('kind')}) ended {final.get('state')}"]
+    if final.get("error"):
+        lines.append(f"Error: {text(final.get('error'))}")
+    if rep is not None:
+        point = (rep.get("recovery_point") or {}).get("id")
+        lines.append(
+            f"RTO {seconds(rep.get('rto'))}, RPO {seconds(rep.get('rpo'))}, "
+            f"recovery point {point or NONE}"
+        )
+        lines.extend(f"Error: {text(e)}" for e in _list(rep, "errors"))
+        vms = _list(rep, "vms")
+        if vms:
+            lines.extend(["", report_vms(vms)])
+        return "\n".join(lines)
+    vms = _list(final, "vms")
+    if vms:
+        lines.extend(["", operation_vms(vms)])
+    return "\n".join(lines)
+
+
+class EventLine:
+    """Formats progress events one line each: time, VM (or "operation"), step, state, message;
+    VMs by name where the operation named them."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names: dict[str, str] = {}
+        self.width = len("operation")
+        self.learn(names)
+
+    def learn(self, names: Mapping[str, str]) -> None:
+        """Adds VM names (server id to name)."""
+        self.names.update(names)
+        self.width = max([self.width, *(len(n) for n in self.names.values())])
+
+    def __call__(self, event: Json) -> str:
+        server_id = str(event.get("server_id") or "")
+        if server_id:
+            who, state = _vm_label(server_id, self.names), event.get("step_state")
+        else:
+            who, state = "operation", event.get("operation_state")
+        cells = [
+            clock(event.get("time")),
+            text(who).ljust(self.width),
+            text(event.get("step") or NONE).ljust(20),
+            text(state).ljust(11),
+            text(event.get("message")) if event.get("message") else "",
+        ]
+        return "  ".join(cells).rstrip()
+
+
+def vm_names(vms: Iterable[Json]) -> dict[str, str]:
+    """Server id to name, for the VMs that have a name."""
+    return {str(vm.get("server_id")): str(vm.get("name")) for vm in vms if vm.get("name")}
+
+
+def _vm_label(server_id: str, names: Mapping[str, str]) -> str:
+    return names.get(server_id) or server_id
+
+
+def _list(document: Json, key: str) -> list[Any]:
+    value = document.get(key)
+    return value if isinstance(value, list) else []
