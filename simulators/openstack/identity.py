@@ -172,8 +172,7 @@ def catalog(store: Store, base_url: str, project_id: str) -> list[dict[str, Any]
     """One endpoint per interface per service, all in this region: the simulated ones, then
     those registered from outside."""
     services = [
-        (kind, name, base_url + path.format(project_id=project_id))
-        for kind, name, path in SERVICES
+        (kind, name, base_url + path.format(project_id=project_id)) for kind, name, path in SERVICES
     ] + [(kind, name, url) for kind, (name, url) in sorted(store.endpoints.items())]
     return [
         {
