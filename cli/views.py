@@ -244,11 +244,13 @@ def summary(final: Json, rep: Json | None) -> str:
         lines.append(f"Error: {text(final.get('error'))}")
     if rep is not None:
         point = (rep.get("recovery_point") or {}).get("id")
-        lines.append(
-            f"RTO {seconds(rep.get('rto'))}, RPO {seconds(rep.get('rpo'))}, "
-            f"recovery point {point or NONE}"
-        )
-        lines.extend(f"Error: {text(e)}" for e in _list(rep, "errors"))
+        if any(vm.get("recovered") for vm in _list(rep, "vms")):
+            lines.append(
+                f"RTO {seconds(rep.get('rto'))}, RPO {seconds(rep.get('rpo'))}, "
+                f"recovery point {point or NONE}"
+            )
+        said = {str(final.get("error") or "")}
+        lines.extend(f"Error: {text(e)}" for e in _list(rep, "errors") if str(e) not in said)
         vms = _list(rep, "vms")
         if vms:
             lines.extend(["", report_vms(vms)])
@@ -257,6 +259,9 @@ def summary(final: Json, rep: Json | None) -> str:
     if vms:
         lines.extend(["", operation_vms(vms)])
     return "\n".join(lines)
+
+
+UNSPECIFIED = "unspecified"
 
 
 class EventLine:
@@ -275,16 +280,20 @@ class EventLine:
 
     def __call__(self, event: Json) -> str:
         server_id = str(event.get("server_id") or "")
-        if server_id:
-            who, state = _vm_label(server_id, self.names), event.get("step_state")
-        else:
-            who, state = "operation", event.get("operation_state")
+        who = _vm_label(server_id, self.names) if server_id else "operation"
+        step = str(event.get("step") or "")
+        state = str(event.get("step_state") if step else event.get("operation_state") or "")
+        state = "" if state == UNSPECIFIED else state
+        # A step's start and end say all in the columns; its failure says why in the message.
+        message = str(event.get("message") or "")
+        if step and state not in ("failed", "reverted"):
+            message = ""
         cells = [
             clock(event.get("time")),
             text(who).ljust(self.width),
-            text(event.get("step") or NONE).ljust(20),
-            text(state).ljust(11),
-            text(event.get("message")) if event.get("message") else "",
+            text(step or NONE).ljust(20),
+            text(state or NONE).ljust(11),
+            text(message) if message else "",
         ]
         return "  ".join(cells).rstrip()
 

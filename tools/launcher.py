@@ -61,10 +61,15 @@ class ServiceProcess:
             time.sleep(0.05)
         raise LaunchError(f"draas-{self.name} did not start in {timeout:.0f} s:\n{self.log_tail()}")
 
+    def terminate(self) -> None:
+        """Asks it to stop (SIGTERM) without waiting; `stop` waits."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout: float = 20.0) -> int:
         """SIGTERM, then SIGKILL if it does not stop in time; returns the exit code."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -24,6 +24,8 @@ from tools.stack import SITES, SiteStubs, compute_settings, site_settings
 STARTUP_SECONDS = 60.0
 # The gateway's service type in a region's Keystone catalog (where the draas CLI finds it).
 GATEWAY_SERVICE_TYPE = "disaster-recovery"
+# Callers before callees; each stage is stopped at once.
+STOP_ORDER = (("gateway", "orchestrator"), ("metadata", "storage", "compute"))
 # The launcher sets these itself.
 _LAUNCHER_SETTINGS = ("port", "port_file")
 
@@ -85,15 +87,25 @@ class ProcessSite(SiteStubs):
         return f"http://{self.processes['gateway'].address}"
 
     def stop(self) -> dict[str, int]:
-        """Closes the channels and stops the gateway and orchestrator first; returns each exit
-        code."""
-        for channel in self.channels.values():
+        """Closes the channels and stops the gateway and orchestrator first, then the rest;
+        returns each exit code."""
+        return stop_sites([self])[self.name]
+
+
+def stop_sites(sites: list[ProcessSite]) -> dict[str, dict[str, int]]:
+    """Stops the sites' processes, those that call others first; each stage all at once, so
+    that graceful shutdowns overlap. Returns each site's exit codes."""
+    codes: dict[str, dict[str, int]] = {site.name: {} for site in sites}
+    for site in sites:
+        for channel in site.channels.values():
             channel.close()
-        return {
-            name: self.processes[name].stop()
-            for name in ("gateway", "orchestrator", "metadata", "storage", "compute")
-            if name in self.processes
-        }
+    for stage in STOP_ORDER:
+        stopping = [(site, name) for site in sites for name in stage if name in site.processes]
+        for site, name in stopping:
+            site.processes[name].terminate()
+        for site, name in stopping:
+            codes[site.name][name] = site.processes[name].stop()
+    return codes
 
 
 def gateway_settings(lab: TwoSiteLab, site: str, running: ProcessSite) -> GatewaySettings:
@@ -125,8 +137,7 @@ def running_process_sites(
     sites = {name: ProcessSite(name, state) for name in SITES}
     ports = {s: {"metadata": free_port(), "orchestrator": free_port()} for s in SITES}
     with ExitStack() as stopping:
-        for each in sites.values():
-            stopping.callback(each.stop)
+        stopping.callback(stop_sites, list(sites.values()))
 
         def serving(service: str) -> dict[str, str]:
             for site in SITES:

@@ -1,45 +1,54 @@
-"""`make up`: starts one site's services and leaves them running until Ctrl-C.
+"""`make up`: the demo's two-site environment (tools/environment.py), left running until Ctrl-C
+or SIGTERM: both simulated sites, every draas service of each as its own process, each site's
+gateway in its Keystone catalog, and the tenant `finance` with VMs at site A. Prints where
+everything is and how to point the draas command at it.
 
-Environment: DRAAS_UP_SITE (default site-a), DRAAS_UP_BASE_PORT (default 50051: metadata,
-storage, compute and orchestrator on that port and the next three), DRAAS_UP_STATE_DIR
-(default var/).
+Environment: DRAAS_UP_STATE_DIR (default var/up): state, logs and clouds.yaml.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from tools.launcher import REPO_ROOT, LaunchError, LocalSite, format_status
+from simulators.lab import USER_PASSWORD
+from tools.environment import TENANT, running_environment
+from tools.launcher import REPO_ROOT, LaunchError
 
 
 def main() -> int:
-    """Starts the site, prints where everything is, and waits for Ctrl-C or SIGTERM."""
-    site_name = os.environ.get("DRAAS_UP_SITE", "site-a")
-    base_port = int(os.environ.get("DRAAS_UP_BASE_PORT", "50051"))
-    state_dir = Path(os.environ.get("DRAAS_UP_STATE_DIR", REPO_ROOT / "var")).resolve()
+    """Starts everything, prints where it is, and waits for Ctrl-C or SIGTERM."""
+    state = Path(os.environ.get("DRAAS_UP_STATE_DIR", REPO_ROOT / "var" / "up")).resolve()
+    # Each run starts afresh: the simulators keep nothing, so old state would not match them.
+    shutil.rmtree(state, ignore_errors=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    site = LocalSite(site_name, state_dir, base_port)
     try:
-        site.start()
+        with running_environment(state) as environment:
+            print(f"draas: two sites are up (state and logs in {state}):")
+            print(environment.describe())
+            print(
+                f"\nTenant {TENANT} (user {TENANT}-user, password {USER_PASSWORD}) has VMs "
+                + ", ".join(environment.vms)
+                + " at site-a, writing to their volumes."
+            )
+            print("\nFor the draas command (clouds site-a and site-b):")
+            print(f"  export OS_CLIENT_CONFIG_FILE={environment.clouds_yaml}")
+            print("  draas --os-cloud site-a failover-group create --name Finance-Apps \\")
+            print("      --replication-type async --target-site site-b --rpo-target 30")
+            print("  draas --os-cloud site-a failover-group add-vm --group Finance-Apps --vm web-1")
+            print("  draas --os-cloud site-b test-failover --group Finance-Apps --wait")
+            print("\nCtrl-C stops everything.", flush=True)
+            stop.wait()
+            print("stopping everything")
     except LaunchError as error:
         print(f"make up: {error}", file=sys.stderr)
         return 1
-    try:
-        print(f"draas {site_name} is up (state and logs in {state_dir / site_name}):")
-        for name, process in site.processes.items():
-            print(f"  {name:<13} {process.address}   pid {process.process.pid}")
-        print(format_status(site.system_status()))
-        print("Ctrl-C stops everything.")
-        stop.wait()
-    finally:
-        codes = site.stop()
-        print("stopped: " + ", ".join(f"{name} exit {code}" for name, code in codes.items()))
     return 0
 
 

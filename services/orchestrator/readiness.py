@@ -78,7 +78,11 @@ class ReadinessChecker:
         with mapped_errors():
             status = self.clients.storage.GetReplicationStatus(
                 spb.GetReplicationStatusRequest(
-                    group=group.ref(), rpo_target=duration(group.rpo_target_seconds)
+                    group=group.ref(),
+                    # A sync group need not name one (its RPO is zero while the pod is in sync).
+                    rpo_target=duration(group.rpo_target_seconds)
+                    if group.rpo_target_seconds > 0
+                    else None,
                 )
             )
         behind, seconds = -1, -1.0

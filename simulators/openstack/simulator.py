@@ -93,7 +93,9 @@ class OpenStackSimulator:
         return self
 
     def set_up(self, up: bool) -> None:
-        """Region down: its API refuses connections (the control API stays)."""
+        """Region down: its API refuses connections (the control API stays) and its servers
+        stop writing."""
+        self.workload.paused = not up
         if up and not self.api.serving:
             self.api.start()
         elif not up and self.api.serving:

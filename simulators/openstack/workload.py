@@ -1,6 +1,7 @@
 """Running servers write to their volumes: every ACTIVE server writes to each attached volume at
 the configured rate, through the FlashArray simulator's control API. Paused, suspended, stopped
-and building servers do not write."""
+and building servers do not write; nor does any server of a region that is down (its site is
+lost)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Workload:
         self.interval = interval
         self.writes_per_second = 0.0
         self.write_size = 4096
+        # While the region is down, its servers are gone with it.
+        self.paused = False
         self._owed: dict[tuple[str, str], float] = defaultdict(float)
         self._controls: dict[str, SimulatorControl] = {}
         self._stop = threading.Event()
@@ -38,11 +41,21 @@ class Workload:
             control.close()
 
     def _run(self) -> None:
+        failing = False
         while not self._stop.wait(self.interval):
+            if self.paused:
+                continue
             try:
                 self.tick(self.interval)
-            except Exception:
-                log.exception("workload tick failed")
+            except Exception as error:
+                # Said once per outage (an array offline fails every tick until it is back).
+                if not failing:
+                    log.warning("servers cannot write to their volumes: %s", error)
+                failing = True
+            else:
+                if failing:
+                    log.warning("servers write to their volumes again")
+                failing = False
 
     def tick(self, elapsed: float) -> None:
         """Writes what the running servers owe for `elapsed` seconds."""

@@ -16,7 +16,6 @@ from draas.compute.v1 import compute_pb2_grpc
 from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
 from tools.stack import running_compute
 
-IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
 PUBLIC_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGB4x2VtJrOiUbXJr0n2U6kE8m7cRc3W2i9dN0pQ1m0T ops@example"
 )

@@ -146,9 +146,15 @@ def test_a_progress_line_names_the_vm_its_step_and_state():
         "step_state": "succeeded",
         "message": "booted on host-3",
     }
-    assert line(vm_event).split()[1:] == ["web-1", "boot", "succeeded", "booted", "on", "host-3"]
+    assert line(vm_event).split()[1:] == ["web-1", "boot", "succeeded"]
+    failed = {**vm_event, "step_state": "failed", "message": "boot failed: no valid host"}
+    assert line(failed).split()[3:] == ["failed", "boot", "failed:", "no", "valid", "host"]
     whole = {**vm_event, "server_id": "", "step": "", "operation_state": "failed", "message": ""}
     assert line(whole).split()[1:] == ["operation", "-", "failed"]
+    group_step = {**whole, "step": "recover_volumes", "step_state": "running"}
+    assert line(group_step).split()[1:] == ["operation", "recover_volumes", "running"]
+    unit = {**whole, "operation_state": "unspecified", "message": "prepare: prepare succeeded"}
+    assert line(unit).split()[1:] == ["operation", "-", "-", "prepare:", "prepare", "succeeded"]
     assert line({**vm_event, "server_id": "s9"}).split()[1] == "s9"
 
 

@@ -506,7 +506,8 @@ class EngineStore:
             _event(
                 session,
                 operation.id,
-                f"{unit.role} {unit.name or unit.key} {state}"
+                # The event is prefixed with the unit's name (a group unit's is its role).
+                " ".join(filter(None, (unit.role, unit.name, state)))
                 + (f": {unit.error}" if state == UnitState.FAILED and unit.error else ""),
                 unit=unit,
             )
@@ -521,7 +522,7 @@ class EngineStore:
 
     def _abort(self, session: Session, operation: OperationRecord, cause: UnitRecord) -> None:
         operation.state = OperationState.COMPENSATING
-        operation.error = f"{cause.role} {cause.name or cause.key} failed: {cause.error}"
+        operation.error = " ".join(filter(None, (cause.role, cause.name, "failed:", cause.error)))
         units = session.scalars(
             select(UnitRecord).where(UnitRecord.operation_id == operation.id)
         ).all()

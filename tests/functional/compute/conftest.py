@@ -13,7 +13,8 @@ import pytest
 from pypureclient import flasharray as fa
 
 from simulators.lab import TwoSiteLab
-from tests.functional.lab import IMAGE, PUBLIC_KEY, array_client, tenant_connection
+from tests.functional.lab import PUBLIC_KEY, array_client, tenant_connection
+from tools.tenant_vms import IMAGE
 
 
 @dataclass

@@ -8,7 +8,8 @@ import pytest
 
 from draas.compute.v1 import compute_pb2 as pb
 from tests.functional.compute.conftest import copy_to_array_b
-from tests.functional.lab import IMAGE, tenant_connection
+from tests.functional.lab import tenant_connection
+from tools.tenant_vms import IMAGE
 
 T = pb.ResourceType
 

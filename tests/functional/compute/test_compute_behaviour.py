@@ -9,7 +9,8 @@ from google.protobuf.duration_pb2 import Duration
 from pypureclient import flasharray as fa
 
 from draas.compute.v1 import compute_pb2 as pb
-from tests.functional.lab import IMAGE, array_client, tenant_connection
+from tests.functional.lab import array_client, tenant_connection
+from tools.tenant_vms import IMAGE
 
 
 def rpc_error(call, request):

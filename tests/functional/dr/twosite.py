@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -18,8 +17,10 @@ from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from simulators.lab import ARRAYS, TwoSiteLab
-from tests.functional.lab import IMAGE, array_client, tenant_connection
+from tests.functional.lab import array_client, tenant_connection
+from tools import tenant_vms
 from tools.stack import Site
+from tools.tenant_vms import TenantNetwork
 
 TENANT = "tenant4"
 TERMINAL = {
@@ -33,38 +34,10 @@ TERMINAL = {
 # Tenant VMs -------------------------------------------------------------------------------------
 
 
-@dataclass
-class TenantNetwork:
-    network: Any
-    subnet: Any
-    router: Any
-    security_group: Any
-
-
 def make_network(lab: TwoSiteLab) -> TenantNetwork:
     """tenant4's network at site A: a subnet behind a router to the outside, a security
     group whose rule names itself."""
-    conn = tenant_connection(lab, "site-a", TENANT)
-    network = conn.network.create_network(name="dr-net")
-    subnet = conn.network.create_subnet(
-        network_id=network.id, cidr="10.40.0.0/24", ip_version=4, name="dr-subnet"
-    )
-    public = conn.network.find_network("public")
-    router = conn.network.create_router(
-        name="dr-edge", external_gateway_info={"network_id": public.id}
-    )
-    conn.network.add_interface_to_router(router, subnet=subnet.id)
-    group = conn.network.create_security_group(name="dr-app", description="app tier")
-    conn.network.create_security_group_rule(
-        security_group_id=group.id,
-        direction="ingress",
-        protocol="tcp",
-        port_range_min=8080,
-        port_range_max=8080,
-        ethertype="IPv4",
-        remote_group_id=group.id,
-    )
-    return TenantNetwork(network, subnet, router, group)
+    return tenant_vms.make_network(tenant_connection(lab, "site-a", TENANT), "10.40.0.0/24", "dr")
 
 
 def make_vm(
@@ -72,40 +45,14 @@ def make_vm(
 ) -> Any:
     """A running VM of tenant4 at site A: `volumes` volumes of the tenant's `kind` type (the
     first bootable), one port in the app security group."""
-    conn = tenant_connection(lab, "site-a", TENANT)
-    name = name or f"vm-{kind}-{uuid.uuid4().hex[:6]}"
-    made = [
-        conn.block_storage.create_volume(
-            size=1 + i,
-            volume_type=f"{TENANT}-{kind}" if kind in ("async", "sync") else kind,
-            image_id=IMAGE if i == 0 else None,
-            name=f"{name}-disk{i}",
-        )
-        for i in range(volumes)
-    ]
-    made = [
-        conn.block_storage.wait_for_status(v, "available", interval=0.02, wait=20) for v in made
-    ]
-    port = conn.network.create_port(
-        network_id=net.network.id, security_group_ids=[net.security_group.id]
+    volume_type = f"{TENANT}-{kind}" if kind in ("async", "sync") else kind
+    return tenant_vms.make_vm(
+        tenant_connection(lab, "site-a", TENANT),
+        net,
+        volume_type,
+        volumes,
+        name or f"vm-{kind}-{uuid.uuid4().hex[:6]}",
     )
-    server = conn.compute.create_server(
-        name=name,
-        flavor_id="2",
-        networks=[{"port": port.id}],
-        metadata={"app": "dr-test"},
-        block_device_mapping=[
-            {
-                "boot_index": 0 if i == 0 else -1,
-                "uuid": v.id,
-                "source_type": "volume",
-                "destination_type": "volume",
-                "delete_on_termination": False,
-            }
-            for i, v in enumerate(made)
-        ],
-    )
-    return conn.compute.wait_for_server(server, interval=0.02, wait=20)
 
 
 # Groups and operations ---------------------------------------------------------------------------

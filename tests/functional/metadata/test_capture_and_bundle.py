@@ -13,9 +13,10 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from draas.metadata.v1 import metadata_pb2 as pb
-from tests.functional.lab import IMAGE, PUBLIC_KEY, tenant_connection
+from tests.functional.lab import PUBLIC_KEY, tenant_connection
 from tests.functional.metadata.conftest import all_entities, entity, status
 from tests.waiting import wait_until
+from tools.tenant_vms import IMAGE
 
 TENANT = "tenant3"
 

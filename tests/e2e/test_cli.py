@@ -1,0 +1,228 @@
+"""The draas command against both sites running as processes (every draas service and each
+site's gateway; site A on SQLite, site B on PostgreSQL), as a tenant uses it: clouds.yaml and
+--os-cloud, the gateway found in each site's Keystone catalog. Every command is run, a group
+goes through its whole lifecycle, and refusals come back as clear errors with their exit
+codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.lab import USER_PASSWORD, TwoSiteLab
+from tests.conftest import postgres_schema
+from tests.waiting import wait_until
+from tools import tenant_vms
+from tools.process_sites import ProcessSite, running_process_sites
+
+TENANT, OTHER = "tenant4", "tenant1"
+DRAAS = str(Path(sys.executable).with_name("draas"))
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[TwoSiteLab]:
+    with TwoSiteLab(tenants=[TENANT, OTHER], boot_seconds=0.05) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sites(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, ProcessSite]]:
+    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
+        state = tmp_path_factory.mktemp("cli")
+        databases = {
+            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
+            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
+            "site-b-metadata": metadata_b,
+            "site-b-orchestrator": orchestrator_b,
+        }
+        with running_process_sites(lab, state, databases, gateways=True) as running:
+            yield running
+
+
+@pytest.fixture(scope="module")
+def clouds_yaml(lab: TwoSiteLab, tmp_path_factory: Any) -> Path:
+    """Clouds for tenant4's member at each site, its reader and another tenant at site B, and
+    a wrong password."""
+    a, b = lab.regions["site-a"], lab.regions["site-b"]
+    clouds = {
+        "site-a": a.cloud(f"{TENANT}-user", USER_PASSWORD, TENANT),
+        "site-b": b.cloud(f"{TENANT}-user", USER_PASSWORD, TENANT),
+        "site-b-reader": b.cloud(f"{TENANT}-reader", USER_PASSWORD, TENANT),
+        "site-b-other": b.cloud(f"{OTHER}-user", USER_PASSWORD, OTHER),
+        "site-a-wrong": a.cloud(f"{TENANT}-user", "not-the-password", TENANT),
+    }
+    return a.write_clouds_yaml(tmp_path_factory.mktemp("clouds") / "clouds.yaml", clouds)
+
+
+@pytest.fixture(scope="module")
+def vms(lab: TwoSiteLab, sites: dict[str, ProcessSite]) -> dict[str, Any]:
+    conn = tenant_vms.connect(lab, "site-a", TENANT)
+    network = tenant_vms.make_network(conn, "10.60.0.0/24", "cli")
+    return {
+        name: tenant_vms.make_vm(conn, network, f"{TENANT}-async", volumes, name)
+        for name, volumes in (("cli-web", 2), ("cli-app", 1), ("cli-spare", 1))
+    }
+
+
+class Draas:
+    """Runs the draas command as the tenant would, from a shell with OS_CLIENT_CONFIG_FILE."""
+
+    def __init__(self, clouds_yaml: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "DRAAS_"))}
+        self.env["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
+
+    def __call__(self, cloud: str, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        ran = subprocess.run(
+            [DRAAS, "--os-cloud", cloud, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert ran.returncode == code, (
+            f"{args} exited {ran.returncode}:\n{ran.stdout}\n{ran.stderr}"
+        )
+        assert "Traceback" not in ran.stderr, ran.stderr
+        return ran
+
+    def json(self, cloud: str, *args: str) -> Any:
+        return json.loads(self(cloud, *args, "-f", "json").stdout)
+
+    def error(self, cloud: str, *args: str, code: int = 1) -> str:
+        """The one-line error of a refused command."""
+        ran = self(cloud, *args, code=code)
+        lines = ran.stderr.strip().splitlines()
+        assert lines[-1].startswith("draas: "), ran.stderr
+        return lines[-1]
+
+
+@pytest.fixture(scope="module")
+def draas(clouds_yaml: Path) -> Draas:
+    return Draas(clouds_yaml)
+
+
+def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites):
+    made = draas.json(
+        "site-a", "failover-group", "create", "--name", "CLI-Apps", "--description",
+        "web and app", "--replication-type", "async", "--target-site", "site-b",
+        "--rpo-target", "30",
+    )  # fmt: skip
+    assert (made["name"], made["state"], made["rpo_target"]) == ("CLI-Apps", "protected", 30.0)
+    draas(
+        "site-a",
+        "failover-group",
+        "add-vm",
+        "--group",
+        "CLI-Apps",
+        "--vm",
+        "cli-web",
+        "--tier",
+        "2",
+    )
+    draas("site-a", "failover-group", "add-vm", "--group", made["id"], "--vm", vms["cli-app"].id)
+    draas("site-a", "failover-group", "add-vm", "--group", "CLI-Apps", "--vm", "cli-spare")
+    draas("site-a", "failover-group", "remove-vm", "--group", "CLI-Apps", "--vm", "cli-spare")
+    shown = draas.json("site-a", "failover-group", "show", "CLI-Apps")
+    assert sorted((vm["name"], vm["tier"]) for vm in shown["vms"]) == [
+        ("cli-app", 1),
+        ("cli-web", 2),
+    ]
+    listed = draas("site-a", "failover-group", "list").stdout
+    assert "CLI-Apps" in listed and "protected" in listed
+
+    # At the target site: ready, points to recover from, replication healthy.
+    wait_until(
+        lambda: draas.json("site-b", "readiness", "--group", "CLI-Apps")["failover_ready"],
+        timeout=90,
+    )
+    assert "replicated_within_rpo" in draas("site-b", "readiness", "--group", "CLI-Apps").stdout
+    points = draas.json("site-b", "recovery-points", "--group", "CLI-Apps")["recovery_points"]
+    complete = [p for p in points if p["progress"] == 1.0]
+    assert (
+        complete
+        and complete[0]["id"] in draas("site-b", "recovery-points", "--group", "CLI-Apps").stdout
+    )
+    health = draas.json("site-b", "replication-health", "--group", "CLI-Apps")
+    assert health["storage_link_up"] and health["within_rpo_target"]
+    assert "storage_link_up" in draas("site-b", "replication-health", "--group", "CLI-Apps").stdout
+
+    # A test failover from a chosen point, followed live, then cleaned up.
+    tested = draas(
+        "site-b", "test-failover", "--group", "CLI-Apps", "--recovery-point",
+        complete[0]["id"], "--wait",
+    ).stdout  # fmt: skip
+    assert "ended succeeded" in tested and "RTO" in tested
+    assert "cli-web" in tested and "boot_server" in tested
+    operations = draas.json("site-b", "operation", "list", "--group", "CLI-Apps")["operations"]
+    test_id = operations[0]["id"]
+    assert operations[0]["kind"] == "test_failover"
+    assert draas.json("site-b", "operation", "show", test_id)["state"] == "succeeded"
+    assert test_id in draas("site-b", "operation", "list").stdout
+    watched = draas("site-b", "operation", "watch", test_id).stdout
+    assert "verify_server" in watched and "ended succeeded" in watched
+    report = draas.json("site-b", "operation", "report", test_id)
+    assert report["recovery_point"]["id"] == complete[0]["id"]
+    assert "RTO" in draas("site-b", "operation", "report", test_id).stdout or report["rto"] > 0
+    cleaned = draas("site-b", "cleanup", "--operation", test_id, "--wait").stdout
+    assert "test_cleanup" in cleaned and "ended succeeded" in cleaned
+
+    # Planned failover to site B, reprotect there, failback home: each refused where it does
+    # not belong first.
+    refused = draas.error("site-b", "failback", "--group", "CLI-Apps")
+    assert "409" in refused and "site-a" in refused
+    failed_over = draas.json(
+        "site-b", "failover", "--group", "CLI-Apps", "--mode", "planned", "--quiesce", "--wait"
+    )
+    assert (failed_over["kind"], failed_over["state"]) == ("planned_failover", "succeeded")
+    assert "failed_over" in draas("site-b", "failover-group", "show", "CLI-Apps").stdout
+    reprotected = draas(
+        "site-b", "reprotect", "--group", "CLI-Apps", "--method", "retype", "--target", "async",
+        "--wait",
+    ).stdout  # fmt: skip
+    assert "reprotect" in reprotected and "ended succeeded" in reprotected
+    failed_back = draas("site-a", "failback", "--group", "CLI-Apps", "--wait").stdout
+    assert "ended succeeded" in failed_back
+    home = draas.json("site-a", "failover-group", "show", "CLI-Apps")
+    assert (home["source_site"], home["state"]) == ("site-a", "protected")
+
+    draas("site-a", "failover-group", "delete", "CLI-Apps")
+    assert "404" in draas.error("site-a", "failover-group", "show", made["id"])
+
+
+def test_refusals_are_one_clear_line_with_their_exit_code(draas, sites, clouds_yaml):
+    group = draas.json(
+        "site-a", "failover-group", "create", "--name", "CLI-Guarded", "--replication-type",
+        "sync", "--target-site", "site-b",
+    )  # fmt: skip
+    # Usage: exit 2, naming what is missing or wrong.
+    assert "--mode" in draas("site-b", "failover", "--group", "x", code=2).stderr
+    assert (
+        "sideways"
+        in draas("site-b", "failover", "--group", "x", "--mode", "sideways", code=2).stderr
+    )
+    # Credentials: exit 4, the password never shown.
+    wrong = draas.error("site-a-wrong", "failover-group", "list", code=4)
+    assert "not-the-password" not in wrong and "not-the-password" not in clouds_yaml.name
+    # A reader may look but not change; another tenant does not see the group.
+    assert group["id"] in draas("site-b-reader", "failover-group", "show", group["id"]).stdout
+    assert "only allow reading" in draas.error(
+        "site-b-reader", "test-failover", "--group", group["id"]
+    )
+    assert "has no failover group" in draas.error(
+        "site-b-other", "failover-group", "show", group["id"]
+    )
+    assert "CLI-Guarded" not in draas("site-b-other", "failover-group", "list").stdout
+    # Bad input the gateway refuses: exit 1 with its detail.
+    unknown = draas.error(
+        "site-a", "failover-group", "add-vm", "--group", group["id"], "--vm", "nope"
+    )
+    assert "nope" in unknown
+    assert "no failover group" in draas.error("site-b", "failover-group", "show", "No-Such-Group")
