@@ -1,5 +1,5 @@
-# One image for every draas process; the command picks the service, e.g.
-#   docker run draas python -m services.metadata
+# One image for every draas process; the command picks it, e.g.
+#   docker run draas python -m services.metadata      (or gateway, tools.lab_server, draas ...)
 FROM python:3.11-slim
 WORKDIR /opt/draas
 COPY pyproject.toml constraints.txt README.md ./
@@ -10,7 +10,8 @@ COPY gateway ./gateway
 COPY cli ./cli
 COPY simulators ./simulators
 COPY tools ./tools
-RUN pip install --no-cache-dir -c constraints.txt .
+RUN pip install --no-cache-dir -c constraints.txt . \
+    && mkdir -p /var/lib/draas/lab && chown -R nobody /var/lib/draas
 USER nobody
 ENV DRAAS_STATE_DIR=/var/lib/draas
 CMD ["python", "-m", "services.orchestrator"]

@@ -39,10 +39,11 @@ from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from services.orchestrator.settings import DEFAULT_LIMITS
 from simulators.lab import USER_PASSWORD, TwoSiteLab
+from simulators.openstack.config import CIRROS_IMAGE_ID
 from tools.stack import Site, running_compute, running_sites
 
 TENANT = "bench"
-IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
+IMAGE = CIRROS_IMAGE_ID
 # The backend API each VM step loads (services/orchestrator/steps/vm.py).
 STEP_RESOURCES = {
     "manage_volumes": "cinder",

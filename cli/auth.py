@@ -129,7 +129,9 @@ def authenticate(credentials: Credentials) -> Session:
         token = session.get_token()
         if not token:
             raise Unreachable(f"Keystone gave no token; {HOW_TO_AUTHENTICATE}")
-        url = credentials.draas_url or _catalog_url(session, region.region_name or None)
+        url = credentials.draas_url or _catalog_url(
+            session, region.region_name or None, str(region.config.get("interface") or "public")
+        )
     verify = region.get_requests_verify_args()[0]
     return Session(token, url, True if verify is None else verify, region)
 
@@ -167,14 +169,14 @@ def _auth_url(region: Any) -> str:
     return str(auth.get("auth_url") or "the configured auth_url")
 
 
-def _catalog_url(session: Any, region_name: str | None) -> str:
+def _catalog_url(session: Any, region_name: str | None, interface: str) -> str:
     from keystoneauth1 import exceptions as ks  # noqa: PLC0415
 
     where = f" in region {region_name}" if region_name else ""
     try:
         url = session.get_endpoint(
             service_type=SERVICE_TYPE,
-            interface="public",
+            interface=interface,
             region_name=region_name,
             skip_discovery=True,
         )
@@ -182,7 +184,7 @@ def _catalog_url(session: Any, region_name: str | None) -> str:
         url = None
     if not url:
         raise Unreachable(
-            f"the Keystone catalog has no public {SERVICE_TYPE} endpoint{where}: "
+            f"the Keystone catalog has no {interface} {SERVICE_TYPE} endpoint{where}: "
             "pass --draas-url or set DRAAS_URL to the draas gateway, or pick the region "
             "with --os-region-name"
         )

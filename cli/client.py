@@ -61,10 +61,24 @@ class GatewayClient:
         self, base_url: str, token: str, verify: bool | str = True, timeout: float = 60.0
     ) -> None:
         root = base_url.rstrip("/").removesuffix("/v1")
-        self.url = shown_url(root)
-        tls: ssl.SSLContext | bool = (
-            ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
-        )
+        try:
+            self.url = shown_url(root)
+            if urlsplit(root).scheme not in ("http", "https"):
+                raise ValueError("not http(s)")
+        except ValueError:
+            raise Unreachable(
+                "the draas gateway's URL is not an http(s) URL: check --draas-url (DRAAS_URL) "
+                "or the catalog's disaster-recovery endpoint"
+            ) from None
+        try:
+            tls: ssl.SSLContext | bool = (
+                ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+            )
+        except (OSError, ssl.SSLError) as error:
+            raise Unreachable(
+                f"cannot use the CA file {verify} ({type(error).__name__}): check --os-cacert "
+                "(OS_CACERT)"
+            ) from None
         self._http = httpx.Client(
             base_url=root,
             headers={"X-Auth-Token": token, "Accept": "application/json"},

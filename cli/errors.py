@@ -14,6 +14,8 @@ EXIT_NOT_SUCCEEDED = 3
 # No credentials, Keystone refuses them or does not answer, the gateway does not answer or
 # does not accept the token.
 EXIT_UNREACHABLE = 4
+# Ctrl-C (as a shell reports SIGINT); an operation already started goes on.
+EXIT_INTERRUPTED = 130
 
 
 class CliError(Exception):

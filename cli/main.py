@@ -10,7 +10,7 @@ import click
 from cli.auth import Credentials
 from cli.commands import groups, operations
 from cli.context import App
-from cli.errors import CliError
+from cli.errors import EXIT_INTERRUPTED, CliError
 from cli.output import FORMATS
 
 EPILOG = """\b
@@ -22,7 +22,7 @@ against the group's target site (e.g. --os-cloud site-b).
 \b
 Exit codes: 0 done; 1 the gateway refused or failed the request; 2 usage error;
 3 an operation waited on did not succeed; 4 cannot authenticate, or reach Keystone or the
-gateway."""
+gateway; 130 interrupted (Ctrl-C: an operation already started goes on)."""
 
 
 class DraasGroup(click.Group):
@@ -35,6 +35,9 @@ class DraasGroup(click.Group):
         except CliError as error:
             click.echo(f"draas: {error}", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("draas: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(

@@ -12,10 +12,15 @@ import click
 from cli import views
 from cli.client import segment
 from cli.context import App
-from cli.errors import EXIT_OK, CliError, NotSucceeded, Unreachable, exit_code_for_state
+from cli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    CliError,
+    NotSucceeded,
+    Unreachable,
+    exit_code_for_state,
+)
 from cli.output import dump
-
-EXIT_INTERRUPTED = 130
 
 
 def follow_operation(app: App, operation: Mapping[str, Any]) -> None:

@@ -38,9 +38,9 @@ def pick_group(value: str, groups: Iterable[Mapping[str, Any]]) -> str:
     raise CliError(f"no failover group has the id or name {value!r}")
 
 
-def pick_vm(value: str, vms: Iterable[Mapping[str, Any]]) -> str:
+def pick_vm(value: str, vms: Iterable[Mapping[str, Any]]) -> str | None:
     """The server id of the group's VM whose server id is `value`, or else of the one VM named
-    `value`; `value` itself when no VM matches (the gateway then says so).
+    `value`; None when none matches.
 
     :raises CliError: several of the group's VMs have that name.
     """
@@ -55,7 +55,7 @@ def pick_vm(value: str, vms: Iterable[Mapping[str, Any]]) -> str:
             f"{len(named)} VMs of the group are named {value!r} "
             f"({', '.join(sorted(named))}): give the server id"
         )
-    return named[0] if named else value
+    return named[0] if named else None
 
 
 def is_uuid(value: str) -> bool:

@@ -37,23 +37,28 @@ def group(g: Json) -> str:
     )
 
 
-def groups(items: Iterable[Json]) -> str:
-    """Failover groups, one row each."""
-    return table(
-        ("ID", "Name", "Replication", "Source site", "Target site", "State", "VMs"),
-        [
-            (
-                g.get("id"),
-                g.get("name"),
-                g.get("replication_type"),
-                g.get("source_site"),
-                g.get("target_site"),
-                g.get("state"),
-                str(len(_list(g, "vms"))),
-            )
-            for g in items
-        ],
-    )
+def groups(items: Iterable[Json], projects: bool = False) -> str:
+    """Failover groups, one row each (with their project, for an admin's every project)."""
+    items = list(items)
+    head = ("ID", "Name", "Replication", "Source site", "Target site", "State", "VMs")
+    rows = [
+        (
+            g.get("id"),
+            g.get("name"),
+            g.get("replication_type"),
+            g.get("source_site"),
+            g.get("target_site"),
+            g.get("state"),
+            str(len(_list(g, "vms"))),
+        )
+        for g in items
+    ]
+    if projects:
+        return table(
+            ("Project", *head),
+            [(g.get("project_id"), *row) for g, row in zip(items, rows, strict=True)],
+        )
+    return table(head, rows)
 
 
 def readiness(r: Json, names: Mapping[str, str]) -> str:
@@ -151,22 +156,27 @@ def operation_vms(vms: Iterable[Json]) -> str:
     )
 
 
-def operations(items: Iterable[Json]) -> str:
-    """Operations, one row each."""
-    return table(
-        ("ID", "Kind", "State", "Group", "Created", "Finished"),
-        [
-            (
-                o.get("id"),
-                o.get("kind"),
-                o.get("state"),
-                o.get("group_id"),
-                o.get("created_at"),
-                o.get("finished_at"),
-            )
-            for o in items
-        ],
-    )
+def operations(items: Iterable[Json], projects: bool = False) -> str:
+    """Operations, one row each (with their project, for an admin's every project)."""
+    items = list(items)
+    head = ("ID", "Kind", "State", "Group", "Created", "Finished")
+    rows = [
+        (
+            o.get("id"),
+            o.get("kind"),
+            o.get("state"),
+            o.get("group_id"),
+            o.get("created_at"),
+            o.get("finished_at"),
+        )
+        for o in items
+    ]
+    if projects:
+        return table(
+            ("Project", *head),
+            [(o.get("project_id"), *row) for o, row in zip(items, rows, strict=True)],
+        )
+    return table(head, rows)
 
 
 def report(r: Json) -> str:

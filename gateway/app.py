@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from common.telemetry import create_tracer_provider
 from gateway import openapi, problems
 from gateway.access import known_query
-from gateway.auth import KeystoneTokens
+from gateway.auth import KeystoneTokens, Roles
 from gateway.orchestrator import Orchestrator
 from gateway.routes import groups, operations
 from gateway.settings import GatewaySettings
@@ -24,7 +24,8 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     """The API over this site's Keystone and orchestrator."""
     provider = tracer_provider or create_tracer_provider("gateway", settings.site)
     ca = str(settings.keystone_ca_file) if settings.keystone_ca_file else True
-    tokens = KeystoneTokens(settings.keystone_url, settings.token_cache_seconds, ca)
+    roles = Roles(frozenset(settings.admin_roles), frozenset(settings.member_roles))
+    tokens = KeystoneTokens(settings.keystone_url, settings.token_cache_seconds, roles, ca)
     orchestrator = Orchestrator(
         settings.orchestrator_address, settings.call_timeout_seconds, provider
     )

@@ -11,32 +11,52 @@ from datetime import datetime
 
 import httpx
 
-from common.errors import PermissionDenied, ServiceUnavailable, Unauthenticated
+from common.errors import InvalidArgument, PermissionDenied, ServiceUnavailable, Unauthenticated
 
-ADMIN, MEMBER = "admin", "member"
 # Keystone tokens are short printable ASCII; anything else is refused without asking Keystone.
 _LONGEST_TOKEN = 8192
 
 
 @dataclass(frozen=True)
+class Roles:
+    """Which Keystone roles may change things and which make an admin (the rest only read)."""
+
+    admin: frozenset[str]
+    member: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Caller:
-    """A validated token's user, project and roles."""
+    """A validated token's user, project and roles, and what those allow."""
 
     user_id: str
     project_id: str
     roles: frozenset[str]
     expires_at: float
-
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN in self.roles
+    is_admin: bool = False
+    may_write: bool = False
 
     def require_write(self) -> None:
         """:raises PermissionDenied: a reader (or a role that may not change anything)."""
-        if not self.roles & {ADMIN, MEMBER}:
+        if not self.may_write:
             raise PermissionDenied(
-                "your roles in this project only allow reading (member or admin may change it)"
+                "your roles in this project only allow reading (a member or admin role may "
+                "change it)"
             )
+
+    def listing(self, all_projects: bool, project_id: str | None) -> str:
+        """The project a list is of (see acting_in); with all_projects, an admin's every one.
+
+        :raises PermissionDenied: all_projects, or another project, asked by a non-admin.
+        :raises InvalidArgument: both all_projects and a project_id.
+        """
+        if all_projects:
+            self.require_admin("all_projects")
+            if project_id:
+                raise InvalidArgument(
+                    "project_id", "names one project; all_projects lists every one: give one"
+                )
+        return self.acting_in(project_id)
 
     def acting_in(self, project_id: str | None) -> str:
         """The project a request acts in: the token's own, or for an admin the one it names.
@@ -60,8 +80,11 @@ class KeystoneTokens:
     keeping each result for `cache_seconds` (never past the token's expiry); only a digest of a
     token is kept."""
 
-    def __init__(self, keystone_url: str, cache_seconds: float, verify: str | bool = True) -> None:
+    def __init__(
+        self, keystone_url: str, cache_seconds: float, roles: Roles, verify: str | bool = True
+    ) -> None:
         self._url = keystone_url.rstrip("/")
+        self._roles = roles
         self._cache_seconds = cache_seconds
         self._client = httpx.Client(timeout=10.0, verify=verify)
         self._cache: dict[str, tuple[Caller, float]] = {}
@@ -105,11 +128,14 @@ class KeystoneTokens:
         project = (body.get("project") or {}).get("id")
         if not project:
             raise PermissionDenied("the token is not scoped to a project; scope it to one")
+        roles = frozenset(str(r["name"]) for r in body.get("roles", []))
         return Caller(
             user_id=str(body["user"]["id"]),
             project_id=str(project),
-            roles=frozenset(str(r["name"]) for r in body.get("roles", [])),
+            roles=roles,
             expires_at=_timestamp(str(body["expires_at"])),
+            is_admin=bool(roles & self._roles.admin),
+            may_write=bool(roles & (self._roles.admin | self._roles.member)),
         )
 
     def close(self) -> None:

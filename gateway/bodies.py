@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 from fastapi import Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-_ID = r"^[A-Za-z0-9_.:-]+$"
-Identifier = Annotated[str, Path(min_length=1, max_length=128, pattern=_ID)]
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Identifier = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
 # A recovery point is named by the array (<protection group>.<suffix>, <pod>::...).
-PointId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_.:-]+$")]
+PointId = Annotated[str, Field(min_length=1, max_length=255, pattern=ID_PATTERN)]
+# Sequences and page offsets fit a signed 64-bit integer with room to spare.
+LARGEST_NUMBER = 10**18 - 1
 Seconds = Annotated[float, Field(gt=0, le=86400)]
 
 IdempotencyKey = Annotated[
@@ -26,7 +28,16 @@ IdempotencyKey = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 PageToken = Annotated[
-    str, Query(max_length=20, pattern=r"^[0-9]*$", description="next_page_token of a page.")
+    str, Query(max_length=18, pattern=r"^[0-9]*$", description="next_page_token of a page.")
+]
+GroupFilter = Annotated[
+    str,
+    Query(max_length=128, pattern=r"^[A-Za-z0-9_.:-]*$", description="Only this group's."),
+]
+After = Annotated[int, Query(ge=0, le=LARGEST_NUMBER, description="Events after this sequence.")]
+LastEventId = Annotated[
+    str | None,
+    Header(alias="Last-Event-ID", max_length=18, pattern=r"^[0-9]+$"),
 ]
 AllProjects = Annotated[
     bool, Query(description="Admins only: every project's, each naming its project_id.")
@@ -60,7 +71,7 @@ class NewGroup(Body):
 
 
 class NewVm(Body):
-    server_id: str = Field(min_length=1, max_length=128, pattern=_ID)
+    server_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
     tier: int = Field(1, ge=1, le=100)
 
 

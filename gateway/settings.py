@@ -26,3 +26,12 @@ class GatewaySettings(ServiceSettings):
         30.0, ge=0, le=600, description="How long a validated token is trusted before asking again."
     )
     call_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    admin_roles: list[str] = Field(
+        ["admin"],
+        min_length=1,
+        description="Keystone roles that make an admin: every project's groups and operations.",
+    )
+    member_roles: list[str] = Field(
+        ["member", "_member_"],
+        description="Keystone roles that may change their project's groups (any other reads).",
+    )

@@ -8,6 +8,7 @@ array (what recovered volumes are managed as) and `standard`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 
 from simulators.flasharray.simulator import (
@@ -72,8 +73,19 @@ def cinder_conf(fa: FlashArraySimulator, site: str, tenants: list[str]) -> str:
     return "\n".join(["[DEFAULT]", f"enabled_backends = {','.join(sections)}", "", *lines])
 
 
+def lab_ports(base_port: int) -> dict[str, int]:
+    """Where each part of the lab listens: from `base_port` up, or anywhere free (0)."""
+    names = ["array-a", "array-b", "flasharray-control"]
+    names += [f"{site}-{part}" for site in ARRAYS for part in ("api", "control")]
+    return {name: base_port + i if base_port else 0 for i, name in enumerate(names)}
+
+
 def region_config(
-    fa: FlashArraySimulator, site: str, tenants: list[str], boot_seconds: float
+    fa: FlashArraySimulator,
+    site: str,
+    tenants: list[str],
+    boot_seconds: float,
+    ports: dict[str, int] | None = None,
 ) -> RegionConfig:
     types = [
         VolumeTypeConfig(name="standard", extra_specs={"volume_backend_name": "lvm"}),
@@ -112,6 +124,8 @@ def region_config(
         ],
         cinder_conf=cinder_conf(fa, site, tenants),
         boot_seconds=boot_seconds,
+        port=(ports or {}).get(f"{site}-api", 0),
+        control_port=(ports or {}).get(f"{site}-control", 0),
     )
 
 
@@ -122,12 +136,18 @@ class TwoSiteLab:
     tenants: list[str] = field(default_factory=lambda: ["tenant1"])
     boot_seconds: float = 0.2
     bandwidth_bytes_per_s: float = 200e6
+    # 0: every part on a free port; otherwise each on its own from here up (see lab_ports).
+    base_port: int = 0
+    # Where the arrays' TLS files go (default: a temporary directory).
+    state_dir: Path | None = None
     flasharrays: FlashArraySimulator | None = None
     regions: dict[str, OpenStackSimulator] = field(default_factory=dict)
 
     def start(self) -> TwoSiteLab:
+        ports = lab_ports(self.base_port)
         config = SimulatorConfig(
-            arrays=[ArrayConfig(name=n, api_token=t) for n, t in TOKENS.items()],
+            control_port=ports["flasharray-control"],
+            arrays=[ArrayConfig(name=n, api_token=t, port=ports[n]) for n, t in TOKENS.items()],
             connections=[
                 ConnectionConfig(
                     arrays=("array-a", "array-b"),
@@ -137,11 +157,11 @@ class TwoSiteLab:
             ],
             replication_tick_s=0.01,
         )
-        self.flasharrays = FlashArraySimulator(config).start()
+        self.flasharrays = FlashArraySimulator(config, self.state_dir).start()
         try:
             for site in ARRAYS:
                 region = OpenStackSimulator(
-                    region_config(self.flasharrays, site, self.tenants, self.boot_seconds)
+                    region_config(self.flasharrays, site, self.tenants, self.boot_seconds, ports)
                 )
                 self.regions[site] = region.start()
         except BaseException:

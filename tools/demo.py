@@ -75,6 +75,12 @@ def protect(tenant: Tenant) -> None:
     tenant.run("--os-cloud", "site-a", "failover-group", "list")
 
 
+def newest(tenant: Tenant, group: str, kind: str) -> str:
+    """The id of the group's newest operation of that kind at site B."""
+    listed = tenant.json("--os-cloud", "site-b", "operation", "list", "--group", group)
+    return str(next(o["id"] for o in listed["operations"] if o["kind"] == kind))
+
+
 def wait_until_ready(tenant: Tenant, group: str) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while not tenant.json("--os-cloud", "site-b", "readiness", "--group", group)["failover_ready"]:
@@ -90,8 +96,7 @@ def test_failover(tenant: Tenant) -> None:
         wait_until_ready(tenant, group)
     tenant.run("--os-cloud", "site-b", "readiness", "--group", "Finance-Apps")
     tenant.run("--os-cloud", "site-b", "test-failover", "--group", "Finance-Apps", "--wait")
-    test = tenant.json("--os-cloud", "site-b", "operation", "list", "--group", "Finance-Apps")
-    operation_id = test["operations"][0]["id"]
+    operation_id = newest(tenant, "Finance-Apps", "test_failover")
     tenant.run("--os-cloud", "site-b", "cleanup", "--operation", operation_id, "--wait")
 
 
@@ -105,8 +110,7 @@ def disaster(environment: Environment, tenant: Tenant) -> list[str]:
         tenant.run(
             "--os-cloud", "site-b", "failover", "--group", group, "--mode", "unplanned", "--wait"
         )  # fmt: skip
-        done = tenant.json("--os-cloud", "site-b", "operation", "list", "--group", group)
-        reports.append(done["operations"][0]["id"])
+        reports.append(newest(tenant, group, "unplanned_failover"))
     return reports
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import openstack
 
 from simulators.lab import USER_PASSWORD, TwoSiteLab
+from simulators.openstack.config import CIRROS_IMAGE_ID
 
-IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
+IMAGE = CIRROS_IMAGE_ID
 WAIT_SECONDS = 60
 
 

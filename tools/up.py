@@ -19,12 +19,24 @@ from simulators.lab import USER_PASSWORD
 from tools.environment import TENANT, running_environment
 from tools.launcher import REPO_ROOT, LaunchError
 
+MARKER = ".draas-up"
+
 
 def main() -> int:
     """Starts everything, prints where it is, and waits for Ctrl-C or SIGTERM."""
     state = Path(os.environ.get("DRAAS_UP_STATE_DIR", REPO_ROOT / "var" / "up")).resolve()
     # Each run starts afresh: the simulators keep nothing, so old state would not match them.
+    # Only a directory an earlier run made is emptied, never one that holds anything else.
+    if state.exists() and any(state.iterdir()) and not (state / MARKER).exists():
+        print(
+            f"make up: {state} holds files that make up did not make; set DRAAS_UP_STATE_DIR "
+            "to a new or empty directory",
+            file=sys.stderr,
+        )
+        return 2
     shutil.rmtree(state, ignore_errors=True)
+    state.mkdir(parents=True)
+    (state / MARKER).write_text("made by make up; emptied by its next run\n")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -10,6 +10,7 @@ import click
 from cli import views
 from cli.client import segment
 from cli.context import App, format_option, pass_app
+from cli.errors import CliError
 from cli.resolve import is_uuid, one_server, pick_vm
 
 GROUP_HELP = "The failover group: its id or exact name."
@@ -88,7 +89,10 @@ def list_groups(app: App, all_projects: bool) -> None:
     """List the failover groups of your project."""
     params = {"all_projects": "true"} if all_projects else None
     items = app.client().pages(_GROUPS, "failover_groups", params)
-    app.show({"failover_groups": items, "next_page_token": ""}, lambda d: views.groups(items))
+    app.show(
+        {"failover_groups": items, "next_page_token": ""},
+        lambda d: views.groups(items, projects=all_projects),
+    )
 
 
 @failover_group.command("show")
@@ -146,6 +150,8 @@ def remove_vm(app: App, group: str, vm: str) -> None:
     group_id, _ = app.find_group(group)
     current = app.client().get(_path(group_id))
     server_id = pick_vm(vm, current.get("vms") or [])
+    if server_id is None:
+        raise CliError(f"group {current.get('name')} has no VM with the id or name {vm!r}")
     app.show(app.client().delete(_path(group_id, "vms", segment(server_id))), views.group)
 
 

@@ -217,13 +217,19 @@ def operation() -> None:
 
 @operation.command("list")
 @click.option("--group", default=None, metavar="GROUP", help="Only this group's (id or name).")
+@click.option("--all-projects", is_flag=True, help="Every project's (needs the admin role).")
 @format_option
 @pass_app
-def list_operations(app: App, group: str | None) -> None:
-    """List your project's operations."""
-    params = {"group_id": app.find_group(group)[0]} if group else None
+def list_operations(app: App, group: str | None, all_projects: bool) -> None:
+    """List your project's operations, newest first."""
+    params = {"group_id": app.find_group(group)[0]} if group else {}
+    if all_projects:
+        params["all_projects"] = "true"
     items = app.client().pages(_OPERATIONS, "operations", params)
-    app.show({"operations": items, "next_page_token": ""}, lambda d: views.operations(items))
+    app.show(
+        {"operations": items, "next_page_token": ""},
+        lambda d: views.operations(items, projects=all_projects),
+    )
 
 
 @operation.command("show")

@@ -40,12 +40,10 @@ def list_groups(
     project_id: bodies.ProjectId = None,
 ) -> dict[str, Any]:
     """The project's failover groups at this site (an admin: every project's, or one's)."""
-    if all_projects:
-        who.require_admin("all_projects")
     found = orchestrator(request).call(
         "ListFailoverGroups",
         opb.ListFailoverGroupsRequest(
-            project_id=who.acting_in(project_id),
+            project_id=who.listing(all_projects, project_id),
             page=page(limit, page_token),
             all_projects=all_projects,
         ),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from common.errors import DraasError
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
@@ -29,21 +31,17 @@ _END = object()
 def list_operations(
     request: Request,
     who: Reader,
-    group_id: Annotated[
-        str, Query(max_length=128, pattern=r"^[A-Za-z0-9_.:-]*$", description="Only this group's.")
-    ] = "",
+    group_id: bodies.GroupFilter = "",
     limit: bodies.Limit = 50,
     page_token: bodies.PageToken = "",
     all_projects: bodies.AllProjects = False,
     project_id: bodies.ProjectId = None,
 ) -> dict[str, Any]:
     """The project's operations at this site, newest first."""
-    if all_projects:
-        who.require_admin("all_projects")
     found = orchestrator(request).call(
         "ListOperations",
         opb.ListOperationsRequest(
-            project_id=who.acting_in(project_id),
+            project_id=who.listing(all_projects, project_id),
             group_id=group_id,
             page=page(limit, page_token),
             all_projects=all_projects,
@@ -113,10 +111,8 @@ async def events(
     request: Request,
     who: Reader,
     operation_id: bodies.Identifier,
-    after: Annotated[int, Query(ge=0, le=2**62, description="Events after this sequence.")] = 0,
-    last_event_id: Annotated[
-        str | None, Header(alias="Last-Event-ID", max_length=20, pattern=r"^[0-9]+$")
-    ] = None,
+    after: bodies.After = 0,
+    last_event_id: bodies.LastEventId = None,
     project_id: bodies.ProjectId = None,
 ) -> StreamingResponse:
     """Server-sent events: each `id: <sequence>` with the event as `data`; when the operation
@@ -141,9 +137,15 @@ async def _stream(client: Orchestrator, watch: opb.WatchOperationRequest) -> Asy
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[object] = asyncio.Queue()
     stream = client.watch(watch)
+
+    def put(item: object) -> None:
+        # The loop is gone once the gateway has shut down; nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
     threading.Thread(
         target=pump,
-        args=(stream, lambda item: loop.call_soon_threadsafe(queue.put_nowait, item), _END),
+        args=(stream, put, _END),
         name=f"watch-{watch.operation_id}",
         daemon=True,
     ).start()
@@ -155,7 +157,14 @@ async def _stream(client: Orchestrator, watch: opb.WatchOperationRequest) -> Asy
                 yield ": keep-alive\n\n"
                 continue
             if item is _END:
-                ended = await asyncio.to_thread(_get, client, watch.project_id, watch.operation_id)
+                try:
+                    ended = await asyncio.to_thread(
+                        _get, client, watch.project_id, watch.operation_id
+                    )
+                except DraasError as error:
+                    # The stream is under way: the error goes in it, not in a status.
+                    yield _event({"detail": str(error)}, name="error")
+                    return
                 yield _event(as_json(ended), name="end")
                 return
             if isinstance(item, Exception):

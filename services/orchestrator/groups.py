@@ -198,10 +198,13 @@ class GroupRecords:
 
     def list_every_project(self) -> builtins.list[tuple[str, Group]]:
         """Every project's groups at this site, oldest first, each with its project here."""
-        found = [
-            (self.links.local_id(e.project_id), Group.from_entity(e)) for e in self._records(None)
-        ]
-        return sorted(found, key=lambda pair: (pair[1].created_at, pair[1].id))
+        local: dict[str, str] = {}
+        found: dict[str, tuple[str, Group]] = {}
+        for entity in self._records(None):
+            if entity.project_id not in local:
+                local[entity.project_id] = self.links.local_id(entity.project_id)
+            found[entity.key.id] = (local[entity.project_id], Group.from_entity(entity))
+        return sorted(found.values(), key=lambda pair: (pair[1].created_at, pair[1].id))
 
     def _records(self, filed_under: str | None) -> Iterator[mpb.Entity]:
         token = ""

@@ -32,6 +32,8 @@ from services.orchestrator.system_status import (
 
 SERVICE = opb.DESCRIPTOR.services_by_name["OrchestratorService"]
 DEFAULT_PAGE, MAX_PAGE = 50, 500
+# Page tokens are offsets; more digits than this would not fit a database's OFFSET.
+MAX_TOKEN_DIGITS = 18
 WATCH_POLL_SECONDS = 0.2
 
 _DEPENDENCY_STATES = {
@@ -63,7 +65,7 @@ def _page(page: types_pb2.PageRequest) -> tuple[int, int]:
     if page.page_size < 0 or page.page_size > MAX_PAGE:
         raise InvalidArgument("page.page_size", f"must be 0 to {MAX_PAGE}")
     token = page.page_token
-    if token and not (token.isascii() and token.isdigit()):
+    if token and not (token.isascii() and token.isdigit() and len(token) <= MAX_TOKEN_DIGITS):
         raise InvalidArgument("page.page_token", "is not a token this service gave")
     return int(token or 0), page.page_size or DEFAULT_PAGE
 

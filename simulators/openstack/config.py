@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# The image every region has unless configured otherwise.
+CIRROS_IMAGE_ID = "a1b2c3d4-0000-4000-8000-000000000001"
+
 
 class ProjectConfig(BaseModel):
     name: str
@@ -72,7 +75,7 @@ class RegionConfig(BaseModel):
     images: list[ImageConfig] = Field(
         default_factory=lambda: [
             ImageConfig(
-                id="a1b2c3d4-0000-4000-8000-000000000001",
+                id=CIRROS_IMAGE_ID,
                 name="cirros-0.6.2",
                 properties={"hw_qemu_guest_agent": "yes"},
             ),

@@ -127,9 +127,6 @@ def _dispatch(
 
 
 def _register(store: Store, service_type: str, body: dict[str, Any]) -> dict[str, Any]:
-    url = str(body["url"])
-    if not url.startswith(("http://", "https://")):
-        raise ValueError("url must be an http(s) URL")
+    store.register_endpoint(service_type, str(body["name"]), str(body["url"]))
     with store.lock:
-        store.endpoints[service_type] = (str(body["name"]), url)
         return {"catalog": {kind: found for kind, (_, found) in store.endpoints.items()}}

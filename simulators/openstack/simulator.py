@@ -82,9 +82,11 @@ class OpenStackSimulator:
 
     def register_endpoint(self, service_type: str, name: str, url: str) -> None:
         """Puts a service that runs outside the simulator (e.g. draas's gateway) into the
-        catalog of every token issued from now on."""
-        with self.store.lock:
-            self.store.endpoints[service_type] = (name, url)
+        catalog of every token issued from now on.
+
+        :raises ValueError: the URL is not http(s).
+        """
+        self.store.register_endpoint(service_type, name, url)
 
     def start(self) -> OpenStackSimulator:
         self.api.start()

@@ -390,6 +390,16 @@ class Store:
         # Services outside the simulator in the catalog (e.g. draas): type -> (name, url).
         self.endpoints: dict[str, tuple[str, str]] = {}
 
+    def register_endpoint(self, service_type: str, name: str, url: str) -> None:
+        """Puts a service that runs outside the simulator into every new token's catalog.
+
+        :raises ValueError: the URL is not http(s).
+        """
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("url must be an http(s) URL")
+        with self.lock:
+            self.endpoints[service_type] = (name, url)
+
     def quota(self, project_id: str) -> Quota:
         return self.quotas.get(project_id, self.default_quota)
 

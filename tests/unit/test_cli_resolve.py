@@ -38,7 +38,7 @@ def test_a_groups_vm_is_found_by_server_id_or_name():
     vms = [{"server_id": "s1", "name": "web"}, {"server_id": "s2", "name": "db"}]
     assert pick_vm("s2", vms) == "s2"
     assert pick_vm("web", vms) == "s1"
-    assert pick_vm("gone", vms) == "gone"
+    assert pick_vm("gone", vms) is None
     with pytest.raises(CliError, match="give the server id"):
         pick_vm("web", [*vms, {"server_id": "s3", "name": "web"}])
 

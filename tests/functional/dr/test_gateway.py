@@ -214,6 +214,26 @@ def test_an_admin_sees_every_project_and_may_act_in_one(lab, clients, all_tokens
     )
     assert shown["id"] == group_id
     problem(client.get(f"/v1/failover-groups/{group_id}", headers=tokens["admin"]), 404)
+    # Acting in the tenant's project: what the admin makes there is the tenant's.
+    a, admin_a = clients["site-a"], all_tokens["site-a"]["admin"]
+    tenant_a = {"project_id": project(lab, "site-a")}
+    made = ok(
+        a.post(
+            "/v1/failover-groups",
+            headers=admin_a,
+            params=tenant_a,
+            json={"name": "made-by-admin", "replication_type": "sync", "target_site": "site-b"},
+        ),
+        201,
+    )
+    assert made["project_id"] == tenant_a["project_id"]
+    members = ok(a.get("/v1/failover-groups", headers=all_tokens["site-a"]["member"]))
+    assert made["id"] in [g["id"] for g in members["failover_groups"]]
+    both = a.get("/v1/failover-groups", headers=admin_a, params={**tenant_a, "all_projects": True})
+    assert "project_id" in problem(both, 400)
+    assert a.delete(
+        f"/v1/failover-groups/{made['id']}", headers=admin_a, params=tenant_a
+    ).is_success
     for who in ("member", "reader", "other"):
         refused = client.get("/v1/failover-groups?all_projects=true", headers=tokens[who])
         assert "all_projects: only an admin may" in problem(refused, 403)
@@ -259,9 +279,15 @@ def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned
     assert "until it is cleaned up" in problem(again, 409)
 
     key = {"Idempotency-Key": f"clean-{uuid.uuid4().hex}"}
-    started = client.post(f"/v1/operations/{operation_id}/cleanup", headers={**member, **key})
+    # The caller's trace goes on into the orchestrator: the operation is part of it.
+    trace_id = uuid.uuid4().hex
+    traced = {"traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"}
+    started = client.post(
+        f"/v1/operations/{operation_id}/cleanup", headers={**member, **key, **traced}
+    )
     cleanup = ok(started, 202)
     assert started.headers["location"] == f"/v1/operations/{cleanup['id']}"
+    assert cleanup["trace_id"] == trace_id
     repeated = ok(
         client.post(f"/v1/operations/{operation_id}/cleanup", headers={**member, **key}), 202
     )
@@ -272,7 +298,7 @@ def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned
     assert any("server" in r for r in removed)
 
 
-def test_a_report_is_refused_while_its_operation_runs_and_unknown_ones_are_404(clients, all_tokens):
+def test_every_operation_route_says_404_for_an_unknown_operation(clients, all_tokens):
     client, member = clients["site-b"], all_tokens["site-b"]["member"]
     for path in ("", "/report", "/events"):
         problem(client.get(f"/v1/operations/op-unknown{path}", headers=member), 404)
@@ -373,6 +399,16 @@ def test_malformed_input_is_refused_naming_the_field_and_changes_nothing(api, to
         ),
         ("get", "/v1/operations?limit=0", {}, "limit"),
         ("get", "/v1/operations?page_token=abc", {}, "page_token"),
+        # Numbers too large for the orchestrator's 64-bit fields and SQL offsets.
+        ("get", "/v1/operations?page_token=" + "9" * 19, {}, "page_token"),
+        ("get", "/v1/operations/op1/events?after=" + "9" * 19, {}, "after"),
+        (
+            "get",
+            "/v1/operations/op1/events",
+            {"headers": {"Last-Event-ID": "9" * 19}},
+            "Last-Event",
+        ),
+        ("get", "/v1/failover-groups?all_projects=true&bogus=1", {}, "bogus"),
         ("get", "/v1/operations/op1/events?after=-1", {}, "after"),
     ],
 )

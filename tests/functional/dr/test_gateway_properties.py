@@ -20,8 +20,19 @@ from tests.functional.dr.gateway_client import site_tokens
 
 SITE = "site-b"
 EXAMPLES = 30
-# The document as the gateway publishes it; built without serving, to name the tests.
-DOCUMENT = create_app(GatewaySettings(site=SITE, keystone_url="http://127.0.0.1:9/v3")).openapi()
+
+
+def _document() -> dict[str, Any]:
+    """The document as the gateway publishes it, built without serving (to name the tests)."""
+    app = create_app(GatewaySettings(site=SITE, keystone_url="http://127.0.0.1:9/v3"))
+    try:
+        return app.openapi()
+    finally:
+        app.state.orchestrator.close()
+        app.state.tokens.close()
+
+
+DOCUMENT = _document()
 ROUTES = [
     (method.upper(), path)
     for path, operations in sorted(DOCUMENT["paths"].items())

@@ -18,9 +18,10 @@ from pypureclient.configuration import Configuration
 
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
+from simulators.openstack.config import CIRROS_IMAGE_ID
 from tests.waiting import wait_until
 
-IMAGE = "a1b2c3d4-0000-4000-8000-000000000001"
+IMAGE = CIRROS_IMAGE_ID
 
 
 @pytest.fixture(scope="module")
