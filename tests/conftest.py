@@ -64,3 +64,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/test.sqlite3"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@contextmanager
+def mixed_site_databases(state: os.PathLike[str]) -> Iterator[dict[str, str]]:
+    """The two sites' databases as the DR tests run them: site A on SQLite files under
+    `state`, site B on fresh schemas of the real PostgreSQL server (see postgres_schema)."""
+    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
+        yield {
+            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
+            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
+            "site-b-metadata": metadata_b,
+            "site-b-orchestrator": orchestrator_b,
+        }

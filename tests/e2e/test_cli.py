@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from simulators.lab import USER_PASSWORD, TwoSiteLab
-from tests.conftest import postgres_schema
+from tests.conftest import mixed_site_databases
 from tests.waiting import wait_until
 from tools import tenant_vms
 from tools.process_sites import ProcessSite, running_process_sites
@@ -36,16 +36,12 @@ def lab() -> Iterator[TwoSiteLab]:
 
 @pytest.fixture(scope="module")
 def sites(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, ProcessSite]]:
-    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
-        state = tmp_path_factory.mktemp("cli")
-        databases = {
-            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
-            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
-            "site-b-metadata": metadata_b,
-            "site-b-orchestrator": orchestrator_b,
-        }
-        with running_process_sites(lab, state, databases, gateways=True) as running:
-            yield running
+    state = tmp_path_factory.mktemp("cli")
+    with (
+        mixed_site_databases(state) as databases,
+        running_process_sites(lab, state, databases, gateways=True) as running,
+    ):
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
-from tests.conftest import postgres_schema
+from tests.conftest import mixed_site_databases
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
@@ -48,16 +48,12 @@ def lab() -> Iterator[TwoSiteLab]:
 
 @pytest.fixture(scope="module")
 def sites(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, ProcessSite]]:
-    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
-        state = tmp_path_factory.mktemp("lifecycle")
-        databases = {
-            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
-            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
-            "site-b-metadata": metadata_b,
-            "site-b-orchestrator": orchestrator_b,
-        }
-        with running_process_sites(lab, state, databases) as running:
-            yield running
+    state = tmp_path_factory.mktemp("lifecycle")
+    with (
+        mixed_site_databases(state) as databases,
+        running_process_sites(lab, state, databases) as running,
+    ):
+        yield running
 
 
 @pytest.fixture(scope="module")

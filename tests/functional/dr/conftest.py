@@ -16,7 +16,7 @@ from gateway.server import bind
 from gateway.settings import GatewaySettings
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
-from tests.conftest import postgres_schema
+from tests.conftest import mixed_site_databases
 from tests.functional.dr.twosite import TenantNetwork, make_network
 from tests.waiting import wait_until
 from tools.stack import Site, running_sites
@@ -26,16 +26,12 @@ from tools.stack import Site, running_sites
 def sites(
     lab: TwoSiteLab, compute_addresses: dict[str, str], tmp_path_factory: Any
 ) -> Iterator[dict[str, Site]]:
-    with postgres_schema() as metadata_b, postgres_schema() as orchestrator_b:
-        state = tmp_path_factory.mktemp("dr")
-        databases = {
-            "site-a-metadata": f"sqlite:///{state}/a-metadata.sqlite3",
-            "site-a-orchestrator": f"sqlite:///{state}/a-orchestrator.sqlite3",
-            "site-b-metadata": metadata_b,
-            "site-b-orchestrator": orchestrator_b,
-        }
-        with running_sites(lab, compute_addresses, state, databases) as made:
-            yield made
+    state = tmp_path_factory.mktemp("dr")
+    with (
+        mixed_site_databases(state) as databases,
+        running_sites(lab, compute_addresses, state, databases) as made,
+    ):
+        yield made
 
 
 @pytest.fixture(scope="package")
