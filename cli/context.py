@@ -12,7 +12,7 @@ import click
 from cli.auth import Credentials, Session, authenticate
 from cli.client import GatewayClient
 from cli.output import FORMATS, dump
-from cli.resolve import pick_group
+from cli.resolve import is_uuid, pick_group
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +55,9 @@ class App:
 
     def find_group(self, value: str) -> tuple[str, Mapping[str, Any] | None]:
         """The id of the group `value` names (by id or exact name), with its listing when the
-        project's list has it."""
+        project's list was read (a group id, written as the UUID it is, is taken as it is)."""
+        if is_uuid(value):
+            return value, None
         listed = self.client().pages("/v1/failover-groups", "failover_groups")
         group_id = pick_group(value, listed)
         return group_id, next((g for g in listed if g.get("id") == group_id), None)

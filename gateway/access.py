@@ -46,7 +46,11 @@ def known_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    taken = _query_names(route.dependant)
+    # Worked out once per route of this app (the app keeps its routes, so their ids hold).
+    known: dict[int, frozenset[str]] = request.app.state.query_names
+    taken = known.get(id(route))
+    if taken is None:
+        taken = known[id(route)] = frozenset(_query_names(route.dependant))
     for name in request.query_params:
         if name not in taken:
             takes = ", ".join(sorted(taken)) or "none"

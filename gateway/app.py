@@ -52,6 +52,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     )
     app.state.tokens = tokens
     app.state.orchestrator = orchestrator
+    app.state.query_names = {}
     problems.install(app)
     openapi.install(app)
     app.include_router(groups.router)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.environment import TENANT, VMS, Environment, running_environment
+from tools.environment import TENANT, VMS, Environment, cli_environment, running_environment
 from tools.launcher import LaunchError
 
 DRAAS = str(Path(sys.executable).with_name("draas"))
@@ -32,7 +32,7 @@ class Tenant:
     """Runs the draas command as the tenant, printing each command and what it printed."""
 
     def __init__(self, environment: Environment) -> None:
-        self.env = environment.cli_environment()
+        self.env = cli_environment(environment.clouds_yaml)
 
     def run(self, *args: str, show: bool = True) -> str:
         command = ["draas", *args]

@@ -15,8 +15,7 @@ from typing import Any
 
 import httpx
 
-from simulators.flasharray.control_client import SimulatorControl
-from simulators.lab import USER_PASSWORD, TwoSiteLab
+from simulators.lab import ARRAYS, USER_PASSWORD, TwoSiteLab
 from tools import tenant_vms
 from tools.process_sites import ProcessSite, running_process_sites
 from tools.stack import SITES
@@ -37,24 +36,12 @@ class Environment:
     clouds_yaml: Path
     vms: dict[str, Any] = field(default_factory=dict)
 
-    def cli_environment(self) -> dict[str, str]:
-        """The environment the draas command runs in: this clouds.yaml, no stray OS_* or
-        DRAAS_* settings from the caller."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "DRAAS_"))}
-        env["OS_CLIENT_CONFIG_FILE"] = str(self.clouds_yaml)
-        return env
-
     def take_down(self, site: str) -> None:
         """The site is lost: its region stops answering, its array goes offline and its draas
         processes are killed (SIGKILL, no goodbye)."""
-        region = self.lab.regions[site]
-        httpx.post(f"{region.control_url}/_sim/down").raise_for_status()
         assert self.lab.flasharrays is not None
-        control = SimulatorControl(self.lab.flasharrays.control_url)
-        try:
-            control.set_online(_array(site), False)
-        finally:
-            control.close()
+        self.lab.regions[site].set_up(False)
+        self.lab.flasharrays.set_online(ARRAYS[site], False)
         for process in self.sites[site].processes.values():
             process.process.kill()
             process.process.wait()
@@ -67,8 +54,8 @@ class Environment:
             running = self.sites[site]
             lines.append(
                 f"  {site}: gateway {running.gateway_url}   keystone "
-                f"{self.lab.regions[site].auth_url}   array {_array(site)} "
-                f"https://{self.lab.flasharrays.address(_array(site))}"
+                f"{self.lab.regions[site].auth_url}   array {ARRAYS[site]} "
+                f"https://{self.lab.flasharrays.address(ARRAYS[site])}"
             )
             lines.append(
                 "           "
@@ -81,8 +68,12 @@ class Environment:
         return "\n".join(lines)
 
 
-def _array(site: str) -> str:
-    return {"site-a": "array-a", "site-b": "array-b"}[site]
+def cli_environment(clouds_yaml: Path) -> dict[str, str]:
+    """The environment the draas command runs in: this clouds.yaml, no stray OS_* or DRAAS_*
+    settings from the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "DRAAS_"))}
+    env["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
+    return env
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulators.lab import USER_PASSWORD, TwoSiteLab
+from simulators.lab import ARRAYS, USER_PASSWORD, TwoSiteLab
 from tools.environment import TENANT, seed
 from tools.process_sites import GATEWAY_SERVICE_TYPE
 from tools.stack import SITES
@@ -63,7 +63,7 @@ def write_state(lab: TwoSiteLab, state_dir: Path) -> None:
     """lab.json and clouds.yaml, each written whole (readers never see half a file)."""
     assert lab.flasharrays is not None
     described = {
-        "arrays": {name: lab.flasharrays.address(name) for name in ("array-a", "array-b")},
+        "arrays": {name: lab.flasharrays.address(name) for name in ARRAYS.values()},
         "ca_file": str(lab.flasharrays.ca_file),
         "flasharray_control_url": lab.flasharrays.control_url,
         "regions": {

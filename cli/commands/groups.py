@@ -162,7 +162,8 @@ def remove_vm(app: App, group: str, vm: str) -> None:
 def readiness(app: App, group: str) -> None:
     """Check whether a group could fail over now (a dry run that changes nothing)."""
     group_id, listed = app.find_group(group)
-    names = views.vm_names((listed or {}).get("vms") or [])
+    found = listed if listed is not None else app.client().get(_path(group_id))
+    names = views.vm_names(found.get("vms") or [])
     app.show(app.client().get(_path(group_id, "readiness")), lambda r: views.readiness(r, names))
 
 

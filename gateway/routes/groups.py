@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from google.protobuf.duration_pb2 import Duration
 
+from common.protobuf import duration
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
@@ -22,12 +22,6 @@ _METHODS = {
     "volume-type": opb.REPROTECT_METHOD_VOLUME_TYPE,
     "retype": opb.REPROTECT_METHOD_RETYPE,
 }
-
-
-def _duration(seconds: float) -> Duration:
-    made = Duration()
-    made.FromNanoseconds(int(seconds * 1e9))
-    return made
 
 
 @router.get("")
@@ -68,7 +62,7 @@ def create_group(
         target_project_id=body.target_project_id,
     )
     if body.rpo_target_seconds is not None:
-        message.rpo_target.CopyFrom(_duration(body.rpo_target_seconds))
+        message.rpo_target.CopyFrom(duration(body.rpo_target_seconds))
     return as_json(orchestrator(request).call("CreateFailoverGroup", message))
 
 
@@ -196,7 +190,7 @@ def test_failover(
         stop_on_vm_failure=body.stop_on_vm_failure,
     )
     if body.cleanup_after_seconds is not None:
-        message.cleanup_after.CopyFrom(_duration(body.cleanup_after_seconds))
+        message.cleanup_after.CopyFrom(duration(body.cleanup_after_seconds))
     return started(orchestrator(request).call("StartTestFailover", message))
 
 
@@ -246,7 +240,7 @@ def reprotect(
         volume_type=body.volume_type,
     )
     if body.rpo_target_seconds is not None:
-        message.rpo_target.CopyFrom(_duration(body.rpo_target_seconds))
+        message.rpo_target.CopyFrom(duration(body.rpo_target_seconds))
     return started(orchestrator(request).call("StartReprotect", message))
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from google.protobuf.duration_pb2 import Duration
-
 from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from common.grpc_client import mapped_errors
+from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.storage.v1 import storage_pb2 as spb
@@ -167,8 +166,7 @@ class Protection:
         ref.source_array, ref.target_array = placement.source_array, placement.target_array
         if group.replication_type == SYNC:
             ref.pod_name = placement.pod_name
-        rpo = Duration()
-        rpo.FromNanoseconds(int(group.rpo_target_seconds * 1e9))
+        rpo = duration(group.rpo_target_seconds)
         with mapped_errors():
             if not group.source_array:
                 self.clients.storage.ProtectGroup(

@@ -11,6 +11,7 @@ from typing import Any
 
 from common.errors import DraasError, FailedPrecondition
 from common.grpc_client import mapped_errors
+from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -19,7 +20,6 @@ from services.orchestrator.bundle import Bundle
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import Group, GroupRecords
 from services.orchestrator.settings import OrchestratorSettings
-from services.orchestrator.steps.base import duration
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from google.protobuf.duration_pb2 import Duration
 from common.errors import FailedPrecondition, InvalidArgument
 from common.grpc_client import mapped_errors
 from common.grpc_server import answers_unimplemented
+from common.protobuf import duration
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
@@ -402,12 +403,10 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
 
 def _dependency(result: DependencyHealth) -> opb.DependencyStatus:
-    latency = Duration()
-    latency.FromNanoseconds(int(result.latency_seconds * 1e9))
     return opb.DependencyStatus(
         name=result.name,
         address=result.address,
         state=_DEPENDENCY_STATES[result.state],
         detail=result.detail,
-        latency=latency,
+        latency=duration(result.latency_seconds),
     )

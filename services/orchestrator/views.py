@@ -7,6 +7,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.protobuf import duration
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from services.orchestrator import flows
@@ -16,7 +17,6 @@ from services.orchestrator.groups import ASYNC, FAILED_OVER, Group
 from services.orchestrator.models import OperationEventRecord, OperationRecord, StepAttemptRecord
 from services.orchestrator.operations import Snapshot
 from services.orchestrator.readiness import Check, Readiness
-from services.orchestrator.steps.base import duration
 
 KINDS = {
     flows.TEST_FAILOVER: opb.OPERATION_KIND_TEST_FAILOVER,

@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.errors import InvalidArgument
 from common.grpc_server import answers_unimplemented
+from common.protobuf import duration
 from draas.common.v1 import types_pb2
 from draas.storage.v1 import storage_pb2, storage_pb2_grpc
 from services.storage.drivers.base import StorageDriver
@@ -211,12 +212,6 @@ def _retention(request: object) -> Retention | None:
     return Retention(int(policy.all_for.ToSeconds()), policy.per_day, policy.days)
 
 
-def _duration(seconds: float) -> Duration:
-    duration = Duration()
-    duration.FromNanoseconds(int(seconds * 1e9))
-    return duration
-
-
 def _timestamp(moment: datetime | None) -> Timestamp | None:
     if moment is None:
         return None
@@ -248,11 +243,11 @@ def _protection(protection: Protection) -> storage_pb2.GroupProtection:
         target_ready=protection.target_ready,
     )
     if protection.replication_interval_seconds:
-        message.replication_interval.CopyFrom(_duration(protection.replication_interval_seconds))
+        message.replication_interval.CopyFrom(duration(protection.replication_interval_seconds))
     if protection.retention is not None:
         message.retention.CopyFrom(
             storage_pb2.RetentionPolicy(
-                all_for=_duration(protection.retention.all_for_seconds),
+                all_for=duration(protection.retention.all_for_seconds),
                 per_day=protection.retention.per_day,
                 days=protection.retention.days,
             )
@@ -280,14 +275,14 @@ def _status(state: ReplicationState) -> storage_pb2.ReplicationStatus:
         source_reachable=state.source_reachable,
         target_reachable=state.target_reachable,
         within_rpo_target=state.within_rpo_target,
-        lag_beyond_rpo_target=_duration(state.lag_beyond_rpo_seconds),
+        lag_beyond_rpo_target=duration(state.lag_beyond_rpo_seconds),
         in_flight=[_point(p) for p in state.in_flight],
         problems=state.problems,
     )
     if state.newest is not None:
         message.newest_recovery_point.CopyFrom(_point(state.newest))
     if state.age_seconds is not None:
-        message.recovery_point_age.CopyFrom(_duration(state.age_seconds))
+        message.recovery_point_age.CopyFrom(duration(state.age_seconds))
     if state.pod_name:
         message.pod.CopyFrom(
             storage_pb2.PodStatus(

@@ -7,7 +7,6 @@ codes."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from simulators.lab import USER_PASSWORD, TwoSiteLab
 from tests.conftest import mixed_site_databases
 from tests.waiting import wait_until
 from tools import tenant_vms
+from tools.environment import cli_environment
 from tools.process_sites import ProcessSite, running_process_sites
 
 TENANT, OTHER = "tenant4", "tenant1"
@@ -73,8 +73,7 @@ class Draas:
     """Runs the draas command as the tenant would, from a shell with OS_CLIENT_CONFIG_FILE."""
 
     def __init__(self, clouds_yaml: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "DRAAS_"))}
-        self.env["OS_CLIENT_CONFIG_FILE"] = str(clouds_yaml)
+        self.env = cli_environment(clouds_yaml)
 
     def __call__(self, cloud: str, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         ran = subprocess.run(

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from google.protobuf.duration_pb2 import Duration
-
 from common.telemetry import in_current_context
 from draas.common.v1 import types_pb2
 from draas.storage.v1 import storage_pb2 as spb
@@ -41,12 +39,6 @@ class OrchestratorStep(Step):
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def duration(seconds: float) -> Duration:
-    made = Duration()
-    made.FromNanoseconds(int(seconds * 1e9))
-    return made
 
 
 def request_id(ctx: StepContext, *parts: str) -> str:

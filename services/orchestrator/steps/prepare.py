@@ -10,6 +10,7 @@ from typing import Any
 
 from common.errors import FailedPrecondition
 from common.grpc_client import mapped_errors
+from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -19,7 +20,6 @@ from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.flows import TEST_FAILOVER
 from services.orchestrator.steps.base import (
     OrchestratorStep,
-    duration,
     group_ref,
     now_iso,
     parallel,

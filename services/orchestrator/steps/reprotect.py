@@ -14,6 +14,7 @@ from typing import Any
 
 from common.errors import FailedPrecondition
 from common.grpc_client import mapped_errors
+from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -21,7 +22,7 @@ from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.engine.plan import VM, UnitState
 from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.groups import ASYNC, PROTECTED, SYNC, Group
-from services.orchestrator.steps.base import OrchestratorStep, duration, parallel
+from services.orchestrator.steps.base import OrchestratorStep, parallel
 
 
 def reprotect_request(ctx: StepContext) -> dict[str, Any]:

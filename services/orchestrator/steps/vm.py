@@ -7,10 +7,11 @@ from typing import Any
 
 from common.errors import FailedPrecondition
 from common.grpc_client import mapped_errors
+from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from services.orchestrator.bundle import message
 from services.orchestrator.engine.steps import StepContext
-from services.orchestrator.steps.base import OrchestratorStep, duration, now_iso, request_id
+from services.orchestrator.steps.base import OrchestratorStep, now_iso, request_id
 
 # Metadata the Pure driver and draas write themselves; the rest is the tenant's and is kept.
 OWN_METADATA = ("array_", "draas_")

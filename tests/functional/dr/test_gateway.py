@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from simulators.lab import TwoSiteLab
 from tests.functional.dr.gateway_client import (
     ENDED,
     events,
@@ -22,7 +21,7 @@ from tests.functional.dr.gateway_client import (
     protected_group,
     site_tokens,
 )
-from tests.functional.dr.twosite import TENANT, make_vm, project, wait_for
+from tests.functional.dr.twosite import make_vm, project, wait_for
 from tools.launcher import REPO_ROOT, service_environment
 
 
@@ -458,7 +457,3 @@ def test_the_gateway_process_refuses_to_start_without_its_keystone(tmp_path):
     )
     assert ran.returncode == 2
     assert "keystone_url" in ran.stderr and "DRAAS_GATEWAY_KEYSTONE_URL" in ran.stderr
-
-
-def test_tenant_and_lab_agree(lab: TwoSiteLab):
-    assert project(lab, "site-a") != project(lab, "site-b"), TENANT
