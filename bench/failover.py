@@ -40,6 +40,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from services.orchestrator.settings import DEFAULT_LIMITS
 from simulators.lab import USER_PASSWORD, TwoSiteLab
 from simulators.openstack.config import CIRROS_IMAGE_ID
+from tools import tenant_vms
 from tools.stack import Site, running_compute, running_sites
 
 TENANT = "bench"
@@ -117,6 +118,7 @@ def protect(sites: dict[str, Site], lab: TwoSiteLab, vms: list[Any]) -> opb.Fail
             replication_type=types_pb2.REPLICATION_TYPE_ASYNC,
             target_site="site-b",
             rpo_target=Duration(seconds=60),
+            target_token=tenant_vms.token(lab, "site-b", TENANT),
         )
     )
     added = time.time()

@@ -136,6 +136,21 @@ def authenticate(credentials: Credentials) -> Session:
     return Session(token, url, True if verify is None else verify, region)
 
 
+def token_of(cloud: str, like: Credentials) -> str:
+    """A Keystone token of the cloud named `cloud` in clouds.yaml (verified as `like` says):
+    the proof of a project at another site.
+
+    :raises Unreachable: the cloud is unknown, or its Keystone refuses or does not answer.
+    """
+    credentials = Credentials(cloud=cloud, cacert=like.cacert, insecure=like.insecure)
+    region = _cloud_region(credentials)
+    with _quiet(), _keystone_errors(credentials, _auth_url(region)):
+        token = region.get_session().get_token()
+    if not token:
+        raise Unreachable(f"Keystone of cloud {cloud!r} gave no token")
+    return str(token)
+
+
 def _cloud_region(credentials: Credentials) -> Any:
     from keystoneauth1 import exceptions as ks  # noqa: PLC0415
     from openstack import exceptions as sdk  # noqa: PLC0415

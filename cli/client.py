@@ -129,11 +129,17 @@ class GatewayClient:
         return self.request("GET", path, params=params)
 
     def post(
-        self, path: str, body: dict[str, Any] | None = None, idempotency_key: str | None = None
+        self,
+        path: str,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """POST `body` (a JSON object) to `path`, under an idempotency key if given."""
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self.request("POST", path, body=body if body is not None else {}, headers=headers)
+        sent = dict(headers or {})
+        if idempotency_key:
+            sent["Idempotency-Key"] = idempotency_key
+        return self.request("POST", path, body=body if body is not None else {}, headers=sent)
 
     def delete(self, path: str) -> Any:
         """DELETE `path`."""

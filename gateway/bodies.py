@@ -51,6 +51,18 @@ ProjectId = Annotated[
         description="Admins only: act in this project instead of the token's.",
     ),
 ]
+TargetToken = Annotated[
+    str | None,
+    Header(
+        alias="X-Target-Auth-Token",
+        min_length=1,
+        max_length=8192,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A Keystone token of the target site, scoped to your project there: the "
+        "proof that links your projects at both sites (needed once, unless both sites share "
+        "one Keystone).",
+    ),
+]
 
 
 class Body(BaseModel):
@@ -66,7 +78,11 @@ class NewGroup(Body):
     rpo_target_seconds: Seconds | None = None
     target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     target_project_id: str = Field(
-        "", max_length=64, pattern=r"^[A-Za-z0-9_-]*$", description="Empty: same name there."
+        "",
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="Your project at the target site. Empty: the project this one is linked "
+        "to, or else the one X-Target-Auth-Token is scoped to (or the same id, one Keystone).",
     )
 
 

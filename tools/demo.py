@@ -60,7 +60,7 @@ def protect(tenant: Tenant) -> None:
     tenant.run(
         "--os-cloud", "site-a", "failover-group", "create", "--name", "Finance-Apps",
         "--description", "web and app tier", "--replication-type", "async",
-        "--target-site", "site-b", "--rpo-target", "30",
+        "--target-site", "site-b", "--rpo-target", "30", "--target-cloud", "site-b",
     )  # fmt: skip
     tenant.run(
         "--os-cloud", "site-a", "failover-group", "create", "--name", "Finance-Database",

@@ -34,6 +34,12 @@ def connect(lab: TwoSiteLab, site: str, tenant: str) -> Any:
     )
 
 
+def token(lab: TwoSiteLab, site: str, tenant: str) -> str:
+    """A Keystone token of the tenant's member user at a site, scoped to its project there:
+    what proves the tenant holds that project when its project at another site is linked."""
+    return str(connect(lab, site, tenant).auth_token)
+
+
 def make_network(conn: Any, cidr: str, prefix: str) -> TenantNetwork:
     """A subnet behind a router to the external network `public`, and a security group whose
     rule names itself (an app tier reachable from its own members on 8080)."""

@@ -8,9 +8,10 @@ from typing import Any
 import click
 
 from cli import views
+from cli.auth import token_of
 from cli.client import segment
 from cli.context import App, format_option, pass_app
-from cli.errors import CliError
+from cli.errors import CliError, GatewayError
 from cli.resolve import is_uuid, one_server, pick_vm
 
 GROUP_HELP = "The failover group: its id or exact name."
@@ -53,7 +54,16 @@ def failover_group() -> None:
 @click.option(
     "--target-project-id",
     default=None,
-    help="Your project at the target site (default: the project of the same name there).",
+    help="Your project at the target site (default: the one your project is linked to, or "
+    "the one --target-cloud is scoped to).",
+)
+@click.option(
+    "--target-cloud",
+    default=None,
+    metavar="CLOUD",
+    help="The cloud of clouds.yaml for your project at the target site: its token proves you "
+    "hold that project, which links it to yours here (needed once per pair of projects, "
+    "unless both sites share one Keystone).",
 )
 @format_option
 @pass_app
@@ -65,6 +75,7 @@ def create(
     target_site: str,
     rpo_target: float | None,
     target_project_id: str | None,
+    target_cloud: str | None,
 ) -> None:
     """Create a failover group in your project, replicating to TARGET_SITE."""
     body: dict[str, Any] = {
@@ -78,7 +89,20 @@ def create(
         body["rpo_target_seconds"] = rpo_target
     if target_project_id:
         body["target_project_id"] = target_project_id
-    app.show(app.client().post(_GROUPS, body), views.group)
+    headers = {}
+    if target_cloud:
+        headers["X-Target-Auth-Token"] = token_of(target_cloud, app.credentials)
+    try:
+        made = app.client().post(_GROUPS, body, headers=headers)
+    except GatewayError as error:
+        if error.status == 403 and not target_cloud and "X-Target-Auth-Token" in error.detail:
+            raise CliError(
+                f"{error}; with draas, pass --target-cloud CLOUD (your project at "
+                f"{target_site} in clouds.yaml)",
+                error.exit_code,
+            ) from None
+        raise
+    app.show(made, views.group)
 
 
 @failover_group.command("list")

@@ -50,9 +50,18 @@ def list_groups(
 
 @router.post("", status_code=201)
 def create_group(
-    request: Request, who: Writer, body: bodies.NewGroup, project_id: bodies.ProjectId = None
+    request: Request,
+    who: Writer,
+    body: bodies.NewGroup,
+    project_id: bodies.ProjectId = None,
+    target_token: bodies.TargetToken = None,
 ) -> dict[str, Any]:
-    """A failover group at this site (its source), replicating to `target_site`."""
+    """A failover group at this site (its source), replicating to `target_site`.
+
+    The group's project is linked to the tenant's project at the target site the first time:
+    prove you hold it with `X-Target-Auth-Token` (a token of the target site's Keystone scoped
+    to it), unless both sites share one Keystone or an admin links them. A link is never
+    replaced."""
     message = opb.CreateFailoverGroupRequest(
         project_id=who.acting_in(project_id),
         name=body.name,
@@ -60,6 +69,8 @@ def create_group(
         replication_type=REPLICATION_TYPES[body.replication_type],
         target_site=body.target_site,
         target_project_id=body.target_project_id,
+        target_token=target_token or "",
+        link_as_admin=who.is_admin,
     )
     if body.rpo_target_seconds is not None:
         message.rpo_target.CopyFrom(duration(body.rpo_target_seconds))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from common.errors import InvalidArgument, NotFound
+from typing import Any
+
+from openstack import exceptions as sdk_errors
+
+from common.errors import InvalidArgument, NotFound, Unauthenticated
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute.cloud import Cloud, attr
 
@@ -34,3 +38,37 @@ def find(cloud: Cloud, request: pb.FindProjectRequest) -> pb.Project:
     if found is None:
         raise NotFound(f"this site has no {wanted}")
     return pb.Project(id=found.id, name=found.name, domain_id=attr(found, "domain_id", ""))
+
+
+def identify(cloud: Cloud, token: str) -> pb.TokenIdentity:
+    """Whose `token` is, as this site's Keystone says (the service user validates it).
+
+    :raises InvalidArgument: no token. :raises Unauthenticated: Keystone does not know it
+        (expired, revoked, or of another site's Keystone).
+    """
+    if not token:
+        raise InvalidArgument("token", "is required")
+    conn = cloud.home()
+
+    def validate() -> dict[str, Any] | None:
+        response = conn.identity.get("/auth/tokens", headers={"X-Subject-Token": token})
+        if response.status_code == 404:
+            return None
+        sdk_errors.raise_from_response(response)
+        body: dict[str, Any] = response.json()["token"]
+        return body
+
+    # The token is a secret: `what` never quotes it, and errors never carry it.
+    body = cloud.call("validate a token", validate)
+    if body is None:
+        raise Unauthenticated(
+            "this site's Keystone does not know the token (expired, revoked, or issued by "
+            "another site's Keystone)"
+        )
+    project = body.get("project") or {}
+    return pb.TokenIdentity(
+        user_id=(body.get("user") or {}).get("id", ""),
+        project_id=project.get("id", ""),
+        project_name=project.get("name", ""),
+        roles=sorted(r.get("name", "") for r in body.get("roles") or []),
+    )

@@ -165,6 +165,11 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
     ) -> pb.Project:
         return projects.find(self._cloud, request)
 
+    def IdentifyToken(
+        self, request: pb.IdentifyTokenRequest, context: grpc.ServicerContext
+    ) -> pb.TokenIdentity:
+        return projects.identify(self._cloud, request.token)
+
     def GetQuotaHeadroom(
         self, request: pb.GetQuotaHeadroomRequest, context: grpc.ServicerContext
     ) -> pb.QuotaHeadroom:

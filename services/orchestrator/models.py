@@ -148,6 +148,15 @@ class ProjectLinkRecord(Base):
     give one tenant different project ids)."""
 
     __tablename__ = "project_links"
+    # A project at a peer site is linked to one project here at most.
+    __table_args__ = (
+        Index(
+            "uq_project_links_peer_site_peer_project_id",
+            "peer_site",
+            "peer_project_id",
+            unique=True,
+        ),
+    )
 
     local_project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     peer_site: Mapped[str] = mapped_column(String(64), primary_key=True)

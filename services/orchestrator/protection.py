@@ -45,12 +45,17 @@ class Protection:
         target_site: str,
         rpo_target_seconds: float,
         target_project_id: str = "",
+        target_token: str = "",
+        link_as_admin: bool = False,
     ) -> Group:
         """A new, empty group running here and failing over to `target_site`, where the tenant
-        is `target_project_id` (or the project of the same name).
+        is the project this one is linked to, or else the one the link proven by `target_token`
+        (or `link_as_admin`) names (see projects.py).
 
         :raises InvalidArgument: naming the field that is wrong.
         :raises AlreadyExists: the project has a group of that name.
+        :raises PermissionDenied: no proof of the tenant's project at the target site.
+        :raises FailedPrecondition: the link asked for disagrees with one that exists.
         """
         if not name or len(name) > MAX_NAME:
             raise InvalidArgument("name", f"must be 1 to {MAX_NAME} characters")
@@ -71,7 +76,9 @@ class Protection:
             raise InvalidArgument("rpo_target", "must not be negative")
         if any(g.name == name for g in self.records.list(project_id)):
             raise AlreadyExists(f"project {project_id} has a failover group named {name} already")
-        linked = self.links.link_with(project_id, target_site, target_project_id)
+        linked = self.links.link_with(
+            project_id, target_site, target_project_id, target_token, link_as_admin
+        )
         group = self.records.new(
             projects={self.settings.site: project_id, target_site: linked},
             id=str(uuid.uuid4()),

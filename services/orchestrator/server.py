@@ -58,7 +58,7 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
     """Opens (and migrates) the database, opens the channels, starts the engine."""
     database = open_database(settings, MIGRATIONS)
     clients = Clients.open(settings, tracer_provider)
-    links = ProjectLinks(database, clients, settings.site)
+    links = ProjectLinks(database, clients, settings.site, settings.link_roles)
     records = GroupRecords(clients.metadata, settings.site, links)
     store = EngineStore(database, OperationHooks())
     engine = Engine(

@@ -112,7 +112,9 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             replication,
             _required(request.target_site, "target_site"),
             _seconds(request.rpo_target, "rpo_target"),
-            request.target_project_id,
+            target_project_id=request.target_project_id,
+            target_token=request.target_token,
+            link_as_admin=request.link_as_admin,
         )
         return views.group_message(group, None, request.project_id)
 
@@ -381,13 +383,9 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
     def LinkProject(
         self, request: opb.LinkProjectRequest, context: grpc.ServicerContext
     ) -> opb.LinkProjectResponse:
-        linked = self._links.accept(
-            _required(request.source_site, "source_site"),
-            _required(request.source_project_id, "source_project_id"),
-            request.project_name,
-            request.target_project_id,
-        )
-        return opb.LinkProjectResponse(project_id=linked)
+        _required(request.source_site, "source_site")
+        _required(request.source_project_id, "source_project_id")
+        return opb.LinkProjectResponse(project_id=self._links.accept(request))
 
     # Status ---------------------------------------------------------------------------------------
 

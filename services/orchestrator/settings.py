@@ -46,6 +46,12 @@ class OrchestratorSettings(ServiceSettings):
         2.0, gt=0, le=60, description="How long a dependency health check may take."
     )
     peers: list[OrchestratorPeer] = Field(default_factory=list)
+    link_roles: list[str] = Field(
+        default_factory=lambda: ["member", "admin"],
+        min_length=1,
+        description="Roles in a project here that let a tenant link it to its project at a "
+        "peer site (shown by a token of this site).",
+    )
 
     worker_threads: int = Field(32, ge=1, le=512, description="Units run at once here.")
     lease_seconds: float = Field(30.0, gt=0, le=3600)

@@ -107,10 +107,18 @@ def draas(clouds_yaml: Path) -> Draas:
 
 
 def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites):
+    # The first group links the tenant's projects at both sites: only with proof of the one at
+    # site B (a token of site B's cloud).
+    unproven = draas.error(
+        "site-a", "failover-group", "create", "--name", "CLI-Apps", "--replication-type",
+        "async", "--target-site", "site-b", "--rpo-target", "30",
+    )  # fmt: skip
+    assert "is not linked to a project at site-b" in unproven, unproven
+    assert "--target-cloud" in unproven, unproven
     made = draas.json(
         "site-a", "failover-group", "create", "--name", "CLI-Apps", "--description",
         "web and app", "--replication-type", "async", "--target-site", "site-b",
-        "--rpo-target", "30",
+        "--rpo-target", "30", "--target-cloud", "site-b",
     )  # fmt: skip
     assert (made["name"], made["state"], made["rpo_target"]) == ("CLI-Apps", "protected", 30.0)
     draas(
@@ -200,7 +208,7 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
 def test_refusals_are_one_clear_line_with_their_exit_code(draas, sites):
     group = draas.json(
         "site-a", "failover-group", "create", "--name", "CLI-Guarded", "--replication-type",
-        "sync", "--target-site", "site-b",
+        "sync", "--target-site", "site-b", "--target-cloud", "site-b",
     )  # fmt: skip
     # Usage: exit 2, naming what is missing or wrong.
     assert "--mode" in draas("site-b", "failover", "--group", "x", code=2).stderr

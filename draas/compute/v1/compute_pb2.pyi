@@ -45,6 +45,24 @@ RESOURCE_TYPE_SERVER_GROUP: ResourceType
 RESOURCE_TYPE_KEY_PAIR: ResourceType
 RESOURCE_TYPE_FLAVOR: ResourceType
 
+class IdentifyTokenRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class TokenIdentity(_message.Message):
+    __slots__ = ("user_id", "project_id", "project_name", "roles")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    project_id: str
+    project_name: str
+    roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_id: _Optional[str] = ..., project_id: _Optional[str] = ..., project_name: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class FindProjectRequest(_message.Message):
     __slots__ = ("project_id", "name", "domain_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -129,6 +129,11 @@ class ComputeServiceStub:
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.SerializeToString,
                 response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.Project.FromString,
                 _registered_method=True)
+        self.IdentifyToken = channel.unary_unary(
+                '/draas.compute.v1.ComputeService/IdentifyToken',
+                request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.IdentifyTokenRequest.SerializeToString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.TokenIdentity.FromString,
+                _registered_method=True)
 
 
 class ComputeServiceServicer:
@@ -264,6 +269,14 @@ class ComputeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IdentifyToken(self, request, context):
+        """Whose a Keystone token of this site is (validated as the service user): its user, project
+        and roles. A caller's proof that it holds a role in a project here.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ComputeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -361,6 +374,11 @@ def add_ComputeServiceServicer_to_server(servicer, server):
                     servicer.FindProject,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.FromString,
                     response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.Project.SerializeToString,
+            ),
+            'IdentifyToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IdentifyToken,
+                    request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.IdentifyTokenRequest.FromString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.TokenIdentity.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -876,6 +894,33 @@ class ComputeService:
             '/draas.compute.v1.ComputeService/FindProject',
             draas_dot_compute_dot_v1_dot_compute__pb2.FindProjectRequest.SerializeToString,
             draas_dot_compute_dot_v1_dot_compute__pb2.Project.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IdentifyToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.compute.v1.ComputeService/IdentifyToken',
+            draas_dot_compute_dot_v1_dot_compute__pb2.IdentifyTokenRequest.SerializeToString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.TokenIdentity.FromString,
             options,
             channel_credentials,
             insecure,

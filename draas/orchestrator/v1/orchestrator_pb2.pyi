@@ -136,16 +136,20 @@ class RetireSourceResponse(_message.Message):
     def __init__(self, removed: _Optional[_Iterable[str]] = ..., absent: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LinkProjectRequest(_message.Message):
-    __slots__ = ("source_site", "source_project_id", "project_name", "target_project_id")
+    __slots__ = ("source_site", "source_project_id", "project_name", "target_project_id", "target_token", "by_admin")
     SOURCE_SITE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_NAME_FIELD_NUMBER: _ClassVar[int]
     TARGET_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    BY_ADMIN_FIELD_NUMBER: _ClassVar[int]
     source_site: str
     source_project_id: str
     project_name: str
     target_project_id: str
-    def __init__(self, source_site: _Optional[str] = ..., source_project_id: _Optional[str] = ..., project_name: _Optional[str] = ..., target_project_id: _Optional[str] = ...) -> None: ...
+    target_token: str
+    by_admin: bool
+    def __init__(self, source_site: _Optional[str] = ..., source_project_id: _Optional[str] = ..., project_name: _Optional[str] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., by_admin: _Optional[bool] = ...) -> None: ...
 
 class LinkProjectResponse(_message.Message):
     __slots__ = ("project_id",)
@@ -230,7 +234,7 @@ class FailoverGroup(_message.Message):
     def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id")
+    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -238,6 +242,8 @@ class CreateFailoverGroupRequest(_message.Message):
     TARGET_SITE_FIELD_NUMBER: _ClassVar[int]
     RPO_TARGET_FIELD_NUMBER: _ClassVar[int]
     TARGET_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LINK_AS_ADMIN_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     name: str
     description: str
@@ -245,7 +251,9 @@ class CreateFailoverGroupRequest(_message.Message):
     target_site: str
     rpo_target: _duration_pb2.Duration
     target_project_id: str
-    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ...) -> None: ...
+    target_token: str
+    link_as_admin: bool
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ...) -> None: ...
 
 class GetFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")

@@ -293,7 +293,7 @@ class OrchestratorServiceServicer:
 
     def LinkProject(self, request, context):
         """Site to site, asked by a group's source site when the group is made: which project here
-        is the tenant's (by name, unless given), remembered for the tenant's requests here.
+        is the tenant's, proven (see LinkProjectRequest), remembered for the tenant's requests here.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

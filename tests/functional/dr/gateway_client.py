@@ -61,10 +61,11 @@ def protected_group(
     """An async group of tenant4 at site A with the VMs, created through site A's gateway,
     once site B's gateway says it is ready for a failover."""
     member = tokens["site-a"]["member"]
+    proof = {"X-Target-Auth-Token": tokens["site-b"]["member"]["X-Auth-Token"]}
     group = ok(
         api["site-a"].post(
             "/v1/failover-groups",
-            headers=member,
+            headers={**member, **proof},
             json={
                 "name": f"gw-{time.monotonic_ns() % 10**8}",
                 "replication_type": "async",

@@ -45,6 +45,12 @@ def all_tokens(lab) -> dict[str, dict[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
+def proof(all_tokens) -> dict[str, str]:
+    """tenant4's proof that it holds its project at site B (links its projects)."""
+    return {"X-Target-Auth-Token": all_tokens["site-b"]["member"]["X-Auth-Token"]}
+
+
+@pytest.fixture(scope="module")
 def tokens(all_tokens) -> dict[str, dict[str, str]]:
     """Site A's."""
     return all_tokens["site-a"]
@@ -78,11 +84,11 @@ def tested(lab, tenant_network, clients, all_tokens) -> dict:
     return {"group": group, "operation": done, "vm": vm.id}
 
 
-def new_group(api, tokens, name: str) -> dict:
+def new_group(api, tokens, name: str, proof: dict[str, str]) -> dict:
     return ok(
         api.post(
             "/v1/failover-groups",
-            headers=tokens["member"],
+            headers={**tokens["member"], **proof},
             json={
                 "name": name,
                 "replication_type": "async",
@@ -306,8 +312,8 @@ def test_every_operation_route_says_404_for_an_unknown_operation(clients, all_to
 # Groups --------------------------------------------------------------------------------------
 
 
-def test_a_tenant_sees_and_changes_only_its_own_projects_groups(api, tokens):
-    group = new_group(api, tokens, "gw-own")
+def test_a_tenant_sees_and_changes_only_its_own_projects_groups(api, tokens, proof):
+    group = new_group(api, tokens, "gw-own", proof)
     assert (group["name"], group["replication_type"], group["state"]) == (
         "gw-own",
         "async",
@@ -330,8 +336,8 @@ def test_a_tenant_sees_and_changes_only_its_own_projects_groups(api, tokens):
     problem(api.get(path, headers=tokens["member"]), 404)
 
 
-def test_groups_are_listed_a_page_at_a_time(api, tokens):
-    made = {new_group(api, tokens, f"gw-page-{i}")["id"] for i in range(3)}
+def test_groups_are_listed_a_page_at_a_time(api, tokens, proof):
+    made = {new_group(api, tokens, f"gw-page-{i}", proof)["id"] for i in range(3)}
     seen, token, pages = [], "", 0
     while True:
         page = ok(

@@ -12,12 +12,14 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from simulators.flasharray.control_client import SimulatorControl
 from tests.functional.dr.twosite import (
+    TENANT,
     make_vm,
     project,
     protect,
     region_control,
     rpo,
 )
+from tools import tenant_vms
 
 
 def add(sites, lab, group, vm) -> grpc.RpcError:
@@ -39,6 +41,7 @@ def test_vms_that_cannot_be_protected_are_refused_with_the_vm_volume_and_reason(
             replication_type=types_pb2.REPLICATION_TYPE_ASYNC,
             target_site="site-b",
             rpo_target=rpo(60),
+            target_token=tenant_vms.token(lab, "site-b", TENANT),
         )
     )
     plain = make_vm(lab, tenant_network, "standard", volumes=1, name="plain-vm")

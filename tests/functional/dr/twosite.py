@@ -88,6 +88,7 @@ def protect(
             else types_pb2.REPLICATION_TYPE_SYNC,
             target_site="site-b",
             rpo_target=rpo(4.0) if kind == "async" else None,
+            target_token=tenant_vms.token(lab, "site-b", TENANT),
         )
     )
     added = time.time()
