@@ -59,6 +59,11 @@ class ServiceUnavailable(RetryableError):
     """A dependency (a service, an array, a cloud) does not answer."""
 
 
+class ServiceUnreachable(ServiceUnavailable):
+    """Another draas service did not answer at all (restarting, or its port closed): not an
+    answer of its, so a caller may wait for it to come back rather than give up."""
+
+
 class DeadlineExceeded(RetryableError):
     """It took longer than allowed."""
 
@@ -104,8 +109,16 @@ def http_status(error: DraasError) -> int:
     return next(status for cls, _, status in _MAPPING if isinstance(error, cls))
 
 
-def from_grpc(code: grpc.StatusCode, details: str) -> DraasError:
-    """The error a client raises for a failed call: the class that maps to the code."""
+# The trailing metadata key a draas server sets on every status it aborts with on purpose; a
+# failed call without it was never answered by draas (grpc's own transport failure).
+ANSWERED_KEY = "draas-error"
+
+
+def from_grpc(code: grpc.StatusCode, details: str, answered: bool = True) -> DraasError:
+    """The error a client raises for a failed call: the class that maps to the code; an
+    UNAVAILABLE that no draas server `answered` is ServiceUnreachable."""
+    if code == grpc.StatusCode.UNAVAILABLE and not answered:
+        return ServiceUnreachable(details or "the service did not answer")
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         field, _, reason = details.partition(": ")
         return InvalidArgument(field, reason) if reason else InvalidArgument("request", details)

@@ -13,7 +13,15 @@ from opentelemetry.instrumentation.grpc import client_interceptor
 from opentelemetry.instrumentation.grpc.grpcext import intercept_channel
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.errors import from_grpc
+from common.errors import ANSWERED_KEY, from_grpc
+
+# A service restarting is back within seconds: reconnect soon after it is, rather than after
+# grpc's default backoff (1 s growing to 120 s), during which every call fails at once.
+RECONNECT: list[tuple[str, Any]] = [
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
 
 
 def open_channel(
@@ -24,6 +32,7 @@ def open_channel(
 ) -> grpc.Channel:
     """A channel to another service that traces each call and passes the trace context on
     (TLS when credentials are given). Channels connect lazily: opening one never fails, calls do."""
+    options = [*RECONNECT, *(options or [])]
     raw = (
         grpc.secure_channel(address, credentials, options=options)
         if credentials is not None
@@ -48,8 +57,17 @@ def check_health(channel: grpc.Channel, service: str = "", timeout: float = 2.0)
 
 @contextmanager
 def mapped_errors() -> Iterator[None]:
-    """Raises the DraasError matching a failed call's status instead of grpc.RpcError."""
+    """Raises the DraasError matching a failed call's status instead of grpc.RpcError (a
+    service that did not answer at all: ServiceUnreachable)."""
     try:
         yield
     except grpc.RpcError as error:
-        raise from_grpc(error.code(), error.details() or "") from error
+        raise from_grpc(error.code(), error.details() or "", answered_by_draas(error)) from error
+
+
+def answered_by_draas(error: grpc.RpcError) -> bool:
+    """Whether a draas server sent this status on purpose (rather than grpc failing to reach
+    it, or the connection breaking)."""
+    trailing = getattr(error, "trailing_metadata", None)
+    metadata = trailing() if callable(trailing) else None
+    return any(key == ANSWERED_KEY for key, _ in metadata or ())

@@ -21,7 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import server_interceptor
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.errors import DraasError, ServiceUnavailable, Unimplemented, grpc_code
+from common.errors import ANSWERED_KEY, DraasError, ServiceUnavailable, Unimplemented, grpc_code
 from common.logs import mask
 from common.settings import ServiceSettings
 
@@ -190,6 +190,7 @@ class _ErrorMapping(grpc.ServerInterceptor):
 
 def _abort(context: grpc.ServicerContext, error: Exception, method: str) -> None:
     if isinstance(error, DraasError):
+        context.set_trailing_metadata(((ANSWERED_KEY, type(error).__name__),))
         context.abort(grpc_code(error), mask(str(error)))
     # The servicer aborted on its own: its status stands.
     if context.code() not in (None, grpc.StatusCode.OK):  # type: ignore[attr-defined]

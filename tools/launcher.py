@@ -84,12 +84,20 @@ class ServiceProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nothing listens on now, for a service whose address others need before it starts
-    (a peer site); port 0 is better wherever the address can be learned afterwards."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port nothing listens on now, and never handed out before by this process, for a
+    service whose address others need before it starts (a peer site), or that must come back
+    where it was when restarted."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def service_environment(site: str, state_dir: Path, extra: dict[str, str]) -> dict[str, str]:

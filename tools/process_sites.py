@@ -69,8 +69,9 @@ class ProcessSite(SiteStubs):
     launched: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
 
     def spawn(self, service: str, settings: ServiceSettings, port: int = 0) -> ServiceProcess:
-        """Starts the service's process; call `wait_until_serving` on it next."""
-        self.launched[service] = (port, settings_environment(settings))
+        """Starts the service's process (on a port chosen now unless given: a restarted
+        service must be found where its callers know it); call `wait_until_serving` next."""
+        self.launched[service] = (port or free_port(), settings_environment(settings))
         return self.start_again(service)
 
     def start_again(self, service: str) -> ServiceProcess:

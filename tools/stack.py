@@ -185,6 +185,7 @@ def site_settings(
                 "lease_seconds": 5.0,
                 "poll_seconds": 0.05,
                 "retry_delay_seconds": 0.05,
+                "cleanup_retry_seconds": 1.0,
                 "boot_timeout_seconds": 30.0,
                 "replication_timeout_seconds": 30.0,
                 "metadata_timeout_seconds": 30.0,

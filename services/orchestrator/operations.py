@@ -227,7 +227,11 @@ class Operations:
             )
 
     def start_cleanup(self, project_id: str, test_operation_id: str, key: str) -> str:
-        """:raises FailedPrecondition: the test is still running."""
+        """The test's cleanup: the one under way or done, if there is one (however many ask,
+        and whichever key they give); else a new one, after any that failed.
+
+        :raises FailedPrecondition: the test is still running.
+        """
         _key(key)
         existing = self._by_key(project_id, key, (flows.TEST_CLEANUP,))
         if existing is not None:
@@ -256,11 +260,32 @@ class Operations:
             "target_array": (prepare.get("group") or {}).get("target_array")
             or test.operation.request.get("target_array", ""),
         }
+        current, failed = self._cleanups(test_operation_id)
+        if current is not None:
+            return current
+        request["retry_base_seconds"] = self.settings.cleanup_retry_seconds
         plan = flows.cleanup_plan(project_id, test.operation.group_id, test_operation_id, request)
-        operation_id = self._start(plan, key, lock=False)
+        # Every request for this test's next cleanup names it alike: one of them makes it.
+        return self._start(plan, f"cleanup-{test_operation_id}-{failed + 1}", lock=False)
+
+    def _cleanups(self, test_operation_id: str) -> tuple[str | None, int]:
+        """The test's cleanup under way or succeeded (if any), and how many failed."""
         with self.db.transaction() as session:
-            session.get_one(OperationRecord, test_operation_id).cleanup_at = None
-        return operation_id
+            cleanups = session.scalars(
+                select(OperationRecord).where(
+                    OperationRecord.kind == flows.TEST_CLEANUP,
+                    OperationRecord.parent_operation_id == test_operation_id,
+                )
+            ).all()
+            current = next(
+                (
+                    c.id
+                    for c in cleanups
+                    if c.state in OperationState.ACTIVE or c.state == OperationState.SUCCEEDED
+                ),
+                None,
+            )
+            return current, len(cleanups)
 
     def _group(self, project_id: str, group_id: str, request: str) -> Group:
         """The group, if its state allows the request here and it has VMs."""

@@ -70,6 +70,7 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
             poll_seconds=settings.poll_seconds,
             retry_delay_seconds=settings.retry_delay_seconds,
             limits=dict(settings.limits),
+            unreachable_wait_seconds=settings.unreachable_wait_seconds,
         ),
         tracer_provider,
     ).start()

@@ -57,8 +57,22 @@ class OrchestratorSettings(ServiceSettings):
     lease_seconds: float = Field(30.0, gt=0, le=3600)
     poll_seconds: float = Field(0.5, gt=0, le=60, description="How often idle workers look.")
     retry_delay_seconds: float = Field(1.0, ge=0, le=300)
+    unreachable_wait_seconds: float = Field(
+        300.0,
+        ge=0,
+        le=3600,
+        description="How long a step waits for a service of this site (or a peer orchestrator) "
+        "that does not answer at all, e.g. while it restarts, before the attempt fails.",
+    )
     limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LIMITS))
 
+    cleanup_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="A test cleanup that did not succeed is tried again after this, doubled "
+        "each time (at most an hour), until one does.",
+    )
     test_cleanup_after_seconds: float = Field(
         86400.0, ge=0, description="A test failover is cleaned up after this; 0: only on request."
     )

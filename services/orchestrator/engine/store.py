@@ -172,6 +172,13 @@ class EngineStore:
                 )
             )
             session.flush()
+            if plan.parent_operation_id:
+                # The parent's scheduled follow-up (a test's cleanup) is this one now; in the
+                # same transaction, so that neither a crash nor this one ending at once (and
+                # scheduling its own retry) leaves the schedule wrong.
+                parent = session.get(OperationRecord, plan.parent_operation_id)
+                if parent is not None:
+                    parent.cleanup_at = None
             for unit in plan.units:
                 session.add(
                     UnitRecord(
@@ -350,6 +357,17 @@ class EngineStore:
                 session.scalars(
                     select(UnitRecord.id).where(UnitRecord.owner == owner, UnitRecord.id.in_(ids))
                 )
+            )
+
+    def release(self, unit_id: str, owner: str) -> None:
+        """Hands the unit back between two of its steps (its owner is stopping), so that any
+        worker may claim it at once rather than when the lease runs out."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(UnitRecord)
+                .where(UnitRecord.id == unit_id, UnitRecord.owner == owner)
+                .values(owner=None, lease_expires_at=None, updated_at=now())
+                .execution_options(synchronize_session=False)
             )
 
     def claim_view(self, unit_id: str, owner: str) -> Claim:

@@ -15,23 +15,28 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from common.errors import DraasError, InternalError
+from common.errors import DraasError, InternalError, ServiceUnreachable
 from services.orchestrator.engine.plan import OperationState, UnitState
 from services.orchestrator.engine.steps import LeaseLost, Registry, Step, StepContext
 from services.orchestrator.engine.store import Claim, EngineStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Stopping(Exception):
+    """The engine is stopping: leave the unit for another worker."""
 
 
 @dataclass
@@ -43,6 +48,10 @@ class EngineSettings:
     poll_seconds: float = 0.5
     retry_delay_seconds: float = 1.0
     limits: dict[str, int] = field(default_factory=dict)
+    # How long a step (or its revert) waits for a draas service that does not answer at all
+    # (restarting, say) before that counts as a failed attempt.
+    unreachable_wait_seconds: float = 300.0
+    unreachable_backoff_max_seconds: float = 2.0
 
 
 def owner_name() -> str:
@@ -88,7 +97,8 @@ class Engine:
         return self
 
     def stop(self) -> None:
-        """Stops claiming and waits for the units under way to end their current step."""
+        """Stops claiming and waits for the units under way to end their current step; each
+        is handed back then, for another worker to go on with at once."""
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
@@ -166,6 +176,9 @@ class Engine:
                     self._revert(claim, claim.error)
                 else:
                     self._forward(claim)
+        except Stopping:
+            self.store.release(claim.unit.id, self.owner)
+            log.info("handed %s back: this engine is stopping", claim.unit.key)
         except LeaseLost as lost:
             log.warning("stopped %s: %s", claim.unit.key, lost)
         except Exception:
@@ -182,6 +195,8 @@ class Engine:
         for name in claim.steps:
             if name in done:
                 continue
+            if self._stop.is_set():
+                raise Stopping
             step = self.registry[name]
             ctx = self._context(claim, outputs)
             error, produced, state = self._execute(claim, step, ctx)
@@ -206,8 +221,8 @@ class Engine:
             with self._span(f"step {step.name}"), self._limited(step):
                 attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
                 try:
-                    produced = step.execute(ctx)
-                except LeaseLost:
+                    produced = self._patiently(claim, step, lambda: step.execute(ctx))
+                except (LeaseLost, Stopping):
                     raise
                 except DraasError as failure:
                     error = failure
@@ -218,7 +233,9 @@ class Engine:
                     )
             if error is not None:
                 self.store.fail_step(claim.unit.id, self.owner, attempt_id, str(error))
-                if error.retryable and attempt < step.attempts:
+                # A service that stayed away was waited for already: that was the retrying.
+                patient = isinstance(error, ServiceUnreachable)
+                if error.retryable and not patient and attempt < step.attempts:
                     time.sleep(self.settings.retry_delay_seconds * attempt)
                     continue
                 return str(error), {}, ""
@@ -244,10 +261,14 @@ class Engine:
                 self._check_owned(claim.unit.id)
                 try:
                     with self._span(f"revert {step.name}"), self._limited(step):
-                        step.revert(ctx, done.outputs)
+                        self._patiently(
+                            claim,
+                            step,
+                            lambda: step.revert(ctx, done.outputs),  # noqa: B023
+                        )
                     problem = None
                     break
-                except LeaseLost:
+                except (LeaseLost, Stopping):
                     raise
                 except DraasError as failure:
                     problem = str(failure)
@@ -266,6 +287,33 @@ class Engine:
             self.owner,
             UnitState.FAILED if failed else UnitState.COMPENSATED,
         )
+
+    def _patiently(self, claim: Claim, step: Step, action: Callable[[], T]) -> T:
+        """Runs `action` (a step's execute or revert, both repeatable), again and again while
+        a draas service it calls does not answer at all, with a growing pause, for up to
+        `unreachable_wait_seconds`; any other outcome is the action's.
+
+        :raises Stopping: the engine stops while it waits (the unit is resumed elsewhere).
+        """
+        deadline = time.monotonic() + self.settings.unreachable_wait_seconds
+        pause = 0.1
+        while True:
+            try:
+                return action()
+            except ServiceUnreachable as error:
+                if time.monotonic() + pause > deadline:
+                    raise
+                if pause == 0.1:
+                    log.warning(
+                        "%s of %s waits for a service that does not answer: %s",
+                        step.name,
+                        claim.unit.key,
+                        error,
+                    )
+                if self._stop.wait(pause):
+                    raise Stopping from None
+                self._check_owned(claim.unit.id)
+                pause = min(pause * 2, self.settings.unreachable_backoff_max_seconds)
 
     def _context(self, claim: Claim, outputs: dict[str, Any]) -> StepContext:
         return StepContext(

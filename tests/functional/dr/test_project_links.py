@@ -11,7 +11,7 @@ import pytest
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from tests.functional.dr.gateway_client import token
-from tests.functional.dr.twosite import rpo
+from tests.functional.dr.twosite import rpo, wait_for
 from tools import tenant_vms
 
 VICTIM, ATTACKER, SHARED, ADMINS = "tenant2", "tenant3", "tenant5", "tenant1"
@@ -37,6 +37,13 @@ def refused(call, code: grpc.StatusCode) -> str:
     return str(error.value.details())
 
 
+def seen_at_b(sites, project_id: str) -> set[str]:
+    listed = sites["site-b"].orchestrator.ListFailoverGroups(
+        opb.ListFailoverGroupsRequest(project_id=project_id)
+    )
+    return {g.id for g in listed.groups}
+
+
 def links(sites, lab) -> dict[str, list]:
     """What each site's tenants see: per tenant, the groups listed at each site."""
     seen: dict[str, list] = {}
@@ -60,16 +67,14 @@ def victims_group(sites, lab) -> opb.FailoverGroup:
 def test_a_proven_link_is_made_once_and_then_found_without_proof(sites, lab, victims_group):
     at_b = lab.regions["site-b"].project_id(VICTIM)
     again = create(sites, lab, VICTIM, "payroll-2")
-    listed = sites["site-b"].orchestrator.ListFailoverGroups(
-        opb.ListFailoverGroupsRequest(project_id=at_b)
-    )
-    assert {victims_group.id, again.id} <= {g.id for g in listed.groups}
+    # Site B sees both (their records replicate there) under the tenant's project there.
+    assert wait_for(lambda: {victims_group.id, again.id} <= seen_at_b(sites, at_b))
 
 
 def test_the_takeover_is_refused_every_way_and_changes_nothing(sites, lab, victims_group):
     victim_at_b = lab.regions["site-b"].project_id(VICTIM)
+    wait_for(lambda: victims_group.id in seen_at_b(sites, victim_at_b))
     before = links(sites, lab)
-    assert victims_group.id in before[f"{VICTIM}@site-b"]
 
     # No proof at all: the attacker's project is linked to nothing at site B.
     said = refused(
@@ -180,7 +185,4 @@ def test_one_keystone_for_both_sites_links_a_project_to_itself(sites, lab):
 def test_an_admin_links_a_tenants_projects(sites, lab):
     at_b = lab.regions["site-b"].project_id(ADMINS)
     group = create(sites, lab, ADMINS, "by-admin", target_project_id=at_b, link_as_admin=True)
-    listed = sites["site-b"].orchestrator.ListFailoverGroups(
-        opb.ListFailoverGroupsRequest(project_id=at_b)
-    )
-    assert group.id in {g.id for g in listed.groups}
+    assert wait_for(lambda: group.id in seen_at_b(sites, at_b))

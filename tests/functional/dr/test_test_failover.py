@@ -3,6 +3,8 @@ and a cleanup that leaves both sites as they were."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
@@ -157,5 +159,65 @@ def test_progress_streams_per_vm_and_step_and_a_test_cleans_itself_up_in_time(
         ],
         timeout=30,
     )
-    assert cleanups[0].idempotency_key == f"auto-cleanup-{test.id}"
+    assert cleanups[0].idempotency_key == f"cleanup-{test.id}-1"
     assert listing(lab, "site-b") == before
+
+
+def test_one_cleanup_however_many_ask_and_a_failed_one_is_tried_again_until_done(
+    sites, lab, tenant_network
+):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1)]
+    group = protect(sites, lab, "async", vms)
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    before = listing(lab, "site-b")
+    started = b.StartTestFailover(
+        opb.StartTestFailoverRequest(project_id=at_b, group_id=group.id, idempotency_key=key())
+    )
+    test = finished(b, at_b, started.id)
+    assert test.state == opb.OPERATION_STATE_SUCCEEDED
+
+    # Site B's cloud does not answer: the cleanup fails, and is scheduled again.
+    region_control(lab, "site-b", "POST", "down")
+    try:
+        asked = opb.StartTestCleanupRequest(project_id=at_b, operation_id=test.id)
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            ids = set(
+                pool.map(
+                    lambda n: (
+                        b.StartTestCleanup(
+                            opb.StartTestCleanupRequest(
+                                project_id=at_b,
+                                operation_id=test.id,
+                                idempotency_key=f"{key()}-{n}",
+                            )
+                        ).id
+                    ),
+                    range(20),
+                )
+            )
+        assert len(ids) == 1, "twenty requests, one cleanup"
+        first = finished(b, at_b, ids.pop())
+        assert first.state != opb.OPERATION_STATE_SUCCEEDED
+        rescheduled = b.GetOperation(opb.GetOperationRequest(project_id=at_b, operation_id=test.id))
+        assert rescheduled.cleanup_at.seconds > 0, "the next cleanup is scheduled"
+        held = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+        assert held.state == opb.GROUP_STATE_TESTING
+    finally:
+        region_control(lab, "site-b", "POST", "up")
+
+    def cleaned() -> list[opb.Operation]:
+        listed = b.ListOperations(opb.ListOperationsRequest(project_id=at_b, group_id=group.id))
+        return [
+            o
+            for o in listed.operations
+            if o.parent_operation_id == test.id and o.state == opb.OPERATION_STATE_SUCCEEDED
+        ]
+
+    done = wait_for(cleaned, timeout=90)
+    assert [o.idempotency_key for o in done] == [f"cleanup-{test.id}-2"]
+    # A request now gets the cleanup that succeeded, and starts nothing.
+    asked.idempotency_key = key()
+    assert b.StartTestCleanup(asked).id == done[0].id
+    assert listing(lab, "site-b") == before
+    released = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+    assert released.state == opb.GROUP_STATE_PROTECTED

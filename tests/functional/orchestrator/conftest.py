@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from common.db import Database
-from common.errors import FailedPrecondition, ServiceUnavailable
+from common.errors import FailedPrecondition, ServiceUnavailable, ServiceUnreachable
 from common.telemetry import create_tracer_provider
 from services.orchestrator.engine.plan import (
     FINISH,
@@ -55,7 +55,8 @@ class Journal:
 
 class ToyStep(Step):
     """Provides `<step>: <unit>`; sleeps `sleep` seconds; fails when the unit's inputs name it
-    in `fail`; fails with a retryable error the first `flaky` times."""
+    in `fail`; fails with a retryable error the first `flaky` times; finds its service not
+    answering the first `unreachable` times (its revert: `unreachable_revert`)."""
 
     def __init__(self, name: str, journal: Journal, resource: str | None = None) -> None:
         self.name = name  # type: ignore[misc]
@@ -73,8 +74,12 @@ class ToyStep(Step):
             )
         try:
             time.sleep(inputs.get("sleep", 0))
-            flaky = inputs.get("flaky", {}).get(self.name, 0)
             tries = sum(1 for u, s in self.journal.executed(self.name) if u == key)
+            unreachable = inputs.get("unreachable", {}).get(self.name, 0)
+            if tries <= unreachable:
+                raise ServiceUnreachable(f"{self.name}'s service does not answer")
+            tries -= unreachable
+            flaky = inputs.get("flaky", {}).get(self.name, 0)
             if tries <= flaky:
                 raise ServiceUnavailable(f"{self.name} backend busy")
             if inputs.get("fail") == self.name:
@@ -86,7 +91,11 @@ class ToyStep(Step):
         return {self.name: key, "seen": {**ctx.shared, **ctx.outputs}}
 
     def revert(self, ctx: StepContext, outputs: dict[str, Any]) -> None:
-        self.journal.record("revert", threading.current_thread().name, ctx.unit.key, self.name)
+        key = ctx.unit.key
+        self.journal.record("revert", threading.current_thread().name, key, self.name)
+        tries = sum(1 for u, s in self.journal.reverted() if (u, s) == (key, self.name))
+        if tries <= ctx.unit.inputs.get("unreachable_revert", {}).get(self.name, 0):
+            raise ServiceUnreachable(f"{self.name}'s service does not answer")
 
 
 class ReleaseGroup:

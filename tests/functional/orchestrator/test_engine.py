@@ -10,6 +10,7 @@ from services.orchestrator.engine.plan import FINISH, PREPARE, OperationState, S
 from services.orchestrator.engine.steps import LeaseLost
 from services.orchestrator.models import StepAttemptRecord
 from tests.functional.orchestrator.conftest import Bench, plan
+from tests.waiting import wait_until
 
 
 def test_tiers_run_in_order_in_parallel_inside_each_and_share_the_prepare_outputs(bench: Bench):
@@ -115,6 +116,61 @@ def test_retryable_errors_are_retried_and_each_attempt_is_recorded(bench: Bench)
         (2, StepState.FAILED, "boot backend busy"),
         (3, StepState.SUCCEEDED, None),
     ]
+
+
+def _attempts(bench: Bench, step: str) -> list[tuple[int, str, str | None]]:
+    with bench.database.transaction() as session:
+        return [
+            (a.attempt, a.state, a.error)
+            for a in session.query(StepAttemptRecord).filter_by(step=step).order_by("attempt")
+        ]
+
+
+def test_a_step_waits_for_a_service_that_does_not_answer_in_one_attempt(bench: Bench):
+    bench.engine(unreachable_wait_seconds=30, unreachable_backoff_max_seconds=0.05)
+    inputs = {"web-1": {"unreachable": {"boot": 6}, "flaky": {"manage": 1}}}
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, inputs), "k")
+    assert bench.wait(operation_id).state == OperationState.SUCCEEDED
+    # Waiting is not failing: one attempt, however long the service took to come back; an
+    # answer that says "busy" still counts as a failed attempt.
+    assert _attempts(bench, "boot") == [(1, StepState.SUCCEEDED, None)]
+    assert [a[1] for a in _attempts(bench, "manage")] == [StepState.FAILED, StepState.SUCCEEDED]
+    assert len(bench.journal.executed("boot")) == 7
+
+
+def test_a_service_that_stays_away_fails_the_step_after_the_wait_and_reverts_wait_too(
+    bench: Bench,
+):
+    bench.engine(unreachable_wait_seconds=0.3, unreachable_backoff_max_seconds=0.05)
+    inputs = {"web-1": {"unreachable": {"boot": 10**6}, "unreachable_revert": {"manage": 3}}}
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, inputs), "k")
+    bench.wait(operation_id)
+    assert bench.unit_states(operation_id)["web-1"] == "failed"
+    # The wait was the retrying: one attempt, failed, then undone with the rest.
+    assert _attempts(bench, "boot") == [
+        (1, StepState.REVERTED, "boot's service does not answer")
+    ]
+    # manage's revert found its service away three times, then undid it.
+    assert bench.journal.reverted().count(("web-1", "manage")) == 4
+    with bench.database.transaction() as session:
+        manage = session.query(StepAttemptRecord).filter_by(step="manage").one()
+        assert manage.state == StepState.REVERTED
+
+
+def test_a_stopping_engine_hands_its_units_back_between_steps(bench: Bench):
+    first = bench.engine("e1", lease_seconds=300.0)
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, {"web-1": {"sleep": 0.3}}), "k")
+    wait_until(lambda: ("web-1", "manage") in bench.journal.executed())
+    first.stop()
+    # Another engine goes on at once, not when the 300 s lease runs out.
+    bench.engine("e2", lease_seconds=300.0)
+    assert bench.wait(operation_id, timeout=20).state == OperationState.SUCCEEDED
+    with bench.database.transaction() as session:
+        owners = {
+            (a.step, a.owner)
+            for a in session.query(StepAttemptRecord).filter(StepAttemptRecord.state == "succeeded")
+        }
+    assert ("manage", "e1") in owners and ("verify", "e2") in owners
 
 
 def test_a_repeated_request_is_the_same_operation(bench: Bench):
