@@ -14,6 +14,7 @@ from common.telemetry import create_tracer_provider
 from gateway import openapi, problems
 from gateway.access import known_query
 from gateway.auth import KeystoneTokens, Roles
+from gateway.bodies import unique_keys
 from gateway.orchestrator import Orchestrator
 from gateway.routes import groups, operations
 from gateway.settings import GatewaySettings
@@ -48,7 +49,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
         docs_url="/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(known_query)],
+        dependencies=[Depends(known_query), Depends(unique_keys)],
     )
     app.state.tokens = tokens
     app.state.orchestrator = orchestrator

@@ -3,10 +3,16 @@ limits, so that malformed input is refused (400 naming the field) before anythin
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+import re
+from typing import Annotated, Any, Literal
 
-from fastapi import Header, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Header, Path, Query, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+from common.errors import InvalidArgument
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 Identifier = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
@@ -65,15 +71,72 @@ TargetToken = Annotated[
 ]
 
 
+# What no text field may hold: C0 and C1 controls and DEL reach terminals, logs and the
+# dashboard as commands rather than text, and the Unicode bidirectional marks, embeddings,
+# overrides and isolates make text display otherwise than it is stored ("Trojan Source": a
+# name that reads as another one). Lone surrogates never get this far (pydantic refuses them).
+_CONTROLS = ((0x00, 0x1F), (0x7F, 0x9F))
+_BIDI_CONTROLS = ((0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069))
+
+
+def _character_class(allowed: str) -> str:
+    """The refused characters but `allowed`, as a regular expression class body that Python
+    and JSON Schema (ECMA-262) read alike."""
+    refused = {c for low, high in _CONTROLS + _BIDI_CONTROLS for c in range(low, high + 1)}
+    codes = sorted(refused - {ord(c) for c in allowed})
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return "".join(
+        f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in spans
+    )
+
+
+def _plain_text(allowed: str = "") -> tuple[AfterValidator, FieldInfo]:
+    """The validator and the published pattern of text without the characters above (except
+    `allowed`); a refusal names the first one, what it is and where."""
+    body = _character_class(allowed)
+    refused = re.compile(f"[{body}]")
+
+    def check(value: str) -> str:
+        found = refused.search(value)
+        if found is None:
+            return value
+        code = ord(found.group())
+        bidi = any(low <= code <= high for low, high in _BIDI_CONTROLS)
+        raise PydanticCustomError(
+            "text_character",
+            "must not hold a {kind} ({code}, character {position})",
+            {
+                "kind": "bidirectional control" if bidi else "control character",
+                "code": f"U+{code:04X}",
+                "position": found.start() + 1,
+            },
+        )
+
+    return AfterValidator(check), Field(json_schema_extra={"pattern": f"^[^{body}]*$"})
+
+
+# Free text in a request body: a name, a volume type (one line), or a description, which may
+# also hold newlines and tabs. Any other character of any script is welcome.
+PlainText = Annotated[str, *_plain_text()]
+MultilineText = Annotated[str, *_plain_text("\n\t")]
+
+
 class Body(BaseModel):
-    """Unknown fields are refused, so a misspelt option is never silently ignored."""
+    """Unknown fields are refused, so a misspelt option is never silently ignored. Free-text
+    fields are `PlainText` (one line: no control or bidirectional control characters) or, for
+    a description, `MultilineText` (newlines and tabs too)."""
 
     model_config = ConfigDict(extra="forbid")
 
 
 class NewGroup(Body):
-    name: str = Field(min_length=1, max_length=255)
-    description: str = Field("", max_length=1024)
+    name: PlainText = Field(min_length=1, max_length=255)
+    description: MultilineText = Field("", max_length=1024)
     replication_type: Literal["async", "sync"]
     rpo_target_seconds: Seconds | None = None
     target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -109,9 +172,49 @@ class Failover(Body):
 class Reprotect(Body):
     method: Literal["volume-type", "retype"]
     target_replication_type: Literal["async", "sync"]
-    volume_type: str = Field("", max_length=255)
+    volume_type: PlainText = Field("", max_length=255)
     rpo_target_seconds: Seconds | None = None
 
 
 class Failback(Body):
     pass
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+async def unique_keys(request: Request) -> None:
+    """Refuses a JSON body in which an object gives a key twice: parsers disagree on which
+    value wins (FastAPI's keeps the last), so a proxy, a log or an auditor could read another
+    request than the one carried out. An app-wide dependency, so every route has it; it runs
+    before the route's own dependencies (authentication included), like FastAPI's refusal of
+    a body that is not JSON, on the body FastAPI has read already.
+
+    :raises InvalidArgument: names the key.
+    """
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if not media_type.startswith("application/") or not media_type.endswith(("/json", "+json")):
+        return
+    body = await request.body()
+    if not body:
+        return
+    try:
+        json.loads(body, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as duplicate:
+        raise InvalidArgument(
+            duplicate.key or '""', "is given more than once in one JSON object"
+        ) from None
+    except ValueError:
+        return  # not JSON: refused as such when the route takes a body, ignored when not

@@ -1,14 +1,17 @@
 """Every error as `application/problem+json` (RFC 9457): draas errors by the one mapping table,
-request validation as 400 naming the field, anything unexpected as a 500 that says nothing more."""
+request validation as 400 naming the field, a method the path does not take as 405 with the
+`Allow` header, anything unexpected as a 500 that says nothing more."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 
 from common.errors import DraasError, http_status
 
@@ -28,12 +31,37 @@ _TITLES = {
     503: "Service unavailable",
     504: "Timed out",
 }
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
-def problem(status: int, detail: str, **extra: object) -> JSONResponse:
+def problem(
+    status: int, detail: str, headers: Mapping[str, str] | None = None, **extra: object
+) -> JSONResponse:
     """A problem response."""
     body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status}
-    return JSONResponse({**body, "detail": detail, **extra}, status_code=status, media_type=PROBLEM)
+    return JSONResponse(
+        {**body, "detail": detail, **extra},
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM,
+    )
+
+
+def allowed_methods(routes: list[BaseRoute], request: Request) -> list[str]:
+    """The methods some route takes at the request's path. Starlette's 405 names only those
+    of the first route there, and this API has a route per method; so each method is tried
+    against every route, as the router would."""
+    allowed = []
+    for method in _METHODS:
+        scope = {
+            "type": "http",
+            "path": request.scope["path"],
+            "root_path": request.scope.get("root_path", ""),
+            "method": method,
+        }
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
 
 
 def install(app: FastAPI) -> None:
@@ -55,7 +83,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            allowed = ", ".join(allowed_methods(app.router.routes, request))
+            headers["Allow"] = allowed
+            detail = f"{request.method} is not a method of this path; it takes {allowed}"
+            return problem(405, detail, headers)
+        return problem(error.status_code, str(error.detail), headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
