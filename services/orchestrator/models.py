@@ -143,6 +143,18 @@ class GroupLockRecord(Base):
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class SourceStopRecord(Base):
+    """A VM this site stopped (as a group's source) for a planned failover run elsewhere, so
+    that a repeat of the request answers with every VM the operation stopped, and giving the
+    failover up restarts them all. Written before the VM is stopped."""
+
+    __tablename__ = "source_stops"
+
+    operation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    server_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ProjectLinkRecord(Base):
     """A tenant's project here and its project at a peer site (sites with their own Keystone
     give one tenant different project ids)."""

@@ -125,7 +125,7 @@ def create_server(
         Protection(settings, deps.clients, deps.records, deps.links),
         deps.operations,
         ReadinessChecker(settings, deps.clients, deps.records),
-        SourceSite(settings.site, deps.clients, deps.records),
+        SourceSite(settings.site, deps.clients, deps.records, deps.database),
         deps.links,
     )
     binding = ServiceBinding(

@@ -351,7 +351,9 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         self, request: opb.StopSourceRequest, context: grpc.ServicerContext
     ) -> opb.StopSourceResponse:
         stopped, sequence, when = self._source.stop(
-            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+            _required(request.project_id, "project_id"),
+            _required(request.group_id, "group_id"),
+            _required(request.operation_id, "operation_id"),
         )
         return opb.StopSourceResponse(
             stopped_server_ids=stopped, metadata_sequence=sequence, stopped_at=views.timestamp(when)

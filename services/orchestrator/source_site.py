@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from google.protobuf import json_format
+from sqlalchemy import select
 
+from common.db import Database
 from common.errors import FailedPrecondition, InvalidArgument, ServiceUnavailable
 from common.grpc_client import mapped_errors
 from draas.common.v1 import types_pb2
@@ -15,21 +17,27 @@ from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import GroupRecords
+from services.orchestrator.models import SourceStopRecord
 from services.orchestrator.steps.base import parallel
 
 
 class SourceSite:
     """The source side of a planned failover."""
 
-    def __init__(self, site: str, clients: Clients, records: GroupRecords) -> None:
+    def __init__(
+        self, site: str, clients: Clients, records: GroupRecords, database: Database
+    ) -> None:
         self.site = site
         self.clients = clients
         self.records = records
+        self.db = database
 
-    def stop(self, project_id: str, group_id: str) -> tuple[list[str], int, datetime]:
+    def stop(
+        self, project_id: str, group_id: str, operation_id: str
+    ) -> tuple[list[str], int, datetime]:
         """Stops the group's running VMs (all at once), captures the project, and returns the
-        VMs it stopped, this site's metadata sequence after the capture, and when they were
-        all stopped.
+        VMs the operation stopped (on this call or an earlier one: a repeat answers alike),
+        this site's metadata sequence after the capture, and when they were all stopped.
 
         :raises FailedPrecondition: the group does not run here, or a VM cannot be stopped.
         """
@@ -47,6 +55,7 @@ class SourceSite:
                 )
                 if server.status == "SHUTOFF":
                     return None
+                self._remember_stop(operation_id, server_id)
                 compute.QuiesceServer(
                     cpb.QuiesceServerRequest(
                         project_id=project_id, server_id=server_id, mode=cpb.QUIESCE_MODE_STOP
@@ -54,14 +63,30 @@ class SourceSite:
                 )
             return server_id
 
-        stopped = [s for s in parallel([vm.server_id for vm in group.vms], stop) if s]
+        parallel([vm.server_id for vm in group.vms], stop)
         stopped_at = datetime.now(UTC)
+        stopped = self._stopped_by(operation_id, stopped_at)
         with mapped_errors():
             self.clients.metadata.CaptureProject(mpb.CaptureProjectRequest(project_id=project_id))
             sequence = self.clients.metadata.GetReplicationStatus(
                 mpb.GetReplicationStatusRequest()
             ).local_sequence
         return stopped, sequence, stopped_at
+
+    def _remember_stop(self, operation_id: str, server_id: str) -> None:
+        with self.db.transaction() as session:
+            if session.get(SourceStopRecord, (operation_id, server_id)) is None:
+                session.add(SourceStopRecord(operation_id=operation_id, server_id=server_id))
+
+    def _stopped_by(self, operation_id: str, moment: datetime) -> list[str]:
+        """Every VM the operation stopped here, each marked stopped by `moment` at the latest."""
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(SourceStopRecord).where(SourceStopRecord.operation_id == operation_id)
+            ).all()
+            for row in rows:
+                row.stopped_at = row.stopped_at or moment
+            return sorted(row.server_id for row in rows)
 
     def restart(self, project_id: str, group_id: str, server_ids: list[str]) -> list[str]:
         """Starts those of the VMs that are stopped; returns them."""

@@ -379,6 +379,23 @@ class EngineStore:
             unit, operation = _fenced(session, unit_id, owner)
             return self._claim(session, operation, unit)
 
+    def lost(self, unit_ids: Iterable[str], owner: str) -> set[str]:
+        """Which of these units the owner no longer holds, other than by ending them."""
+        ids = list(unit_ids)
+        if not ids:
+            return set()
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(UnitRecord.id, UnitRecord.owner, UnitRecord.state).where(
+                    UnitRecord.id.in_(ids)
+                )
+            ).all()
+        return {
+            row.id
+            for row in rows
+            if row.owner != owner and not (row.owner is None and row.state in UnitState.DONE)
+        }
+
     def owns(self, unit_id: str, owner: str) -> bool:
         with self.db.transaction() as session:
             return session.scalar(select(UnitRecord.owner).where(UnitRecord.id == unit_id)) == owner
@@ -517,6 +534,13 @@ class EngineStore:
         """
         with self.db.transaction() as session:
             unit, operation = _fenced(session, unit_id, owner)
+            if state == UnitState.SUCCEEDED and operation.state == OperationState.COMPENSATING:
+                # The operation was aborted while this unit finished: it is undone like those
+                # that had succeeded before, by whichever worker claims it next.
+                unit.state, unit.owner, unit.lease_expires_at = UnitState.REVERTING, None, None
+                unit.current_step = None
+                _event(session, operation.id, f"{unit.name or unit.role} compensating", unit=unit)
+                return
             unit.state, unit.owner, unit.lease_expires_at = state, None, None
             unit.finished_at, unit.current_step = now(), None
             if error is not None:

@@ -154,7 +154,7 @@ class Engine:
             except Exception:
                 log.exception("the engine could not renew its leases; trying again")
                 continue
-            lost = {u for u in held - owned if not self.store.owns(u, self.owner)}
+            lost = self.store.lost(held - owned, self.owner)
             if lost:
                 with self._lock:
                     self._lost |= lost & self._held

@@ -225,3 +225,33 @@ def test_a_planned_failover_given_up_on_a_vm_failure_restarts_the_source_and_lea
     )
     assert (kept.state, kept.source_site) == (opb.GROUP_STATE_PROTECTED, "site-a")
     assert report.errors
+
+
+def test_a_source_asked_twice_to_stop_for_one_failover_names_every_vm_it_stopped(
+    sites, lab, tenant_network
+):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1) for _ in range(2)]
+    group = protect(sites, lab, "async", vms)
+    a, at_a = sites["site-a"].orchestrator, project(lab)
+    conn = tenant_connection(lab, "site-a", TENANT)
+    stop = opb.StopSourceRequest(project_id=at_a, group_id=group.id, operation_id=key())
+
+    first = a.StopSource(stop)
+    # The answer was lost, the target asks again: the VMs are stopped already, and it still
+    # learns which ones this failover stopped (so that giving up restarts them).
+    again = a.StopSource(stop)
+    assert sorted(first.stopped_server_ids) == sorted(again.stopped_server_ids)
+    assert sorted(again.stopped_server_ids) == sorted(vm.id for vm in vms)
+    assert {conn.compute.get_server(vm.id).status for vm in vms} == {"SHUTOFF"}
+    other = a.StopSource(
+        opb.StopSourceRequest(project_id=at_a, group_id=group.id, operation_id=key())
+    )
+    assert list(other.stopped_server_ids) == [], "another failover stopped nothing"
+
+    restarted = a.RestartSource(
+        opb.RestartSourceRequest(
+            project_id=at_a, group_id=group.id, server_ids=list(again.stopped_server_ids)
+        )
+    )
+    assert sorted(restarted.restarted_server_ids) == sorted(vm.id for vm in vms)
+    wait_for(lambda: {conn.compute.get_server(vm.id).status for vm in vms} == {"ACTIVE"})

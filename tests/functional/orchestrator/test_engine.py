@@ -8,7 +8,7 @@ import pytest
 from common.errors import AlreadyExists, FailedPrecondition
 from services.orchestrator.engine.plan import FINISH, PREPARE, OperationState, StepState
 from services.orchestrator.engine.steps import LeaseLost
-from services.orchestrator.models import StepAttemptRecord
+from services.orchestrator.models import StepAttemptRecord, UnitRecord
 from tests.functional.orchestrator.conftest import Bench, plan
 from tests.waiting import wait_until
 
@@ -85,6 +85,45 @@ def test_stop_on_failure_compensates_in_reverse_and_skips_what_did_not_start(ben
     assert ("db-1", "manage") not in bench.journal.executed()
 
 
+def test_a_unit_that_ends_after_its_operation_was_aborted_is_undone_too(bench: Bench):
+    operation_id, _ = bench.store.create(
+        plan({"web-1": 1, "web-2": 1}, stop_on_failure=True), "key-1"
+    )
+    store = bench.store
+
+    def run(unit_id: str, steps: list[str]) -> None:
+        for step in steps:
+            attempt, _ = store.start_step(unit_id, "w", step)
+            store.finish_step(unit_id, "w", attempt, {step: "done"})
+
+    prepare = store.claimable(10)[0]
+    assert store.claim(prepare, "w", 30) is not None
+    run(prepare, ["recover"])
+    store.finish_unit(prepare, "w", "succeeded")
+    with bench.database.transaction() as session:
+        units = {
+            u.key: u.id for u in session.query(UnitRecord).filter_by(operation_id=operation_id)
+        }
+    for key in ("web-1", "web-2"):
+        assert store.claim(units[key], "w", 30) is not None
+    run(units["web-2"], ["manage", "boot", "verify"])
+    # web-1 fails and aborts the operation just before web-2 says it has ended.
+    attempt, _ = store.start_step(units["web-1"], "w", "manage")
+    store.fail_step(units["web-1"], "w", attempt, "manage refused web-1")
+    store.finish_unit(units["web-1"], "w", "failed", "manage refused web-1")
+    store.finish_unit(units["web-2"], "w", "succeeded")
+    assert bench.unit_states(operation_id)["web-2"] == "reverting"
+
+    bench.engine()
+    assert bench.wait(operation_id).state == OperationState.COMPENSATED
+    assert bench.unit_states(operation_id)["web-2"] == "compensated"
+    assert bench.journal.reverted()[:3] == [
+        ("web-2", "verify"),
+        ("web-2", "boot"),
+        ("web-2", "manage"),
+    ]
+
+
 def test_a_failed_prepare_fails_the_operation_and_no_vm_starts(bench: Bench):
     bench.engine()
     operation_id, _ = bench.store.create(
@@ -147,9 +186,7 @@ def test_a_service_that_stays_away_fails_the_step_after_the_wait_and_reverts_wai
     bench.wait(operation_id)
     assert bench.unit_states(operation_id)["web-1"] == "failed"
     # The wait was the retrying: one attempt, failed, then undone with the rest.
-    assert _attempts(bench, "boot") == [
-        (1, StepState.REVERTED, "boot's service does not answer")
-    ]
+    assert _attempts(bench, "boot") == [(1, StepState.REVERTED, "boot's service does not answer")]
     # manage's revert found its service away three times, then undid it.
     assert bench.journal.reverted().count(("web-1", "manage")) == 4
     with bench.database.transaction() as session:
