@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -307,6 +308,16 @@ class Operations:
             raise NotFound(f"group {group.name} has no recovery point {point_id} at this site")
         if not point.HasField("completed_at"):
             raise FailedPrecondition(f"recovery point {point_id} is still arriving")
+        taken = point.created_at.ToDatetime(tzinfo=UTC)
+        missing = [
+            vm for vm in group.vms if vm.added_at and datetime.fromisoformat(vm.added_at) > taken
+        ]
+        if missing:
+            names = ", ".join(f"{vm.name} (added {vm.added_at})" for vm in missing)
+            raise FailedPrecondition(
+                f"recovery point {point_id} was taken at {taken.isoformat()}, before "
+                f"{names} joined group {group.name}: it does not hold them; choose a later point"
+            )
 
     def _request(self, group: Group, **fields: Any) -> dict[str, Any]:
         return {

@@ -112,7 +112,7 @@ class Protection:
         server = inventory.servers[0]
         if placement is None:
             raise FailedPrecondition("; ".join(r.message(server) for r in refusals))
-        self._protect(group, placement)
+        joined = self._protect(group, placement)
 
         def record(current: Group) -> Group:
             vms = [v for v in current.vms if v.server_id != server_id]
@@ -121,7 +121,7 @@ class Protection:
                     server_id=server_id,
                     name=server.name,
                     tier=tier,
-                    added_at=datetime.now(UTC).isoformat(),
+                    added_at=joined.isoformat(),
                     volumes=placement.volumes,
                 )
             )
@@ -168,7 +168,9 @@ class Protection:
         lifecycle.require(group, lifecycle.CHANGE, self.settings.site)
         return group
 
-    def _protect(self, group: Group, placement: eligibility.Placement) -> None:
+    def _protect(self, group: Group, placement: eligibility.Placement) -> datetime:
+        """Protects the VM's volumes; returns when they had joined (every point taken since
+        holds them)."""
         ref = group.ref()
         ref.source_array, ref.target_array = placement.source_array, placement.target_array
         if group.replication_type == SYNC:
@@ -187,9 +189,11 @@ class Protection:
                 self.clients.storage.AddVolumes(
                     spb.AddVolumesRequest(group=ref, array_volume_names=placement.volumes)
                 )
+            joined = datetime.now(UTC)
             if group.replication_type == ASYNC:
                 # A point with the new VM now, not at the next scheduled one.
                 self.clients.storage.ReplicateNow(spb.ReplicateNowRequest(group=ref))
+        return joined
 
     def _capture(self, project_id: str, server_ids: list[str] | None = None) -> None:
         """The project (or the servers named) into this site's metadata, group marks too."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 
+import grpc
 import pytest
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -255,3 +256,32 @@ def test_a_source_asked_twice_to_stop_for_one_failover_names_every_vm_it_stopped
     )
     assert sorted(restarted.restarted_server_ids) == sorted(vm.id for vm in vms)
     wait_for(lambda: {conn.compute.get_server(vm.id).status for vm in vms} == {"ACTIVE"})
+
+
+def test_a_point_taken_before_a_vm_joined_is_refused_at_the_start_naming_it(
+    sites, lab, tenant_network
+):
+    first_vm = make_vm(lab, tenant_network, "async", volumes=1, name="early-vm")
+    group = protect(sites, lab, "async", [first_vm])
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    points = opb.ListRecoveryPointsRequest(project_id=at_b, group_id=group.id)
+    early = b.ListRecoveryPoints(points).recovery_points[0]
+    late_vm = make_vm(lab, tenant_network, "async", volumes=1, name="late-vm")
+    sites["site-a"].orchestrator.AddVm(
+        opb.AddVmRequest(project_id=project(lab), group_id=group.id, server_id=late_vm.id, tier=1)
+    )
+    shown = opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id)
+    wait_for(lambda: len(b.GetFailoverGroup(shown).vms) == 2)
+    with pytest.raises(grpc.RpcError) as refused:
+        b.StartTestFailover(
+            opb.StartTestFailoverRequest(
+                project_id=at_b,
+                group_id=group.id,
+                idempotency_key=key(),
+                recovery_point_id=early.id,
+            )
+        )
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "before late-vm (added" in refused.value.details()
+    assert "early-vm" not in refused.value.details()
+    assert b.GetFailoverGroup(shown).state == opb.GROUP_STATE_PROTECTED, "nothing started"
