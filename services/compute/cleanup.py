@@ -7,10 +7,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from common.errors import InvalidArgument, NotFound
+from common.errors import InvalidArgument, NotFound, ServiceUnavailable
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import marks
 from services.compute.cloud import Cloud, Conn, attr
+from services.compute.volumes import failure_reason
 
 T = pb.ResourceType
 # Servers first (they hold ports and volumes), then routers before the subnets they use...
@@ -156,16 +157,70 @@ def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str]) -> set[str
             )
     if kind == T.RESOURCE_TYPE_VOLUME:
         for resource_id in existed:
-            cloud.wait(
-                f"volume {resource_id} gone",
-                cloud.settings.delete_timeout_seconds,
-                functools.partial(_gone, conn.block_storage.find_volume, resource_id),
-            )
+            _volume_gone(cloud, conn, resource_id)
     return existed
 
 
 def _gone(find: Callable[..., Any], resource_id: str) -> bool | None:
     return True if find(resource_id, ignore_missing=True) is None else None
+
+
+# Where Cinder leaves a volume whose driver failed on the array: the volume and its array volume
+# live on until an admin resets the status and asks again.
+_STUCK = ("error_deleting", "error_unmanaging")
+
+
+def _volume(cloud: Cloud, conn: Conn, volume_id: str) -> None:
+    """Deletes a volume. One Cinder left error_deleting or error_unmanaging (its driver failed on
+    the array) is reset to error first, as an admin would; one being deleted is left to it.
+
+    :raises NotFound: when there is no such volume.
+    """
+    volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
+    if volume.status == "deleting":
+        return
+    if volume.status in _STUCK:
+        cloud.call(
+            f"reset status of volume {volume_id}",
+            lambda: conn.block_storage.reset_volume_status(volume_id, status="error"),
+        )
+    cloud.call(
+        f"delete volume {volume_id}",
+        lambda: conn.block_storage.delete_volume(volume_id, ignore_missing=False),
+    )
+
+
+def _volume_gone(cloud: Cloud, conn: Conn, volume_id: str) -> None:
+    """Waits until the volume is gone; a delete that Cinder's driver failed (error_deleting: the
+    array errored or did not answer, so the array volume lives on) is asked again with backoff,
+    up to `delete_attempts` deletes.
+
+    :raises ServiceUnavailable: when the last delete failed too.
+    """
+
+    def gone_or_stuck() -> Any:
+        found = conn.block_storage.find_volume(volume_id, ignore_missing=True)
+        if found is None:
+            return True
+        return found if found.status in _STUCK else None
+
+    attempts = cloud.settings.delete_attempts
+    for attempt in range(1, attempts + 1):
+        left = cloud.wait(
+            f"volume {volume_id} gone", cloud.settings.delete_timeout_seconds, gone_or_stuck
+        )
+        if left is True:
+            return
+        reason = failure_reason(cloud, conn, volume_id)
+        if attempt == attempts:
+            raise ServiceUnavailable(
+                f"delete of volume {volume_id} failed {attempts} times; the last: {reason}"
+            )
+        cloud.back_off(attempt, f"delete of volume {volume_id} failed: {reason}")
+        try:
+            _volume(cloud, conn, volume_id)
+        except NotFound:
+            return
 
 
 def _server(cloud: Cloud, conn: Conn, server_id: str) -> None:
@@ -215,7 +270,7 @@ _DELETERS: dict[int, Callable[[Cloud, Conn, str], None]] = {
     T.RESOURCE_TYPE_SUBNET: _plain("network", "subnet"),
     T.RESOURCE_TYPE_NETWORK: _plain("network", "network"),
     T.RESOURCE_TYPE_SECURITY_GROUP: _plain("network", "security_group"),
-    T.RESOURCE_TYPE_VOLUME: _plain("block_storage", "volume"),
+    T.RESOURCE_TYPE_VOLUME: _volume,
     T.RESOURCE_TYPE_SERVER_GROUP: _plain("compute", "server_group"),
     T.RESOURCE_TYPE_KEY_PAIR: _plain("compute", "keypair"),
     T.RESOURCE_TYPE_FLAVOR: _plain("compute", "flavor"),

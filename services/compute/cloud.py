@@ -117,10 +117,15 @@ class Cloud:
             except ServiceUnavailable as error:
                 if attempt == attempts:
                     raise
-                delay = self.settings.retry_base_delay_seconds * 2 ** (attempt - 1)
-                log.warning("%s; retrying in %.1f s", error, delay)
-                time.sleep(delay)
+                self.back_off(attempt, str(error))
         raise AssertionError("unreachable")
+
+    def back_off(self, attempt: int, why: str) -> None:
+        """Waits before the try after `attempt` of something that failed for a reason that may
+        pass: exponentially longer from retry_base_delay_seconds, saying why in the log."""
+        delay = self.settings.retry_base_delay_seconds * 2 ** (attempt - 1)
+        log.warning("%s; trying again in %.1f s", why, delay)
+        time.sleep(delay)
 
     def get_json(self, what: str, proxy: Any, path: str) -> Any:
         """A GET the SDK has no call for, through `call`: an error status raises (the proxy's

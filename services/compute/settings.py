@@ -48,6 +48,19 @@ class ComputeSettings(ServiceSettings):
     api_timeout_seconds: float = Field(60.0, gt=0, le=3600)
     retry_attempts: int = Field(3, ge=1, le=10)
     retry_base_delay_seconds: float = Field(0.5, ge=0, le=30)
+    manage_attempts: int = Field(
+        5,
+        ge=1,
+        le=20,
+        description="Tries of a manage (or an unmanage) that Cinder's driver failed for a reason "
+        "that may pass (the array errored, was busy or did not answer); a refusal is not retried.",
+    )
+    delete_attempts: int = Field(
+        5,
+        ge=1,
+        le=20,
+        description="Deletes of a volume that Cinder left error_deleting (its array call failed).",
+    )
     poll_interval_seconds: float = Field(1.0, gt=0, le=60)
     volume_timeout_seconds: float = Field(600.0, gt=0)
     boot_timeout_seconds: float = Field(900.0, gt=0)

@@ -5,20 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.errors import FailedPrecondition, InvalidArgument
+from common.errors import FailedPrecondition, InvalidArgument, ServiceUnavailable
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import marks, records
 from services.compute.cloud import Cloud, Conn, attr
 
 _SETTLED = ("available", "in-use", "error")
+_LEAVING = ("deleting", "unmanaging")
+# What the Pure driver's unmanage renames an array volume to: <name>-unmanaged.
+UNMANAGED_SUFFIX = "-unmanaged"
+# Cinder's words for a manage that no retry can make work: its ManageExistingInvalidReference
+# (no such array volume, connected to hosts, in another pod) and
+# ManageExistingVolumeTypeMismatch. Any other failure (the array errored, was busy or did not
+# answer, or Cinder gave no reason) may pass.
+_REFUSALS = ("invalid backend reference", "volume type mismatch")
 
 
 def manage(cloud: Cloud, request: pb.ManageVolumeRequest) -> pb.Volume:
     """Brings the array volume under Cinder with the given type and host, bootable and with image
     metadata as asked; a repeated request returns the volume it made.
 
-    :raises FailedPrecondition: when Cinder cannot manage it (its message says why); the failed
-        volume record is removed so nothing is left behind.
+    A manage that Cinder's driver failed for a reason that may pass is tried again, up to
+    `manage_attempts` times with backoff. The failed volume is unmanaged, never deleted: if the
+    driver had renamed the array volume before it failed, a delete would destroy the array
+    volume, while an unmanage renames it `<name>-unmanaged`, under which the next try manages
+    it.
+
+    :raises FailedPrecondition: when Cinder refuses (its message says why: no such array volume,
+        already managed, a type that does not fit the host...), at once; nothing is left in
+        Cinder.
+    :raises ServiceUnavailable: when every try failed for a reason that may pass; nothing is
+        left in Cinder and the array volume keeps its data (under the name the message gives).
     """
     marks.require(request.request_id, "request_id")
     for field in ("host", "source_name", "volume_type"):
@@ -26,31 +43,29 @@ def manage(cloud: Cloud, request: pb.ManageVolumeRequest) -> pb.Volume:
             raise InvalidArgument(field, "is required")
     conn = cloud.connection(request.project_id)
     name = request.name or f"draas-{request.request_id}"
+    source = request.source_name
     volume = _made_before(cloud, conn, name, request.request_id)
-    if volume is None:
-        metadata = {
-            **dict(request.metadata),
-            **marks.metadata(request.operation_id, request.request_id),
-        }
-        volume = cloud.call(
-            "manage volume",
-            lambda: conn.block_storage.manage_volume(
-                host=request.host,
-                ref={"source-name": request.source_name},
-                name=name,
-                volume_type=request.volume_type,
-                bootable=request.bootable,
-                metadata=metadata,
-            ),
-            retry=False,
-        )
-    volume = _settle(cloud, conn, volume.id, f"managing {request.source_name}")
-    if volume.status == "error":
-        reason = _reason(cloud, conn, volume.id)
-        cloud.call("delete failed volume", lambda: conn.block_storage.delete_volume(volume.id))
-        raise FailedPrecondition(
-            f"Cinder could not manage array volume {request.source_name}: {reason}"
-        )
+    attempts = cloud.settings.manage_attempts
+    for attempt in range(1, attempts + 1):
+        if volume is None:
+            volume = _start_manage(cloud, conn, request, name, source)
+        volume = _settle(cloud, conn, volume.id, f"managing {source}")
+        if volume.status != "error":
+            break
+        reason = failure_reason(cloud, conn, volume.id)
+        source = _release(cloud, conn, volume, source)
+        where = "" if source == request.source_name else f" (now named {source})"
+        if any(refusal in reason.lower() for refusal in _REFUSALS):
+            raise FailedPrecondition(
+                f"Cinder could not manage array volume {request.source_name}{where}: {reason}"
+            )
+        if attempt == attempts:
+            raise ServiceUnavailable(
+                f"Cinder could not manage array volume {request.source_name}{where} in "
+                f"{attempts} tries; the last failed: {reason}"
+            )
+        cloud.back_off(attempt, f"managing {request.source_name} failed: {reason}")
+        volume = None
     if request.image_metadata:
         cloud.call(
             "set image metadata",
@@ -62,11 +77,34 @@ def manage(cloud: Cloud, request: pb.ManageVolumeRequest) -> pb.Volume:
     return records.volume(volume)
 
 
+def _start_manage(
+    cloud: Cloud, conn: Conn, request: pb.ManageVolumeRequest, name: str, source: str
+) -> Any:
+    metadata = {
+        **dict(request.metadata),
+        **marks.metadata(request.operation_id, request.request_id),
+    }
+    return cloud.call(
+        "manage volume",
+        lambda: conn.block_storage.manage_volume(
+            host=request.host,
+            ref={"source-name": source},
+            name=name,
+            volume_type=request.volume_type,
+            bootable=request.bootable,
+            metadata=metadata,
+        ),
+        retry=False,
+    )
+
+
 def _made_before(cloud: Cloud, conn: Conn, name: str, request_id: str) -> Any:
+    """The volume an earlier try of this request made, unless it is leaving Cinder (then once
+    it has left)."""
     found = cloud.call(
         "find volume", lambda: list(conn.block_storage.volumes(details=True, name=name))
     )
-    return next(
+    made = next(
         (
             v
             for v in found
@@ -74,6 +112,18 @@ def _made_before(cloud: Cloud, conn: Conn, name: str, request_id: str) -> Any:
         ),
         None,
     )
+    if made is not None and made.status in _LEAVING:
+        _leave(cloud, conn, made.id)
+        return None
+    return made
+
+
+def _release(cloud: Cloud, conn: Conn, failed: Any, source: str) -> str:
+    """Takes a failed manage's volume out of Cinder, leaving its array volume and data alone;
+    returns the array volume's name now."""
+    renamed = attr(failed, "provider_id")
+    _leave(cloud, conn, failed.id)
+    return f"{renamed}{UNMANAGED_SUFFIX}" if renamed else source
 
 
 def _settle(cloud: Cloud, conn: Conn, volume_id: str, what: str) -> Any:
@@ -84,7 +134,7 @@ def _settle(cloud: Cloud, conn: Conn, volume_id: str, what: str) -> Any:
     return cloud.wait(what, cloud.settings.volume_timeout_seconds, settled)
 
 
-def _reason(cloud: Cloud, conn: Conn, volume_id: str) -> str:
+def failure_reason(cloud: Cloud, conn: Conn, volume_id: str) -> str:
     """Why Cinder put a volume in error, from its user messages."""
     response = cloud.call(
         "read Cinder messages",
@@ -100,37 +150,59 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
     """Cinder forgets the volume; the array volume stays (the Pure driver renames it
     `<name>-unmanaged`). Returns once Cinder's record is gone; a volume already gone is done.
 
-    :raises FailedPrecondition: Cinder refuses (attached) or its driver fails.
+    :raises FailedPrecondition: Cinder refuses (attached).
+    :raises ServiceUnavailable: its driver failed every try (see `_leave`).
     """
     marks.require(volume_id, "volume_id")
-    conn = cloud.connection(project_id)
-    volume = cloud.call(
-        f"find volume {volume_id}",
-        lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
-    )
-    if volume is None:
-        return
-    if volume.status != "unmanaging":
-        cloud.call(
-            "unmanage volume", lambda: conn.block_storage.unmanage_volume(volume), retry=False
+    _leave(cloud, cloud.connection(project_id), volume_id)
+
+
+def _leave(cloud: Cloud, conn: Conn, volume_id: str) -> None:
+    """Unmanages the volume and waits until Cinder's record is gone. An unmanage its driver
+    failed (error_unmanaging) is reset and asked again, as an admin would, up to
+    `manage_attempts` tries; one already under way (or a delete) is waited for.
+
+    :raises FailedPrecondition: Cinder refuses (attached).
+    :raises ServiceUnavailable: the driver failed every try.
+    """
+    attempts = cloud.settings.manage_attempts
+    for attempt in range(1, attempts + 1):
+        volume = cloud.call(
+            f"find volume {volume_id}",
+            lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
         )
+        if volume is None:
+            return
+        if volume.status == "error_unmanaging":
+            cloud.call(
+                f"reset status of volume {volume_id}",
+                lambda: conn.block_storage.reset_volume_status(volume_id, status="error"),
+            )
+        if volume.status not in _LEAVING:
+            cloud.call(
+                "unmanage volume",
+                lambda: conn.block_storage.unmanage_volume(volume_id),
+                retry=False,
+            )
 
-    def gone() -> Any:
-        found = conn.block_storage.find_volume(volume_id, ignore_missing=True)
-        if found is None:
-            return True
-        # Cinder's volume manager says error_unmanaging when the driver fails.
-        return found if str(found.status).startswith("error") else None
+        def gone() -> Any:
+            found = conn.block_storage.find_volume(volume_id, ignore_missing=True)
+            if found is None:
+                return True
+            # Cinder's volume manager says error_unmanaging when the driver fails.
+            return found if str(found.status).startswith("error") else None
 
-    if (
-        cloud.wait(
+        left = cloud.wait(
             f"volume {volume_id} leaving Cinder", cloud.settings.volume_timeout_seconds, gone
         )
-        is not True
-    ):
-        raise FailedPrecondition(
-            f"unmanage of volume {volume_id} failed: {_reason(cloud, conn, volume_id)}"
-        )
+        if left is True:
+            return
+        reason = failure_reason(cloud, conn, volume_id)
+        if attempt == attempts:
+            raise ServiceUnavailable(
+                f"unmanage of volume {volume_id} failed {attempts} times; the last: {reason}"
+            )
+        cloud.back_off(attempt, f"unmanage of volume {volume_id} failed: {reason}")
 
 
 def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy: str) -> pb.Volume:
@@ -169,7 +241,7 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
     )
     if volume.status == "error":
         raise FailedPrecondition(
-            f"retype of volume {volume_id} failed: {_reason(cloud, conn, volume_id)}"
+            f"retype of volume {volume_id} failed: {failure_reason(cloud, conn, volume_id)}"
         )
     return records.volume(volume)
 

@@ -40,7 +40,16 @@ PURE_DRIVERS = ("cinder.volume.drivers.pure.",)
 
 
 class BackendError(Exception):
-    """The backend could not do it; the message is what Cinder would tell the user."""
+    """The backend could not do it; the message is what Cinder would tell the user.
+
+    `provider_id` is set when the driver failed after it had already renamed the array volume:
+    the name it now has, which Cinder keeps on the volume (so a later delete destroys it and an
+    unmanage renames it, as with the real Pure driver).
+    """
+
+    def __init__(self, message: str, provider_id: str | None = None) -> None:
+        super().__init__(message)
+        self.provider_id = provider_id
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,8 @@ class Backend:
 
     def manage(self, volume_id: str, source_name: str) -> tuple[str, int, dict[str, str]]:
         raise BackendError(
-            f"Manage existing volume failed: backend {self.section} cannot manage volumes."
+            f"Manage existing volume failed due to invalid backend reference "
+            f"{{'source-name': '{source_name}'}}: backend {self.section} has no volumes to manage."
         )
 
     def unmanage(self, provider_id: str | None) -> None:
@@ -116,6 +126,9 @@ class Backend:
         """Releases connections."""
 
 
+UNREACHABLE = (PureError, TransportError, OSError)
+
+
 def _reaching_array(method: Callable[..., T]) -> Callable[..., T]:
     """The array not answering is a BackendError like any refusal (and forgets the session)."""
 
@@ -123,13 +136,8 @@ def _reaching_array(method: Callable[..., T]) -> Callable[..., T]:
     def call(self: PureBackend, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, *args, **kwargs)
-        except (PureError, TransportError, OSError) as error:
-            with self._lock:
-                self._client = None
-            reason = str(getattr(error, "reason", None) or error).splitlines()[0]
-            raise BackendError(
-                f"Unable to reach the FlashArray at {self.san_ip}: {reason}"
-            ) from None
+        except UNREACHABLE as error:
+            raise self._unreachable(error) from None
 
     return call
 
@@ -157,6 +165,15 @@ class PureBackend(Backend):
     def replication(self) -> str | None:
         return self.device.type if self.device else None
 
+    def _unreachable(self, error: Exception, provider_id: str | None = None) -> BackendError:
+        """The BackendError for an array that did not answer; the next call signs in again."""
+        with self._lock:
+            self._client = None
+        reason = str(getattr(error, "reason", None) or error).splitlines()[0]
+        return BackendError(
+            f"Unable to reach the FlashArray at {self.san_ip}: {reason}", provider_id
+        )
+
     def _connect(self, address: str, token: str) -> Any:
         configuration = Configuration()
         if self.ca_file:
@@ -179,8 +196,9 @@ class PureBackend(Backend):
     def _array(self) -> Any:
         with self._lock:
             if self._client is None:
-                self._client = self._connect(self.san_ip, self.token)
-                self._array_name = _items(self._client.get_arrays(), "get arrays")[0].name
+                client = self._connect(self.san_ip, self.token)
+                self._array_name = _items(client.get_arrays(), "get arrays")[0].name
+                self._client = client
             if not self._ready:
                 self._set_up_replication(self._client)
                 self._ready = True
@@ -266,57 +284,68 @@ class PureBackend(Backend):
             client.patch_volumes(names=[provider_id], volume=fa.VolumePatch(destroyed=True)),
             "does not exist",
             "has been destroyed",
+            what=f"destroy volume {provider_id}",
         )
         if self.eradicate:
-            _tolerate(client.delete_volumes(names=[provider_id]), "does not exist")
+            _tolerate(
+                client.delete_volumes(names=[provider_id]),
+                "does not exist",
+                what=f"eradicate volume {provider_id}",
+            )
 
     @_reaching_array
     def manage(self, volume_id: str, source_name: str) -> tuple[str, int, dict[str, str]]:
+        """As the Pure driver's manage_existing: checks the reference, renames the array volume
+        to Cinder's name (moving it into the pod first for sync), then adds it to the
+        protection group for async. A failure after the array volume has changed names carries
+        its new name (see BackendError)."""
         client = self._array()
         found = client.get_volumes(names=[source_name])
-        if getattr(found, "status_code", 500) != 200:
-            raise BackendError(
-                f"Manage existing volume failed due to invalid backend reference "
-                f"{{'source-name': '{source_name}'}}: no such volume on array {self._array_name}."
-            )
-        volume = next(iter(found.items))
+        if _says(found, "does not exist"):
+            raise _invalid_reference(source_name, f"no such volume on array {self._array_name}.")
+        volume = _items(found, f"look up volume {source_name}")[0]
         if getattr(volume, "connection_count", 0):
-            raise BackendError(
-                f"Manage existing volume failed due to invalid backend reference "
-                f"{{'source-name': '{source_name}'}}: it is connected to hosts."
-            )
+            raise _invalid_reference(source_name, "it is connected to hosts.")
         pod = source_name.split("::", 1)[0] if "::" in source_name else None
         base = f"volume-{volume_id}-cinder"
         if self.replication == "sync":
             if pod not in (None, self.pod_name):
-                raise BackendError(
-                    f"Manage existing volume failed: {source_name} is in another pod."
-                )
-            if pod is None:
-                _items(
-                    client.patch_volumes(
-                        names=[source_name],
-                        volume=fa.VolumePatch(pod=fa.Reference(name=self.pod_name)),
-                    ),
-                    "move into pod",
-                )
-                source_name = f"{self.pod_name}::{source_name}"
+                raise _invalid_reference(source_name, f"it is in pod {pod}, not {self.pod_name}.")
             new_name = f"{self.pod_name}::{base}"
         else:
             if pod is not None:
-                raise BackendError(f"Manage existing volume failed: {source_name} is in pod {pod}.")
+                raise _invalid_reference(source_name, f"it is in pod {pod}.")
             new_name = base
-        _items(
-            client.patch_volumes(names=[source_name], volume=fa.VolumePatch(name=new_name)),
-            "rename",
-        )
-        if self.replication == "async":
-            _tolerate(
-                client.post_protection_groups_volumes(
-                    group_names=[self.pg_name], member_names=[new_name]
-                ),
-                "already belongs",
+        current = source_name
+        try:
+            if self.replication == "sync" and pod is None:
+                _items(
+                    client.patch_volumes(
+                        names=[current],
+                        volume=fa.VolumePatch(pod=fa.Reference(name=self.pod_name)),
+                    ),
+                    f"move volume {current} into pod {self.pod_name}",
+                )
+                current = f"{self.pod_name}::{source_name}"
+            _items(
+                client.patch_volumes(names=[current], volume=fa.VolumePatch(name=new_name)),
+                f"rename volume {current} to {new_name}",
             )
+            current = new_name
+            if self.replication == "async":
+                _tolerate(
+                    client.post_protection_groups_volumes(
+                        group_names=[self.pg_name], member_names=[new_name]
+                    ),
+                    "already belongs",
+                    what=f"add volume {new_name} to protection group {self.pg_name}",
+                )
+        except BackendError as error:
+            if current == source_name:
+                raise
+            raise BackendError(str(error), current) from None
+        except UNREACHABLE as error:
+            raise self._unreachable(error, None if current == source_name else current) from None
         size = math.ceil(int(volume.provisioned) / GiB)
         return new_name, size, self._metadata(new_name)
 
@@ -332,12 +361,14 @@ class PureBackend(Backend):
                 ),
                 "not a member",
                 "does not exist",
+                what=f"remove volume {provider_id} from protection group {self.pg_name}",
             )
         _tolerate(
             client.patch_volumes(
                 names=[provider_id], volume=fa.VolumePatch(name=f"{provider_id}-unmanaged")
             ),
             "does not exist",
+            what=f"rename volume {provider_id} to {provider_id}-unmanaged",
         )
 
     def _host_name(self, host: str) -> str:
@@ -420,7 +451,6 @@ class PureBackend(Backend):
         return name
 
     @_reaching_array
-    @_reaching_array
     def write_target(self, provider_id: str | None) -> tuple[str, str, str] | None:
         if not provider_id:
             return None
@@ -446,21 +476,47 @@ def _replication_device(section: str, value: str | None) -> ReplicationDevice | 
         raise ValueError(f"cinder.conf [{section}]: replication_device needs {missing}") from None
 
 
+def _message(response: Any) -> str:
+    errors = getattr(response, "errors", None) or []
+    return str(getattr(errors[0], "message", "") or "") if errors else ""
+
+
+def _says(response: Any, fragment: str) -> bool:
+    """Whether the array refused the call (4xx) with a message containing `fragment`."""
+    return 400 <= getattr(response, "status_code", 500) < 500 and fragment in _message(response)
+
+
 def _items(response: Any, what: str) -> list[Any]:
-    if getattr(response, "status_code", 500) >= 400:
-        errors = getattr(response, "errors", None) or []
-        message = getattr(errors[0], "message", "") if errors else ""
-        raise BackendError(f"FlashArray refused to {what}: {message or response.status_code}")
+    """The response's items.
+
+    :raises BackendError: the array refused (4xx: what it said) or failed (5xx: the array
+        errored or was busy, which may pass).
+    """
+    status = getattr(response, "status_code", 500)
+    if status >= 500 or status == 429:
+        raise BackendError(
+            f"FlashArray error while trying to {what} (HTTP {status}): "
+            f"{_message(response) or 'no details'}"
+        )
+    if status >= 400:
+        raise BackendError(f"FlashArray refused to {what}: {_message(response) or status}")
     return list(getattr(response, "items", None) or [])
 
 
-def _tolerate(response: Any, *fragments: str) -> list[Any]:
-    if getattr(response, "status_code", 500) >= 400:
-        errors = getattr(response, "errors", None) or []
-        message = getattr(errors[0], "message", "") if errors else ""
-        if any(f in message for f in fragments):
-            return []
-    return _items(response, "complete the request")
+def _tolerate(response: Any, *fragments: str, what: str = "complete the request") -> list[Any]:
+    """The response's items, or none when the array refused with one of `fragments` (what the
+    call was meant to bring about is already so)."""
+    if any(_says(response, f) for f in fragments):
+        return []
+    return _items(response, what)
+
+
+def _invalid_reference(source_name: str, reason: str) -> BackendError:
+    """Cinder's ManageExistingInvalidReference: this reference can never be managed."""
+    return BackendError(
+        f"Manage existing volume failed due to invalid backend reference "
+        f"{{'source-name': '{source_name}'}}: {reason}"
+    )
 
 
 def load_backends(text: str) -> dict[str, Backend]:

@@ -1,7 +1,13 @@
 """Cinder v3 up to microversion 3.71: volume types (extra specs, project access, encryption),
 volumes (metadata, image metadata, bootable, attachments), manage existing and unmanage,
 retype, extend, services and failover, limits, quotas and user messages. Work on the backend
-happens after the API answers, as in real Cinder: a volume is `creating` until it is made."""
+happens after the API answers, as in real Cinder: a volume is `creating` until it is made.
+
+When the backend fails, the volume settles as Cinder's volume manager leaves it: a create in
+`error`, a manage in `error_managing` (shown as `error`), an extend in `error_extending`, a
+delete in `error_deleting` and an unmanage in `error_unmanaging`; the last two keep the volume
+(and its array volume), and only an admin's `os-reset_status` (or a force delete) lets it be
+deleted again."""
 
 from __future__ import annotations
 
@@ -25,6 +31,14 @@ from simulators.openstack.store import (
 router = Router()
 MAX_MICROVERSION = (3, 71)
 DEFAULT_TYPE = "__DEFAULT__"
+# Internal statuses of a manage, as the API shows them (cinder api/v3/views/volumes.py).
+SHOWN_STATUS = {
+    "managing": "creating",
+    "error_managing": "error",
+    "error_managing_deleting": "deleting",
+}
+# What a delete or unmanage accepts without force (cinder volume/api.py, delete).
+DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
 
 
 def versions(base_url: str) -> list[dict[str, Any]]:
@@ -239,7 +253,7 @@ def render_volume(call: Call, volume: Volume) -> dict[str, Any]:
         "name": volume.name,
         "description": volume.description,
         "size": volume.size,
-        "status": volume.status,
+        "status": SHOWN_STATUS.get(volume.status, volume.status),
         "bootable": "true" if volume.bootable else "false",
         "volume_type": volume.volume_type.name,
         "volume_type_id": volume.volume_type.id,
@@ -430,9 +444,12 @@ def _created(volume: Volume, result: Any) -> None:
     volume.status = "available"
 
 
-def _in_background(store: Store, volume: Volume, work: Any, action: str, settle: Any) -> None:
-    """Runs backend work for the volume after answering; the volume goes to error, with a user
-    message saying why, if it fails."""
+def _in_background(
+    store: Store, volume: Volume, work: Any, action: str, settle: Any, failed: str = "error"
+) -> None:
+    """Runs backend work for the volume after answering; if it fails, the volume goes to the
+    `failed` status with a user message saying why (and keeps the name the driver had already
+    given its array volume, see BackendError)."""
 
     def task() -> None:
         try:
@@ -440,8 +457,10 @@ def _in_background(store: Store, volume: Volume, work: Any, action: str, settle:
         except Exception as error:  # whatever happened, the volume must settle
             reason = str(error) if isinstance(error, BackendError) else "internal error"
             with store.lock:
-                volume.status = "error"
+                volume.status = failed
                 volume.updated_at = time.time()
+                if isinstance(error, BackendError) and error.provider_id:
+                    volume.provider_id = error.provider_id
                 _message(store, volume, f"{action} failed: {reason}")
             return
         with store.lock:
@@ -489,29 +508,59 @@ def update_volume(call: Call) -> Any:
 def delete_volume(call: Call) -> Any:
     call.require_write()
     volume = visible_volume(call, call.params["id"])
-    if volume.attachments or volume.status not in (
-        "available",
-        "error",
-        "error_restoring",
-        "error_extending",
-    ):
-        raise bad_request(
-            f"Invalid volume: Volume status must be available or error or error_restoring or "
-            f"error_extending or error_managing and must not be migrating, attached, belong to a "
-            f"group, have snapshots, awaiting a transfer, or be disassociated from snapshots after "
-            f"volume transfer. (current status: {volume.status})"
-        )
+    force = call.flag("force")
+    if force:
+        call.require_admin()
+    _check_deletable(volume, force)
     remove_volume(call.store, volume)
     return ok(status=202)
 
 
+def _check_deletable(volume: Volume, force: bool = False) -> None:
+    """:raises ApiError: 400 unless the volume may be deleted (or unmanaged) now; `force`
+    (an admin's) allows any status but not an attached volume."""
+    if volume.attachments or not (force or volume.status in DELETABLE):
+        raise bad_request(
+            f"Invalid volume: Volume status must be {' or '.join(DELETABLE)} and must not be "
+            f"migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be "
+            f"disassociated from snapshots after volume transfer. "
+            f"(current status: {SHOWN_STATUS.get(volume.status, volume.status)})"
+        )
+
+
 def remove_volume(store: Store, volume: Volume) -> None:
-    """The volume leaves Cinder now; its array volume is destroyed in the background."""
-    backend = store.backends.get(volume.backend)
-    provider_id = volume.provider_id
-    del store.volumes[volume.id]
-    if backend is not None:
-        store.worker.submit(volume.id, lambda: backend.delete(provider_id))
+    """Deletes the volume as Cinder does: `deleting` while its driver destroys the array volume
+    in the background, then gone; if the driver fails, the volume stays, `error_deleting`."""
+    backend, provider_id = store.backends.get(volume.backend), volume.provider_id
+    volume.status = "error_managing_deleting" if volume.status == "error_managing" else "deleting"
+    volume.updated_at = time.time()
+    _leave_cinder(
+        store,
+        volume,
+        lambda: backend.delete(provider_id) if backend else None,
+        "delete volume",
+        "error_deleting",
+    )
+
+
+def _leave_cinder(store: Store, volume: Volume, work: Any, action: str, failed: str) -> None:
+    """Runs the backend's `work` (deleting or releasing the array volume) in the background; the
+    volume's record goes once it is done, or settles in `failed` with a user message."""
+
+    def task() -> None:
+        try:
+            work()
+        except Exception as error:  # whatever happened, the volume must settle
+            reason = str(error) if isinstance(error, BackendError) else "internal error"
+            with store.lock:
+                volume.status = failed
+                volume.updated_at = time.time()
+                _message(store, volume, f"{action} failed: {reason}")
+            return
+        with store.lock:
+            store.volumes.pop(volume.id, None)
+
+    store.worker.submit(volume.id, task)
 
 
 def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
@@ -647,30 +696,26 @@ def _moves_in_place(source: Backend | None, target: Backend) -> bool:
 
 def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
     call.require_admin()
-    if volume.attachments or volume.status not in ("available", "error"):
-        raise bad_request(
-            f"Invalid volume: Volume status must be available or error, not {volume.status}."
-        )
-    store = call.store
-    backend, provider_id = store.backends.get(volume.backend), volume.provider_id
-    volume.status = "unmanaging"
-
+    _check_deletable(volume)
     # As in Cinder: the record goes once the driver has let the volume go (renamed it), so a
     # client that waits for the record to vanish can manage the array volume again.
-    def release() -> None:
-        try:
-            if backend is not None:
-                backend.unmanage(provider_id)
-        except Exception as error:
-            reason = str(error) if isinstance(error, BackendError) else "internal error"
-            with store.lock:
-                volume.status = "error_unmanaging"
-                _message(store, volume, f"unmanage failed: {reason}")
-            return
-        with store.lock:
-            store.volumes.pop(volume.id, None)
+    backend, provider_id = call.store.backends.get(volume.backend), volume.provider_id
+    volume.status = "error_managing_deleting" if volume.status == "error_managing" else "unmanaging"
+    volume.updated_at = time.time()
+    _leave_cinder(
+        call.store,
+        volume,
+        lambda: backend.unmanage(provider_id) if backend else None,
+        "unmanage volume",
+        "error_unmanaging",
+    )
+    return ok(status=202)
 
-    store.worker.submit(volume.id, release)
+
+def _force_delete(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
+    call.require_admin()
+    _check_deletable(volume, force=True)
+    remove_volume(call.store, volume)
     return ok(status=202)
 
 
@@ -678,6 +723,7 @@ def _reset_status(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
     call.require_admin()
     if argument.get("status"):
         volume.status = str(argument["status"])
+        volume.updated_at = time.time()
     return ok(status=202)
 
 
@@ -706,6 +752,7 @@ def _extend(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         lambda: backend.extend(volume.provider_id, new_size) if backend else None,
         "extend",
         settle,
+        failed="error_extending",
     )
     return ok(status=202)
 
@@ -717,6 +764,7 @@ _VOLUME_ACTIONS = {
     "os-show_image_metadata": _show_image_metadata,
     "os-retype": _retype,
     "os-unmanage": _unmanage,
+    "os-force_delete": _force_delete,
     "os-reset_status": _reset_status,
     "os-extend": _extend,
 }
@@ -779,7 +827,7 @@ def _manage(call: Call) -> Any:
                 f"Manage existing volume failed: {source_name} is already managed "
                 f"as volume {existing.id}."
             )
-    volume, _ = _new_volume(call, {**spec, "volume_type": vtype.id}, 1, "creating")
+    volume, _ = _new_volume(call, {**spec, "volume_type": vtype.id}, 1, "managing")
     volume.backend = backend.section
     volume.bootable = bool(spec.get("bootable", False))
 
@@ -794,6 +842,7 @@ def _manage(call: Call) -> Any:
         lambda: backend.manage(volume.id, source_name),
         "manage existing volume",
         settle,
+        failed="error_managing",
     )
     return ok({"volume": render_volume(call, volume)}, 202)
 

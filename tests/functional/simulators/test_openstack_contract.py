@@ -374,14 +374,18 @@ def test_security_groups_routers_and_tags(tenant):
         tenant.network.delete_router(router)
 
 
-def test_manage_and_unmanage_rename_on_the_array(lab, region, admin, tenant):
-    array = lab.flasharrays.fabric.arrays["array-a"]
-    client = fa.Client(
-        target=lab.flasharrays.address("array-a"),
-        api_token=TOKENS["array-a"],
+def array_client(lab, name="array-a"):
+    return fa.Client(
+        target=lab.flasharrays.address(name),
+        api_token=TOKENS[name],
         verify_ssl=True,
         configuration=Configuration(ssl_ca_cert=str(lab.flasharrays.ca_file)),
     )
+
+
+def test_manage_and_unmanage_rename_on_the_array(lab, region, admin, tenant):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    client = array_client(lab)
     client.post_volumes(names=["recovered-copy"], volume=fa.VolumePost(provisioned=3 * 2**30))
     scoped = admin.connect_as_project(
         {"id": region.project_id("tenant1"), "name": "tenant1", "domain_id": "default"}
@@ -438,6 +442,127 @@ def test_a_volume_on_an_unreachable_array_goes_to_error_with_a_message(lab, regi
         "messages"
     ]
     assert "Unable to reach the FlashArray" in messages[0]["user_message"]
+
+
+def scoped_admin(region, admin, project="tenant1"):
+    return admin.connect_as_project(
+        {"id": region.project_id(project), "name": project, "domain_id": "default"}
+    )
+
+
+def messages(conn, volume_id):
+    listed = conn.block_storage.get("/messages", params={"resource_uuid": volume_id}).json()
+    return [m["user_message"] for m in listed["messages"]]
+
+
+def test_a_delete_the_array_fails_leaves_the_volume_error_deleting(lab, region, tenant, admin):
+    made = volume(tenant)
+    name = made.metadata["array_volume_name"]
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    control = SimulatorControl(lab.flasharrays.control_url)
+    control.inject_errors("array-a", count=1, path_contains="/volumes")
+    try:
+        tenant.block_storage.delete_volume(made)
+        failed = tenant.block_storage.wait_for_status(
+            made, "error_deleting", failures=[], interval=0.02, wait=10
+        )
+    finally:
+        control.clear_errors("array-a")
+    # As Cinder's volume manager leaves it: the record stays while its array volume lives on.
+    assert failed.status == "error_deleting"
+    assert not array.volumes[name].destroyed
+    assert messages(tenant, made.id) == [
+        f"delete volume failed: FlashArray error while trying to destroy volume {name} "
+        "(HTTP 500): Injected failure."
+    ]
+    with pytest.raises(sdk_errors.BadRequestException) as refused:
+        tenant.block_storage.delete_volume(made)
+    assert "current status: error_deleting" in str(refused.value)
+    # An admin resets it, and the delete goes through.
+    scoped_admin(region, admin).block_storage.reset_volume_status(made, status="error")
+    tenant.block_storage.delete_volume(made)
+    tenant.block_storage.wait_for_delete(made, interval=0.02, wait=10)
+    assert array.volumes[name].destroyed
+
+
+def test_an_admin_force_deletes_a_volume_in_any_status(lab, region, tenant, admin):
+    made = volume(tenant, vtype="pure")
+    scoped = scoped_admin(region, admin)
+    scoped.block_storage.reset_volume_status(made, status="error_deleting")
+    with pytest.raises(sdk_errors.ForbiddenException):
+        tenant.block_storage.delete_volume(made, force=True)
+    scoped.block_storage.delete_volume(made, force=True)
+    scoped.block_storage.wait_for_delete(made, interval=0.02, wait=10)
+    name = made.metadata["array_volume_name"]
+    assert lab.flasharrays.fabric.arrays["array-a"].volumes[name].destroyed
+
+
+def test_a_manage_the_array_fails_after_the_rename_keeps_the_array_volume(lab, region, admin):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    array_client(lab).post_volumes(names=["half-managed"], volume=fa.VolumePost(provisioned=2**30))
+    scoped = scoped_admin(region, admin)
+    control = SimulatorControl(lab.flasharrays.control_url)
+    control.inject_errors("array-a", count=1, path_contains="protection-groups/volumes")
+    try:
+        made = scoped.block_storage.manage_volume(
+            host="cinder@tenant1-async#tenant1-async",
+            ref={"source-name": "half-managed"},
+            volume_type="tenant1-async",
+        )
+        failed = scoped.block_storage.wait_for_status(
+            made, "error", failures=[], interval=0.02, wait=10
+        )
+    finally:
+        control.clear_errors("array-a")
+    # error_managing, shown as error; as with the Pure driver, the array volume has Cinder's
+    # name already, and the volume says so (to an admin).
+    renamed = f"volume-{made.id}-cinder"
+    assert failed.status == "error"
+    assert failed.provider_id == renamed
+    assert renamed in array.volumes and "half-managed" not in array.volumes
+    assert messages(scoped, made.id) == [
+        f"manage existing volume failed: FlashArray error while trying to add volume {renamed} "
+        "to protection group tenant1-pg (HTTP 500): Injected failure."
+    ]
+    # An unmanage that fails on the array leaves it error_unmanaging; reset, it goes through
+    # and the array volume keeps its data under the Pure driver's "-unmanaged" name.
+    control.inject_errors("array-a", count=1, path_contains="/volumes")
+    try:
+        scoped.block_storage.unmanage_volume(made)
+        scoped.block_storage.wait_for_status(
+            made, "error_unmanaging", failures=[], interval=0.02, wait=10
+        )
+    finally:
+        control.clear_errors("array-a")
+    assert renamed in array.volumes
+    scoped.block_storage.reset_volume_status(made, status="error")
+    scoped.block_storage.unmanage_volume(made)
+    wait_until(lambda: scoped.block_storage.find_volume(made.id, ignore_missing=True) is None)
+    assert not array.volumes[f"{renamed}-unmanaged"].destroyed
+
+
+def test_a_manage_the_array_fails_before_changing_anything_leaves_the_source(lab, region, admin):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    array_client(lab).post_volumes(names=["untouched"], volume=fa.VolumePost(provisioned=2**30))
+    scoped = scoped_admin(region, admin)
+    control = SimulatorControl(lab.flasharrays.control_url)
+    control.inject_errors("array-a", count=1, status=500, path_contains="/volumes")
+    try:
+        made = scoped.block_storage.manage_volume(
+            host="cinder@tenant1-async#tenant1-async",
+            ref={"source-name": "untouched"},
+            volume_type="tenant1-async",
+        )
+        failed = scoped.block_storage.wait_for_status(
+            made, "error", failures=[], interval=0.02, wait=10
+        )
+    finally:
+        control.clear_errors("array-a")
+    assert failed.provider_id is None and "untouched" in array.volumes
+    # Deleting a failed manage is allowed (error_managing), shown as deleting until it is gone.
+    scoped.block_storage.delete_volume(made)
+    scoped.block_storage.wait_for_delete(made, interval=0.02, wait=10)
+    assert not array.volumes["untouched"].destroyed
 
 
 def test_running_servers_write_and_paused_ones_do_not(lab, region, tenant):
