@@ -109,15 +109,17 @@ def http_status(error: DraasError) -> int:
     return next(status for cls, _, status in _MAPPING if isinstance(error, cls))
 
 
-# The trailing metadata key a draas server sets on every status it aborts with on purpose; a
-# failed call without it was never answered by draas (grpc's own transport failure).
+# The trailing metadata key a draas server sets on every status it aborts with on purpose (its
+# value: the error's class); a failed call without it was never answered by draas (grpc's own
+# transport failure).
 ANSWERED_KEY = "draas-error"
 
 
-def from_grpc(code: grpc.StatusCode, details: str, answered: bool = True) -> DraasError:
-    """The error a client raises for a failed call: the class that maps to the code; an
-    UNAVAILABLE that no draas server `answered` is ServiceUnreachable."""
-    if code == grpc.StatusCode.UNAVAILABLE and not answered:
+def from_grpc(code: grpc.StatusCode, details: str, answered_as: str | None = "") -> DraasError:
+    """The error a client raises for a failed call: the class that maps to the code. An
+    UNAVAILABLE that no draas server answered (`answered_as` None), or that a server answered
+    because a service it calls did not answer, is ServiceUnreachable."""
+    if code == grpc.StatusCode.UNAVAILABLE and answered_as in (None, ServiceUnreachable.__name__):
         return ServiceUnreachable(details or "the service did not answer")
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         field, _, reason = details.partition(": ")

@@ -14,6 +14,7 @@ from opentelemetry.instrumentation.grpc.grpcext import intercept_channel
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.errors import ANSWERED_KEY, from_grpc
+from common.tls import ClientTls
 
 # A service restarting is back within seconds: reconnect soon after it is, rather than after
 # grpc's default backoff (1 s growing to 120 s), during which every call fails at once.
@@ -29,20 +30,40 @@ def open_channel(
     tracer_provider: TracerProvider,
     credentials: grpc.ChannelCredentials | None = None,
     options: list[tuple[str, Any]] | None = None,
+    tls: ClientTls | None = None,
 ) -> grpc.Channel:
-    """A channel to another service that traces each call and passes the trace context on
-    (TLS when credentials are given). Channels connect lazily: opening one never fails, calls do."""
+    """A channel to another service that traces each call and passes the trace context on;
+    with `tls`, mutual TLS to a server of that site (or TLS with the `credentials` given).
+    Channels connect lazily: opening one never fails, calls do.
+
+    :raises ServiceUnavailable: a TLS file cannot be read.
+    """
     options = [*RECONNECT, *(options or [])]
     raw = (
         grpc.secure_channel(address, credentials, options=options)
         if credentials is not None
-        else grpc.insecure_channel(address, options=options)
+        else raw_channel(address, tls, options)
     )
     # The instrumentation's interceptor speaks its own interface, hence its intercept_channel.
     channel: grpc.Channel = intercept_channel(
         raw, client_interceptor(tracer_provider=tracer_provider)
     )
     return channel
+
+
+def raw_channel(
+    address: str, tls: ClientTls | None = None, options: list[tuple[str, Any]] | None = None
+) -> grpc.Channel:
+    """An untraced channel (for tools, tests, and calls whose call object must stay visible);
+    with `tls`, mutual TLS to a server of that site.
+
+    :raises ServiceUnavailable: a TLS file cannot be read.
+    """
+    if tls is None:
+        return grpc.insecure_channel(address, options=options)
+    return grpc.secure_channel(
+        address, tls.credentials(), options=[*(options or []), *tls.options()]
+    )
 
 
 def check_health(channel: grpc.Channel, service: str = "", timeout: float = 2.0) -> str:
@@ -62,12 +83,12 @@ def mapped_errors() -> Iterator[None]:
     try:
         yield
     except grpc.RpcError as error:
-        raise from_grpc(error.code(), error.details() or "", answered_by_draas(error)) from error
+        raise from_grpc(error.code(), error.details() or "", answered_as(error)) from error
 
 
-def answered_by_draas(error: grpc.RpcError) -> bool:
-    """Whether a draas server sent this status on purpose (rather than grpc failing to reach
-    it, or the connection breaking)."""
+def answered_as(error: grpc.RpcError) -> str | None:
+    """The error class a draas server sent this status for on purpose; None when no draas
+    server answered (grpc failed to reach it, or the connection broke)."""
     trailing = getattr(error, "trailing_metadata", None)
     metadata = trailing() if callable(trailing) else None
-    return any(key == ANSWERED_KEY for key, _ in metadata or ())
+    return next((str(value) for key, value in metadata or () if key == ANSWERED_KEY), None)

@@ -1,7 +1,9 @@
 """gRPC servers for draas services.
 
 `create_grpc_server` gives every service the same server: the standard health service,
-reflection, OpenTelemetry tracing of every call, and one mapping of `DraasError` to status codes.
+reflection, OpenTelemetry tracing of every call, one mapping of `DraasError` to status codes,
+and, when the settings name TLS files, mutual TLS with a check of the caller's site
+(common.tls).
 RPCs a servicer does not implement yet answer UNIMPLEMENTED with a message naming the method
 (`answers_unimplemented`), never a default success.
 """
@@ -24,6 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from common.errors import ANSWERED_KEY, DraasError, ServiceUnavailable, Unimplemented, grpc_code
 from common.logs import mask
 from common.settings import ServiceSettings
+from common.tls import CallerCheck, Callers, server_credentials
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +95,29 @@ def create_grpc_server(
     bindings: Iterable[ServiceBinding],
     tracer_provider: TracerProvider,
     secure_ports: Iterable[tuple[int, grpc.ServerCredentials]] = (),
+    callers: Callers | None = None,
 ) -> tuple[ServiceServer, int]:
     """Builds a server for the bindings, bound to settings.listen_host:settings.port (0 picks a
     free port) and to any further (port, TLS credentials); returns it, not started, and the
-    bound plain port.
+    bound port. With the settings' TLS files, that port serves mutual TLS only, and a caller's
+    certificate must name one of `callers`' sites (default: this site only), health checks
+    excepted.
 
-    :raises ServiceUnavailable: when the address cannot be bound (e.g. the port is taken).
+    :raises ServiceUnavailable: when the address cannot be bound (e.g. the port is taken) or a
+        TLS file cannot be read.
     """
+    tls = settings.grpc_tls()
+    interceptors: list[grpc.ServerInterceptor] = [
+        server_interceptor(tracer_provider=tracer_provider),
+        _ErrorMapping(),
+    ]
+    if tls is not None:
+        interceptors.append(CallerCheck(callers or Callers(frozenset({settings.site}))))
     server = grpc.server(
         futures.ThreadPoolExecutor(
             max_workers=settings.max_workers, thread_name_prefix=f"{settings.service_name}-rpc"
         ),
-        interceptors=[server_interceptor(tracer_provider=tracer_provider), _ErrorMapping()],
+        interceptors=interceptors,
         options=SERVER_OPTIONS,
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
@@ -117,7 +131,11 @@ def create_grpc_server(
     )
     address = f"{settings.listen_host}:{settings.port}"
     try:
-        port = server.add_insecure_port(address)
+        port = (
+            server.add_insecure_port(address)
+            if tls is None
+            else server.add_secure_port(address, server_credentials(tls))
+        )
     except RuntimeError as error:
         raise ServiceUnavailable(f"cannot listen on {address}: {error}") from None
     if port == 0:

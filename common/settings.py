@@ -2,8 +2,8 @@
 
 Where a value comes from, strongest first:
   1. the service's environment variable, e.g. DRAAS_METADATA_PORT;
-  2. for settings shared by a site's processes (site, state_dir, log_level, log_format), the
-     site-wide variable, e.g. DRAAS_SITE;
+  2. for settings shared by a site's processes (site, state_dir, log_level, log_format and
+     the tls_* files), the site-wide variable, e.g. DRAAS_SITE;
   3. the settings file (TOML; `--config FILE` or DRAAS_CONFIG_FILE): the [<service>] table,
      over the [common] table;
   4. the default.
@@ -21,7 +21,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    FilePath,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -34,9 +43,13 @@ from sqlalchemy.exc import ArgumentError
 
 from common.errors import DraasError
 from common.logs import register_secret
+from common.tls import ClientTls, TlsFiles
 
 CONFIG_FILE_VARIABLE = "DRAAS_CONFIG_FILE"
-SHARED_SETTINGS = frozenset({"site", "state_dir", "log_level", "log_format"})
+SHARED_SETTINGS = frozenset(
+    {"site", "state_dir", "log_level", "log_format", "tls_ca_file", "tls_cert_file", "tls_key_file"}
+)
+_TLS_FILES = ("tls_ca_file", "tls_cert_file", "tls_key_file")
 _SECRET_WORDS = ("token", "password", "secret")
 
 _settings_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
@@ -90,6 +103,44 @@ class ServiceSettings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         10.0, gt=0, le=600, description="How long in-flight calls get to finish on SIGTERM."
     )
+    tls_ca_file: FilePath | None = Field(
+        None,
+        description="With tls_cert_file and tls_key_file, every gRPC server and channel of the "
+        "process uses mutual TLS (common.tls): the CA that signed every draas certificate (PEM).",
+    )
+    tls_cert_file: FilePath | None = Field(
+        None, description="This process's certificate (PEM), naming its site as a DNS name."
+    )
+    tls_key_file: FilePath | None = Field(
+        None, description="The certificate's private key (PEM); read, never logged."
+    )
+
+    @field_validator("tls_key_file")
+    @classmethod
+    def _tls_files_together(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if any(name not in info.data for name in _TLS_FILES[:-1]):
+            return value  # a bad one is named already
+        given = [info.data[name] is not None for name in _TLS_FILES[:-1]] + [value is not None]
+        if any(given) and not all(given):
+            raise ValueError(
+                "tls_ca_file, tls_cert_file and tls_key_file go together: set all three for "
+                "mutual TLS, or none"
+            )
+        return value
+
+    def grpc_tls(self) -> TlsFiles | None:
+        """This process's certificate, key and CA; None when its gRPC runs without TLS."""
+        if self.tls_ca_file is None or self.tls_cert_file is None or self.tls_key_file is None:
+            return None
+        return TlsFiles(
+            cert_file=self.tls_cert_file, key_file=self.tls_key_file, ca_file=self.tls_ca_file
+        )
+
+    def client_tls(self, site: str | None = None) -> ClientTls | None:
+        """How this process's channels to a service of `site` (default: this site) authenticate;
+        None without TLS."""
+        files = self.grpc_tls()
+        return None if files is None else ClientTls(files, site or self.site)
 
     def database_url_value(self) -> str:
         """The database URL to connect to: the configured one, or this service's SQLite file."""

@@ -28,7 +28,10 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     roles = Roles(frozenset(settings.admin_roles), frozenset(settings.member_roles))
     tokens = KeystoneTokens(settings.keystone_url, settings.token_cache_seconds, roles, ca)
     orchestrator = Orchestrator(
-        settings.orchestrator_address, settings.call_timeout_seconds, provider
+        settings.orchestrator_address,
+        settings.call_timeout_seconds,
+        provider,
+        settings.client_tls(),
     )
 
     @asynccontextmanager

@@ -12,7 +12,8 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.grpc_client import mapped_errors, open_channel
+from common.grpc_client import mapped_errors, open_channel, raw_channel
+from common.tls import ClientTls
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 
@@ -20,13 +21,20 @@ from draas.orchestrator.v1 import orchestrator_pb2_grpc
 class Orchestrator:
     """Calls this site's orchestrator on behalf of a validated caller."""
 
-    def __init__(self, address: str, timeout: float, tracer_provider: TracerProvider) -> None:
+    def __init__(
+        self,
+        address: str,
+        timeout: float,
+        tracer_provider: TracerProvider,
+        tls: ClientTls | None = None,
+    ) -> None:
+        """With `tls` (GatewaySettings.client_tls()), both channels use mutual TLS."""
         self._timeout = timeout
-        self._channel = open_channel(address, tracer_provider)
+        self._channel = open_channel(address, tracer_provider, tls=tls)
         self._stub = orchestrator_pb2_grpc.OrchestratorServiceStub(self._channel)
         # Event streams are cancelled when their HTTP client goes away, which needs the call
         # object that the tracing interceptor hides; the trace context is passed on by hand.
-        self._raw_channel = grpc.insecure_channel(address)
+        self._raw_channel = raw_channel(address, tls)
         self._raw_stub = orchestrator_pb2_grpc.OrchestratorServiceStub(self._raw_channel)
 
     def call(self, method: str, request: Message) -> Any:

@@ -11,7 +11,9 @@ from common.settings import ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
-    """Environment `DRAAS_GATEWAY_*` or the [gateway] table; `port` is the HTTP port."""
+    """Environment `DRAAS_GATEWAY_*` or the [gateway] table; `port` is the HTTP port. With the
+    site's TLS files (tls_ca_file, ...), the gateway calls its orchestrator over mutual TLS
+    (`client_tls()`)."""
 
     service_name: ClassVar[str] = "gateway"
 

@@ -3,7 +3,9 @@ OpenStack regions RegionA and RegionB) as one long-running process, on fixed por
 deployment such as docker-compose.yml where each draas service is its own container.
 
 Once serving it writes, into --state-dir: tls/ca.pem (what verifies the arrays), lab.json
-(every address) and clouds.yaml (clouds site-a and site-b for the tenant's member user). Each
+(every address) and clouds.yaml (clouds site-a and site-b for the tenant's member user). With
+--grpc-tls it first writes, into grpc-tls/, a CA (draas.pem) and a certificate and key for every
+draas process of each site (draas-SITE-SERVICE.crt and .key), for mutual TLS between them. Each
 --gateway SITE=URL is put into that site's Keystone catalog as `disaster-recovery`; --seed
 gives the tenant a network and VMs at site A that write to their volumes. Stops on SIGTERM.
 """
@@ -19,10 +21,16 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from common.tls import TlsFiles
 from simulators.lab import ARRAYS, USER_PASSWORD, TwoSiteLab
+from tools.certificates import Authority, issue_all
 from tools.environment import TENANT, seed
 from tools.process_sites import GATEWAY_SERVICE_TYPE
 from tools.stack import SITES
+
+GRPC_TLS_DIR = "grpc-tls"
+# The draas processes of a site, each with a certificate of its own.
+DRAAS_PROCESSES = ("compute", "storage", "metadata", "orchestrator", "gateway")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,19 +40,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--gateway", action="append", default=[], metavar="SITE=URL")
     parser.add_argument("--seed", action="store_true", help=f"VMs of tenant {TENANT} at site-a")
+    parser.add_argument(
+        "--grpc-tls", action="store_true", help="certificates for mutual TLS between draas"
+    )
     args = parser.parse_args(argv)
     gateways = dict(item.partition("=")[::2] for item in args.gateway)
     unknown = set(gateways) - set(SITES)
     if unknown or not all(gateways.values()):
         parser.error(f"--gateway takes SITE=URL with SITE one of {', '.join(SITES)}")
     # What an earlier run wrote (its CA, its addresses) must not be read as this run's.
-    for stale in ("lab.json", "clouds.yaml", "tls"):
+    for stale in ("lab.json", "clouds.yaml", "tls", GRPC_TLS_DIR):
         path = args.state_dir / stale
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
     args.state_dir.mkdir(parents=True, exist_ok=True)
+    if args.grpc_tls:
+        write_grpc_certificates(args.state_dir)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -57,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lab serving; addresses in {args.state_dir / 'lab.json'}", flush=True)
         stop.wait()
     return 0
+
+
+def write_grpc_certificates(state_dir: Path) -> dict[tuple[str, str], TlsFiles]:
+    """A CA and a certificate for every draas process of each site, in state_dir/grpc-tls:
+    (site, process) -> its files."""
+    authority = Authority("draas", state_dir / GRPC_TLS_DIR, days=365)
+    return issue_all(authority, SITES, DRAAS_PROCESSES)
 
 
 def write_state(lab: TwoSiteLab, state_dir: Path) -> None:

@@ -1,6 +1,7 @@
 """Starts a site's draas services as local processes, the way a process manager would: one
 process per service, each configured by its own environment, each reporting its port through a
-port file. Used by `make up`, the demo and the end-to-end tests."""
+port file; with a certificate authority, every process with a certificate of its own for mutual
+TLS. Used by `make up`, the demo and the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-import grpc
-
+from common.grpc_client import raw_channel
+from common.tls import ClientTls
 from draas.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
+from tools.certificates import Authority
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The orchestrator is started last: it is configured with the others' addresses.
@@ -107,6 +109,19 @@ def service_environment(site: str, state_dir: Path, extra: dict[str, str]) -> di
     return env
 
 
+def tls_environment(tls: Authority | None, site: str, name: str) -> dict[str, str]:
+    """The environment that gives a site's service a certificate of its own from `tls`."""
+    if tls is None:
+        return {}
+    files = tls.issue(site, name)
+    prefix = f"DRAAS_{name.upper()}_TLS_"
+    return {
+        f"{prefix}CA_FILE": str(files.ca_file),
+        f"{prefix}CERT_FILE": str(files.cert_file),
+        f"{prefix}KEY_FILE": str(files.key_file),
+    }
+
+
 def spawn_service(
     name: str, site: str, state_dir: Path, port: int = 0, extra_env: dict[str, str] | None = None
 ) -> ServiceProcess:
@@ -136,14 +151,16 @@ def spawn_service(
 
 @dataclass
 class LocalSite:
-    """A site's four services as local processes. Use as a context manager: leaving it stops
-    every process it started."""
+    """A site's four services as local processes (with `tls`, over mutual TLS, each with a
+    certificate of its own). Use as a context manager: leaving it stops every process it
+    started."""
 
     site: str
     state_dir: Path
     base_port: int | None = None
     startup_timeout: float = 60.0
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    tls: Authority | None = None
 
     def start(self) -> LocalSite:
         """Starts the backends in parallel, then the orchestrator pointed at them.
@@ -153,7 +170,11 @@ class LocalSite:
         try:
             for name in BACKEND_SERVICES:
                 self.processes[name] = spawn_service(
-                    name, self.site, self.state_dir, self._port(name)
+                    name,
+                    self.site,
+                    self.state_dir,
+                    self._port(name),
+                    tls_environment(self.tls, self.site, name),
                 )
             for name in BACKEND_SERVICES:
                 self.processes[name].wait_until_serving(self.startup_timeout)
@@ -162,7 +183,11 @@ class LocalSite:
                 for name in BACKEND_SERVICES
             }
             orchestrator = spawn_service(
-                "orchestrator", self.site, self.state_dir, self._port("orchestrator"), addresses
+                "orchestrator",
+                self.site,
+                self.state_dir,
+                self._port("orchestrator"),
+                addresses | tls_environment(self.tls, self.site, "orchestrator"),
             )
             self.processes["orchestrator"] = orchestrator
             orchestrator.wait_until_serving(self.startup_timeout)
@@ -182,9 +207,13 @@ class LocalSite:
                 codes[name] = self.processes[name].stop()
         return codes
 
+    def client_tls(self) -> ClientTls | None:
+        """How a tool calls this site's services: with a certificate of the site, with TLS."""
+        return None if self.tls is None else ClientTls(self.tls.issue(self.site, "tool"), self.site)
+
     def system_status(self, timeout: float = 10.0) -> orchestrator_pb2.SystemStatus:
         """Asks the orchestrator how its dependencies are."""
-        with grpc.insecure_channel(self.processes["orchestrator"].address) as channel:
+        with raw_channel(self.processes["orchestrator"].address, self.client_tls()) as channel:
             stub = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
             return stub.GetSystemStatus(orchestrator_pb2.GetSystemStatusRequest(), timeout=timeout)
 

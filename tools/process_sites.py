@@ -1,7 +1,7 @@
 """The lab's two sites with every draas service as its own process: per site compute, storage,
 metadata and orchestrator, configured by environment from the same settings the in-process
-stack (tools/stack.py) uses, so that both run the same sites. For end-to-end tests and the
-demo."""
+stack (tools/stack.py) uses, so that both run the same sites (with mutual TLS on every gRPC
+channel, given a certificate authority). For end-to-end tests and the demo."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from typing import Any
 import grpc
 from pydantic import BaseModel, SecretStr
 
+from common.grpc_client import raw_channel
 from common.settings import ServiceSettings
 from gateway.settings import GatewaySettings
 from simulators.lab import TwoSiteLab
+from tools.certificates import Authority
 from tools.launcher import ServiceProcess, free_port, spawn_service
-from tools.stack import SITES, SiteStubs, compute_settings, site_settings
+from tools.stack import SITES, SiteStubs, client_tls, compute_settings, site_settings, tls_settings
 
 STARTUP_SECONDS = 60.0
 # The gateway's service type in a region's Keystone catalog (where the draas CLI finds it).
@@ -109,9 +111,12 @@ def stop_sites(sites: list[ProcessSite]) -> dict[str, dict[str, int]]:
     return codes
 
 
-def gateway_settings(lab: TwoSiteLab, site: str, running: ProcessSite) -> GatewaySettings:
+def gateway_settings(
+    lab: TwoSiteLab, site: str, running: ProcessSite, tls: Authority | None = None
+) -> GatewaySettings:
     """A site's gateway: in front of its orchestrator process, trusting its region's Keystone."""
     return GatewaySettings(
+        **tls_settings(tls, site, "gateway"),
         site=site,
         state_dir=running.state,
         keystone_url=lab.regions[site].auth_url,
@@ -125,13 +130,15 @@ def running_process_sites(
     state: Path,
     databases: dict[str, str],
     gateways: bool = False,
+    tls: Authority | None = None,
     **orchestrator_settings: Any,
 ) -> Iterator[dict[str, ProcessSite]]:
     """Both sites, every service a process: compute and storage first (their ports learned
     from their port files), then metadata and orchestrators on ports chosen beforehand (each
     site's peers need them), then (with `gateways`) each site's REST gateway, put into its
     region's service catalog as `disaster-recovery`. `databases` has "<site>-metadata" and
-    "<site>-orchestrator" URLs.
+    "<site>-orchestrator" URLs. With `tls`, every gRPC channel uses mutual TLS, each process
+    with a certificate of its own.
 
     :raises LaunchError: a service did not come up (everything started is stopped).
     """
@@ -147,10 +154,12 @@ def running_process_sites(
 
         settings: dict[str, dict[str, Any]] = {}
         for site in SITES:
-            sites[site].spawn("compute", compute_settings(lab, site, state / site / "compute"))
+            sites[site].spawn("compute", compute_settings(lab, site, state / site / "compute", tls))
         compute = serving("compute")
         for site in SITES:
-            settings[site] = site_settings(lab, site, state / site, ports, databases, compute[site])
+            settings[site] = site_settings(
+                lab, site, state / site, ports, databases, compute[site], tls
+            )
             sites[site].spawn("storage", settings[site]["storage"])
             sites[site].spawn("metadata", settings[site]["metadata"], ports[site]["metadata"])
         serving("storage")
@@ -163,7 +172,7 @@ def running_process_sites(
         serving("orchestrator")
         if gateways:
             for site in SITES:
-                sites[site].spawn("gateway", gateway_settings(lab, site, sites[site]))
+                sites[site].spawn("gateway", gateway_settings(lab, site, sites[site], tls))
             serving("gateway")
             for site in SITES:
                 lab.regions[site].register_endpoint(
@@ -171,5 +180,7 @@ def running_process_sites(
                 )
         for each in sites.values():
             for service in ("orchestrator", "metadata"):
-                each.channels[service] = grpc.insecure_channel(each.processes[service].address)
+                each.channels[service] = raw_channel(
+                    each.processes[service].address, client_tls(tls, each.name)
+                )
         yield sites

@@ -1,5 +1,9 @@
 """Everything needed to rebuild a failover group's VMs: the group record, its servers and what
-they use, found by following the ids in the captured records."""
+they use, found by following the ids in the captured records.
+
+Only the project's own records and the site-level ones are followed: a public flavor or a
+shared network is in every bundle whose servers use it, another project's private flavor,
+image or network in none, whatever a record names."""
 
 from __future__ import annotations
 
@@ -20,10 +24,9 @@ def recovery_bundle(
 
     :raises NotFound: when this site holds no such group (at that time).
     """
-    entities = store.entities(project_id, as_of=as_of)
-    group = next(
-        (e for e in entities if e.key.kind == FAILOVER_GROUP and e.key.id == group_id), None
-    )
+    entities = store.entities(project_id, as_of=as_of, site_level=True)
+    own = [e for e in entities if e.project_id == project_id]
+    group = next((e for e in own if e.key.kind == FAILOVER_GROUP and e.key.id == group_id), None)
     if group is None:
         raise NotFound(f"site {store.site} holds no group {group_id} in project {project_id}")
     # Both sites' records of a project may be here (a group that failed over): a server's
@@ -44,7 +47,7 @@ def recovery_bundle(
         return found
 
     members = {str(vm.get("server_id")) for vm in group.body.get("vms", [])}
-    servers = [e for e in entities if e.key.kind == "SERVER" and e.key.id in members]
+    servers = [e for e in own if e.key.kind == "SERVER" and e.key.id in members]
     for entity in servers:
         chosen[(entity.key.kind, entity.key.id)] = entity
     for server in servers:

@@ -12,7 +12,14 @@ from google.protobuf import json_format
 from common.errors import DraasError, FailedPrecondition
 from common.grpc_client import mapped_errors
 from draas.compute.v1 import compute_pb2, compute_pb2_grpc
-from services.metadata.store import FAILOVER_GROUP, CaptureCounts, EntityKey, MetadataStore
+from services.metadata.store import (
+    FAILOVER_GROUP,
+    SHAREABLE,
+    CaptureCounts,
+    EntityKey,
+    MetadataStore,
+    Observed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ KINDS = {
     "ports": "PORT",
     "security_groups": "SECURITY_GROUP",
 }
+# Image visibilities that let every project use an image.
+PUBLIC_IMAGES = {"public", "community"}
 
 
 def body_of(message: Any) -> dict[str, Any]:
@@ -47,11 +56,29 @@ def group_members(store: MetadataStore, project_id: str) -> dict[str, str]:
     return members
 
 
+def site_level(kind: str, body: dict[str, Any], project_id: str, site_networks: set[str]) -> bool:
+    """Whether the cloud lets every project use a resource a capture of `project_id` found: a
+    public flavor or volume type, a public or community image, a shared or external network
+    (and its subnets, in `site_networks`), or a network, router or security group another
+    project owns. Absent fields (proto3 JSON leaves out false and empty) mean private."""
+    if kind in ("FLAVOR", "VOLUME_TYPE"):
+        return body.get("is_public") is True
+    if kind == "IMAGE":
+        return body.get("visibility") in PUBLIC_IMAGES
+    if kind == "SUBNET":
+        return body.get("network_id") in site_networks
+    if kind == "NETWORK" and (body.get("shared") or body.get("external")):
+        return True
+    if kind in ("NETWORK", "ROUTER", "SECURITY_GROUP"):
+        return body.get("project_id", project_id) != project_id
+    return False
+
+
 def observe(
-    site: str, inventory: compute_pb2.Inventory, members: dict[str, str]
-) -> dict[EntityKey, tuple[str, dict[str, Any]]]:
-    """Every captured resource as an entity of this site; a grouped server's volumes and ports
-    belong to its group too."""
+    site: str, project_id: str, inventory: compute_pb2.Inventory, members: dict[str, str]
+) -> dict[EntityKey, Observed]:
+    """Every captured resource as an entity of this site, with whether it is the site's; a
+    grouped server's volumes and ports belong to its group too."""
     groups: dict[str, str] = {}
     for server in inventory.servers:
         group = members.get(server.id, "")
@@ -60,12 +87,39 @@ def observe(
             groups[device.volume_id] = group
         for port_id in server.port_ids:
             groups[port_id] = group
+    site_networks = {
+        n.id for n in inventory.networks if site_level("NETWORK", body_of(n), project_id, set())
+    }
     observed = {}
     for field, kind in KINDS.items():
         for item in getattr(inventory, field):
             identity = item.name if kind == "KEY_PAIR" else item.id
-            observed[EntityKey(site, kind, identity)] = (groups.get(identity, ""), body_of(item))
+            body = body_of(item)
+            observed[EntityKey(site, kind, identity)] = Observed(
+                groups.get(identity, ""),
+                body,
+                site_level(kind, body, project_id, site_networks),
+                kind in SHAREABLE,
+            )
     return observed
+
+
+def references(site: str, observed: dict[EntityKey, Observed]) -> set[EntityKey]:
+    """The shareable resources the captured servers, volumes and ports name. The capture takes
+    every one that exists (an image it cannot find it leaves out), so one named but not
+    captured has vanished from the cloud."""
+    named: set[tuple[str, Any]] = set()
+    for key, seen in observed.items():
+        body = seen.body
+        if key.kind == "SERVER":
+            named |= {("FLAVOR", body.get("flavor_id")), ("IMAGE", body.get("image_id"))}
+        elif key.kind == "VOLUME":
+            named.add(("IMAGE", body.get("image_metadata", {}).get("image_id")))
+        elif key.kind == "PORT":
+            named.add(("NETWORK", body.get("network_id")))
+            named |= {("SUBNET", ip.get("subnet_id")) for ip in body.get("fixed_ips", [])}
+            named |= {("SECURITY_GROUP", g) for g in body.get("security_group_ids", [])}
+    return {EntityKey(site, kind, str(i)) for kind, i in named if i}
 
 
 class Capturer:
@@ -104,9 +158,15 @@ class Capturer:
                 ),
                 timeout=self.timeout,
             )
-        observed = observe(self.store.site, inventory, group_members(self.store, project_id))
+        observed = observe(
+            self.store.site, project_id, inventory, group_members(self.store, project_id)
+        )
         return self.store.capture(
-            project_id, observed, set(KINDS.values()), partial=bool(server_ids)
+            project_id,
+            observed,
+            set(KINDS.values()),
+            partial=bool(server_ids),
+            vanished=references(self.store.site, observed) - set(observed),
         )
 
     def start(self) -> None:

@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.errors import InvalidArgument
 from draas.metadata.v1 import metadata_pb2 as pb
-from services.metadata.store import Change, Entity, EntityKey
+from services.metadata.store import SHAREABLE, Change, Entity, EntityKey
 
 PREFIX = "ENTITY_KIND_"
 # Longest values the store's columns hold.
@@ -96,10 +96,17 @@ def entity_message(entity: Entity) -> pb.Entity:
 
 
 def entity_from(message: pb.Entity, field: str) -> Entity:
-    """A replicated entity, checked as strictly as a local write."""
+    """A replicated entity, checked as strictly as a local write (the project may be empty only
+    for a kind that can be site-level; the receiver checks that its site sent it)."""
+    key = key_from(message.key, f"{field}.key")
     return Entity(
-        key=key_from(message.key, f"{field}.key"),
-        project_id=text(message.project_id, f"{field}.project_id", PROJECT_LENGTH),
+        key=key,
+        project_id=text(
+            message.project_id,
+            f"{field}.project_id",
+            PROJECT_LENGTH,
+            required=key.kind not in SHAREABLE,
+        ),
         group_id=text(message.group_id, f"{field}.group_id", GROUP_LENGTH, required=False),
         owner_site=text(message.owner_site, f"{field}.owner_site", SITE_LENGTH),
         epoch=message.epoch,

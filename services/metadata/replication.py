@@ -21,11 +21,12 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from common.errors import InvalidArgument, PermissionDenied
 from common.grpc_client import open_channel
+from common.tls import certificate_names, channel_credentials
 from draas.metadata.v1 import metadata_pb2 as pb
 from draas.metadata.v1 import metadata_pb2_grpc
 from services.metadata import codec
-from services.metadata.settings import MetadataSettings, PeerSettings, TlsSettings
-from services.metadata.store import MetadataStore
+from services.metadata.settings import MetadataSettings, PeerSettings
+from services.metadata.store import SITE_LEVEL, MetadataStore
 
 log = logging.getLogger(__name__)
 _END = object()
@@ -120,11 +121,17 @@ class PeerSender:
     def _channel(self) -> grpc.Channel:
         tls = self.settings.tls
         if tls is None:
-            return open_channel(self.peer.address, self.tracer_provider, options=KEEPALIVE)
+            # With the site's TLS files, the peer's certificate must name the peer's site.
+            return open_channel(
+                self.peer.address,
+                self.tracer_provider,
+                options=KEEPALIVE,
+                tls=self.settings.client_tls(self.peer.site),
+            )
         return open_channel(
             self.peer.address,
             self.tracer_provider,
-            credentials=client_credentials(tls),
+            credentials=channel_credentials(tls),
             options=KEEPALIVE,
         )
 
@@ -186,7 +193,8 @@ def receive(
     :raises PermissionDenied: for a site that is not a configured peer, or (with mutual TLS)
         whose certificate does not name it.
     :raises InvalidArgument: for a batch before the hello, a bad checksum, a change from
-        another site, or a gap (the sender resumes from the ack).
+        another site, a site-level entity of another site's cloud, or a gap (the sender resumes
+        from the ack).
     """
     origin = ""
     for message in _until_cancelled(messages, context):
@@ -210,6 +218,12 @@ def receive(
                 raise InvalidArgument(
                     f"batch.changes[{index}].entity.owner_site",
                     f"must be {origin}: a site sends only changes it made as the owner",
+                )
+            if change.entity.project_id == SITE_LEVEL and change.entity.key.site != origin:
+                raise InvalidArgument(
+                    f"batch.changes[{index}].entity.project_id",
+                    f"is required: only {change.entity.key.site} files its cloud's resources "
+                    "under no project (site-level)",
                 )
         yield pb.ReplicationAck(last_applied_sequence=store.apply(origin, changes))
 
@@ -236,14 +250,9 @@ def _check_origin(origin: str, settings: MetadataSettings, context: grpc.Service
         )
     if origin not in peers:
         raise PermissionDenied(f"site {origin} is not a peer of site {settings.site}")
-    if settings.tls is not None:
-        names = {
-            bytes(n).decode()
-            for k in ("x509_common_name", "x509_subject_alternative_name")
-            for n in context.auth_context().get(k, [])
-        }
-        if origin not in names:
-            raise PermissionDenied(f"the peer's certificate does not name site {origin}")
+    tls = settings.tls is not None or settings.grpc_tls() is not None
+    if tls and origin not in certificate_names(context):
+        raise PermissionDenied(f"the peer's certificate does not name site {origin}")
 
 
 def lag(store: MetadataStore, peer: str) -> tuple[int, int, float]:
@@ -253,19 +262,3 @@ def lag(store: MetadataStore, peer: str) -> tuple[int, int, float]:
     oldest = store.change_time(acked + 1) if behind else None
     seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
     return acked, behind, max(0.0, seconds)
-
-
-def client_credentials(tls: TlsSettings) -> grpc.ChannelCredentials:
-    return grpc.ssl_channel_credentials(
-        root_certificates=tls.ca_file.read_bytes(),
-        private_key=tls.key_file.read_bytes(),
-        certificate_chain=tls.cert_file.read_bytes(),
-    )
-
-
-def server_credentials(tls: TlsSettings) -> grpc.ServerCredentials:
-    return grpc.ssl_server_credentials(
-        [(tls.key_file.read_bytes(), tls.cert_file.read_bytes())],
-        root_certificates=tls.ca_file.read_bytes(),
-        require_client_auth=True,
-    )

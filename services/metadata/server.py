@@ -1,5 +1,5 @@
-"""Wiring of the metadata service: store, capture, senders to peers, and the gRPC server (with a
-mutual-TLS port for peers when configured)."""
+"""Wiring of the metadata service: store, capture, senders to peers, and the gRPC server (mutual
+TLS when the site's TLS files are set; a mutual-TLS port for peers with [metadata.tls])."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from opentelemetry.sdk.trace import TracerProvider
 from common.grpc_client import open_channel
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
+from common.tls import Callers, server_credentials
 from draas.metadata.v1 import metadata_pb2_grpc
 from services.metadata.capture import Capturer
 from services.metadata.models import MIGRATIONS
-from services.metadata.replication import PeerSender, server_credentials
+from services.metadata.replication import PeerSender
 from services.metadata.servicer import SERVICE, MetadataServicer
 from services.metadata.settings import MetadataSettings
 from services.metadata.store import MetadataStore
@@ -40,7 +41,7 @@ def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> M
     database = open_database(settings, MIGRATIONS)
     store = MetadataStore(database, settings.site)
     channel = (
-        open_channel(settings.compute_address, tracer_provider)
+        open_channel(settings.compute_address, tracer_provider, tls=settings.client_tls())
         if settings.compute_address
         else None
     )
@@ -67,7 +68,13 @@ def create_server(settings: MetadataSettings, deps: MetadataDeps) -> tuple[Servi
     secure = (
         [(settings.peer_port, server_credentials(settings.tls))] if settings.tls is not None else []
     )
-    return create_grpc_server(settings, [binding], deps.tracer_provider, secure)
+    # This site's services and the peers; a peer's replication stream names its site in its
+    # first message, and is checked against the certificate then.
+    callers = Callers(
+        frozenset({settings.site, *(p.site for p in settings.peers)}),
+        self_checked=frozenset({f"/{SERVICE.full_name}/Replicate"}),
+    )
+    return create_grpc_server(settings, [binding], deps.tracer_provider, secure, callers)
 
 
 SPEC = ServiceSpec("metadata", MetadataSettings, build_deps, create_server, MIGRATIONS)

@@ -17,7 +17,7 @@ from services.metadata.bundle import recovery_bundle
 from services.metadata.capture import Capturer
 from services.metadata.replication import PeerSender
 from services.metadata.settings import MetadataSettings
-from services.metadata.store import MetadataStore, Write
+from services.metadata.store import SITE_LEVEL, MetadataStore, Write
 
 SERVICE = pb.DESCRIPTOR.services_by_name["MetadataService"]
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
@@ -114,8 +114,16 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
     ) -> pb.ListEntitiesResponse:
         offset, size = _page(request.page.page_size, request.page.page_token)
         kinds = {codec.kind_name(k, f"kinds[{i}]") for i, k in enumerate(request.kinds)} or None
+        if request.site_level and request.all_projects:
+            raise InvalidArgument("site_level", "cannot go with all_projects, which includes it")
+        if request.site_level:
+            project: str | None = SITE_LEVEL
+        elif request.all_projects:
+            project = None
+        else:
+            project = _project(request.project_id)
         found = self._store.entities(
-            None if request.all_projects else _project(request.project_id),
+            project,
             kinds,
             _group(request.group_id, required=False),
             request.include_deleted,

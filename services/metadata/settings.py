@@ -6,16 +6,21 @@ Peers are the other sites' metadata services this one replicates its changes to:
     site = "site-b"
     address = "metadata.site-b:50061"
 
-With [metadata.tls] set, the peer port serves and the replicator connects with mutual TLS.
+With the site's TLS files set (tls_ca_file, tls_cert_file, tls_key_file: common.tls), every
+port serves mutual TLS and peers replicate on the service's port, each certificate naming its
+site. [metadata.tls] (with peer_port) serves peers on a port of their own, with certificates of
+their own (e.g. from a CA of the sites only); the service's port then refuses replication unless
+the site's TLS files are set too.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, FilePath, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from common.settings import GrpcAddress, ServiceSettings
+from common.tls import TlsFiles
 
 
 class PeerSettings(BaseModel):
@@ -27,15 +32,9 @@ class PeerSettings(BaseModel):
     address: GrpcAddress
 
 
-class TlsSettings(BaseModel):
-    """Mutual TLS between sites: this site's certificate and key, and the CA that signed the
-    peers' certificates."""
-
-    model_config = {"extra": "forbid", "frozen": True}
-
-    cert_file: FilePath
-    key_file: FilePath
-    ca_file: FilePath
+# Mutual TLS between sites ([metadata.tls]): this site's certificate and key, and the CA that
+# signed the peers' certificates.
+TlsSettings = TlsFiles
 
 
 class MetadataSettings(ServiceSettings):

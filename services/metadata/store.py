@@ -5,10 +5,21 @@ transaction, under a lock, so sequences commit in order and without gaps: a peer
 applied change N has every change up to N. Peers' changes are applied in sequence order,
 idempotently, each entity keeping the newest (epoch, version); an ownership transfer bumps the
 epoch, so the new owner's view wins over anything the old owner wrote while cut off.
+
+An entity is filed under the project that uses it, or under no project (`SITE_LEVEL`) when it
+is the site's: a public or shared resource every project may use (a public flavor or image, a
+shared network, a public volume type), or one that two projects' servers use. A site-level
+entity is read by every project whose records name it, is never taken by one project, and is
+marked deleted only when it vanished from the cloud. An entity moves to another project only
+from a deleted version, or to the site, never back: so the newest of a project's and the
+site's versions of an entity is also its newest version overall, or a deleted one. A failover
+group's record is the exception: it follows its group into the project linked at the site the
+group failed over to.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -29,7 +40,18 @@ from services.metadata.models import (
     SequenceCounter,
 )
 
+log = logging.getLogger(__name__)
+
 FAILOVER_GROUP = "FAILOVER_GROUP"
+# The project of a site-level entity: filed under no project, readable by every project whose
+# records name it.
+SITE_LEVEL = ""
+# Kinds other projects may be let use (flavor access, image members, Neutron RBAC), so the only
+# ones that may be site-level. A server, volume, port, key pair (keyed by its name, which other
+# users reuse for other keys) or server group is only ever its project's.
+SHAREABLE = frozenset(
+    {"FLAVOR", "IMAGE", "VOLUME_TYPE", "NETWORK", "SUBNET", "ROUTER", "SECURITY_GROUP"}
+)
 # Entities loaded per query: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 500
 # Rows are locked in key order everywhere, so two transactions never wait for each other.
@@ -76,6 +98,19 @@ class Write:
     expected_version: int | None = None
     # Where the write came from in a request, for error messages.
     field: str = "entity"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A resource as a capture of a project found it."""
+
+    group_id: str
+    body: dict[str, Any]
+    # The cloud lets every project use it (a public flavor or image, a shared network).
+    site_level: bool = False
+    # Other projects may be let use it too (flavor access, image members, RBAC): when another
+    # project's servers use it as well, it becomes the site's.
+    shareable: bool = False
 
 
 @dataclass
@@ -150,12 +185,16 @@ class MetadataStore:
         """Writes entities this site owns (new ones become its own), all or none.
 
         :raises NotOwner: naming the first entity another site owns.
+        :raises FailedPrecondition: an entity is another project's, or the site's (only a
+            capture changes those).
         :raises Aborted: an entity is no longer at the version the write expected.
         """
         writes = list(writes)
 
         def work(session: Session, counter: SequenceCounter) -> list[Entity]:
             rows = _rows(session, [w.key for w in writes], lock=True)
+            for write in writes:
+                _check_filing(write, rows.get(write.key), self.site)
             return [self._write(session, w, counter, rows) for w in writes]
 
         return list(self._commit(work))
@@ -163,14 +202,17 @@ class MetadataStore:
     def capture(
         self,
         project_id: str,
-        observed: dict[EntityKey, tuple[str, dict[str, Any]]],
+        observed: dict[EntityKey, Observed],
         kinds: set[str],
         partial: bool = False,
+        vanished: Iterable[EntityKey] = (),
     ) -> CaptureCounts:
-        """Records a capture of this site's cloud: new and changed resources get a version,
-        unchanged ones none, and (unless the capture is `partial`) resources of those kinds no
-        longer there are marked deleted. Entities another site owns (a group failed over
-        elsewhere) are left alone."""
+        """Records a capture of a project in this site's cloud: new and changed resources get a
+        version, unchanged ones none, and (unless the capture is `partial`) the project's
+        resources of those kinds no longer there are marked deleted, as are the site-level ones
+        in `vanished` (named by what was captured, but gone from the cloud). A site-level
+        resource the project no longer uses is left alone: other projects may use it. Entities
+        another site owns (a group failed over elsewhere) are left alone too."""
         counts = CaptureCounts()
 
         def work(session: Session, counter: SequenceCounter) -> None:
@@ -192,16 +234,30 @@ class MetadataStore:
                     )
                 }
             )
-            rows = _rows(session, [k for k in observed if k not in current], lock=True)
+            gone = set() if partial else set(vanished) - set(observed)
+            rows = _rows(session, [k for k in set(observed) | gone if k not in current], lock=True)
             rows.update(current)
-            for key, (group_id, body) in sorted(observed.items()):
+            for key, seen in sorted(observed.items()):
                 row = rows.get(key)
                 if row is not None and row.owner_site != self.site:
                     continue
+                filed = _filing(project_id, seen, row)
+                if filed is None:
+                    # Never taken from the project it is filed under.
+                    log.warning(
+                        "capture of %s: %s %s is project %s's; left alone",
+                        project_id,
+                        key.kind,
+                        key.id,
+                        row.project_id if row else "",
+                    )
+                    continue
+                group_id = seen.group_id if filed != SITE_LEVEL else ""
                 if (
                     row is not None
                     and not row.deleted
-                    and row.body == body
+                    and row.project_id == filed
+                    and row.body == seen.body
                     and (row.group_id or "") == group_id
                 ):
                     counts.unchanged += 1
@@ -210,13 +266,28 @@ class MetadataStore:
                     counts.created += 1
                 else:
                     counts.updated += 1
-                self._write(session, Write(key, project_id, group_id, body), counter, rows)
+                self._write(session, Write(key, filed, group_id, seen.body), counter, rows)
             for key, row in current.items():
                 if key not in observed and not row.deleted and row.owner_site == self.site:
                     counts.deleted += 1
                     self._write(
                         session,
                         Write(key, project_id, row.group_id or "", dict(row.body), deleted=True),
+                        counter,
+                        rows,
+                    )
+            for key in sorted(gone):
+                row = rows.get(key)
+                if (
+                    row is not None
+                    and row.project_id == SITE_LEVEL
+                    and not row.deleted
+                    and row.owner_site == self.site
+                ):
+                    counts.deleted += 1
+                    self._write(
+                        session,
+                        Write(key, SITE_LEVEL, "", dict(row.body), deleted=True),
                         counter,
                         rows,
                     )
@@ -396,21 +467,26 @@ class MetadataStore:
         group_id: str = "",
         include_deleted: bool = False,
         as_of: datetime | None = None,
+        site_level: bool = False,
     ) -> list[Entity]:
-        """Entities of a project (None: of every project), newest versions or as they were at
+        """Entities of a project (None: of every project; `SITE_LEVEL`: the site-level ones),
+        and with `site_level` the site-level ones too, newest versions or as they were at
         `as_of`, in key order."""
+        projects = [project_id, SITE_LEVEL] if site_level else [project_id]
         with self.db.transaction() as session:
             if as_of is None:
                 query = select(EntityRecord)
                 if project_id is not None:
-                    query = query.where(EntityRecord.project_id == project_id)
+                    query = query.where(EntityRecord.project_id.in_(projects))
                 if kinds:
                     query = query.where(EntityRecord.kind.in_(kinds))
                 found = [_entity(r) for r in session.scalars(query)]
             else:
                 history = select(ChangeRecord).where(ChangeRecord.changed_at <= as_of)
                 if project_id is not None:
-                    history = history.where(ChangeRecord.project_id == project_id)
+                    # Newest of the project's and the site's versions: an entity leaves them
+                    # only from a deleted version (see the module's docstring).
+                    history = history.where(ChangeRecord.project_id.in_(projects))
                 if kinds:
                     history = history.where(ChangeRecord.kind.in_(kinds))
                 newest: dict[EntityKey, Entity] = {}
@@ -485,6 +561,36 @@ class MetadataStore:
                 )
             elif sequence >= cursor.acknowledged_sequence:
                 cursor.acknowledged_sequence, cursor.updated_at = sequence, _now()
+
+
+def _filing(project_id: str, seen: Observed, row: EntityRecord | None) -> str | None:
+    """Where a capture of `project_id` files a resource it found: under the project, under the
+    site, or (None) nowhere, when it is another project's and cannot be shared."""
+    if row is None or row.deleted:
+        return SITE_LEVEL if seen.site_level else project_id
+    if row.project_id in (SITE_LEVEL, project_id):
+        return SITE_LEVEL if seen.site_level else row.project_id
+    # Another project's: both projects' servers use it, so the cloud lets both use it.
+    return SITE_LEVEL if seen.site_level or seen.shareable else None
+
+
+def _check_filing(write: Write, row: EntityRecord | None, site: str) -> None:
+    """:raises FailedPrecondition: when `write` would take an entity from another project or
+    from the site."""
+    if row is None or row.deleted or row.owner_site != site or row.project_id == write.project_id:
+        return
+    key = write.key
+    if key.kind == FAILOVER_GROUP and row.project_id != SITE_LEVEL:
+        # A group failed over to a linked project is filed under that project from then on.
+        return
+    if row.project_id == SITE_LEVEL:
+        raise FailedPrecondition(
+            f"{key.kind} {key.id} of {key.site} is a site-level resource (every project's): "
+            "only a capture changes it"
+        )
+    raise FailedPrecondition(
+        f"{key.kind} {key.id} of {key.site} is filed under another project, not {write.project_id}"
+    )
 
 
 def _key(row: EntityRecord) -> EntityKey:

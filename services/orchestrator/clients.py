@@ -1,5 +1,5 @@
 """The services an orchestrator calls: its own site's metadata, storage and compute, and the
-orchestrators of peer sites."""
+orchestrators of peer sites (over mutual TLS when the settings name TLS files)."""
 
 from __future__ import annotations
 
@@ -49,14 +49,19 @@ class Clients:
 
     @staticmethod
     def open(settings: OrchestratorSettings, tracer_provider: TracerProvider) -> Clients:
+        """Channels (mutual TLS with the settings' TLS files: this site's services must
+        present a certificate naming this site, a peer's one naming the peer's site)."""
+        tls = settings.client_tls()
         channels = {
-            "metadata": open_channel(settings.metadata_address, tracer_provider),
-            "storage": open_channel(settings.storage_address, tracer_provider),
-            "compute": open_channel(settings.compute_address, tracer_provider),
+            "metadata": open_channel(settings.metadata_address, tracer_provider, tls=tls),
+            "storage": open_channel(settings.storage_address, tracer_provider, tls=tls),
+            "compute": open_channel(settings.compute_address, tracer_provider, tls=tls),
         }
         peers = {}
         for peer in settings.peers:
-            channels[f"peer:{peer.site}"] = open_channel(peer.address, tracer_provider)
+            channels[f"peer:{peer.site}"] = open_channel(
+                peer.address, tracer_provider, tls=settings.client_tls(peer.site)
+            )
             peers[peer.site] = orchestrator_pb2_grpc.OrchestratorServiceStub(
                 channels[f"peer:{peer.site}"]
             )

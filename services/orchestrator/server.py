@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
 from common.process import ServiceDeps, ServiceSpec, open_database
+from common.tls import Callers
 from draas.compute.v1 import compute_pb2
 from draas.metadata.v1 import metadata_pb2
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
@@ -131,7 +132,15 @@ def create_server(
     binding = ServiceBinding(
         SERVICE, servicer, orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server
     )
-    return create_grpc_server(settings, [binding], deps.tracer_provider)
+    # This site's gateway and the peers' orchestrators; a site linking a project must be the
+    # site its certificate names.
+    callers = Callers(
+        frozenset({settings.site, *(p.site for p in settings.peers)}),
+        claims={
+            f"/{SERVICE.full_name}/LinkProject": lambda request: str(request.source_site),
+        },
+    )
+    return create_grpc_server(settings, [binding], deps.tracer_provider, callers=callers)
 
 
 SPEC = ServiceSpec("orchestrator", OrchestratorSettings, build_deps, create_server, MIGRATIONS)

@@ -1,6 +1,7 @@
 """docker-compose.yml, checked against the code without Docker: every draas container's
-settings load as its process would load them, and every address one names is where the
-container it means listens (they all share the lab container's network namespace)."""
+settings load as its process would load them (with the certificates the lab container writes
+first), every address one names is where the container it means listens (they all share the lab
+container's network namespace), and every gRPC channel runs mutual TLS."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from cryptography import x509
 
 from common.settings import SHARED_SETTINGS, ServiceSettings, load_settings
+from common.tls import TlsFiles
 from gateway.settings import GatewaySettings
 from services.compute.settings import ComputeSettings
 from services.metadata.settings import MetadataSettings
 from services.orchestrator.settings import OrchestratorSettings
 from services.storage.settings import StorageSettings
 from simulators.lab import TOKENS, lab_ports
+from tools.lab_server import GRPC_TLS_DIR, write_grpc_certificates
 from tools.launcher import REPO_ROOT
 
 SETTINGS: dict[str, type[ServiceSettings]] = {
@@ -34,9 +38,14 @@ SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 DRAAS = sorted(name for name, service in SERVICES.items() if service.get("command") in SETTINGS)
 
 
-def load(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for variable, value in SERVICES[name]["environment"].items():
-        monkeypatch.setenv(variable, str(value))
+def load(name: str, monkeypatch: pytest.MonkeyPatch, lab_state: Path) -> Any:
+    """The container's settings, with the lab's state directory at `lab_state`."""
+    lab_dir = lab_arguments()["state_dir"].rstrip("/") + "/"
+    for variable, given in SERVICES[name]["environment"].items():
+        value = str(given)
+        if value.startswith(lab_dir):
+            value = str(lab_state / value.removeprefix(lab_dir))
+        monkeypatch.setenv(variable, value)
     return load_settings(SETTINGS[SERVICES[name]["command"]])
 
 
@@ -55,15 +64,25 @@ def lab_arguments() -> dict[str, Any]:
             options["gateway"][site] = url
         elif flag == "--state-dir":
             options["state_dir"] = value
+    options["grpc_tls"] = "--grpc-tls" in words
     return options
 
 
+@pytest.fixture(scope="module")
+def lab_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A stand-in for the lab's state directory, with what the lab writes into it before any
+    draas container starts: the certificates for gRPC."""
+    state = tmp_path_factory.mktemp("lab")
+    write_grpc_certificates(state)
+    return state
+
+
 @pytest.fixture
-def every(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def every(monkeypatch: pytest.MonkeyPatch, lab_state: Path) -> dict[str, Any]:
     loaded = {}
     for name in DRAAS:
         with monkeypatch.context() as scoped:
-            loaded[name] = load(name, scoped)
+            loaded[name] = load(name, scoped, lab_state)
     return loaded
 
 
@@ -120,3 +139,23 @@ def test_every_draas_variable_is_a_setting_of_its_service():
         known |= {f"DRAAS_{f.upper()}" for f in SHARED_SETTINGS}
         unknown = {v for v in SERVICES[name]["environment"] if v.startswith("DRAAS_")} - known
         assert not unknown, f"{name}: {unknown} are not settings of {settings.__name__}"
+
+
+def test_every_grpc_channel_runs_mutual_tls_with_a_certificate_of_its_own(every, lab_state):
+    assert lab_arguments()["grpc_tls"], "the lab writes the certificates"
+    certificates = lab_state / GRPC_TLS_DIR
+    presented = set()
+    for name, settings in every.items():
+        service, site = name.rsplit("-", 1)[0], settings.site
+        files = settings.grpc_tls()
+        assert isinstance(files, TlsFiles), name
+        assert files.ca_file == certificates / "draas.pem"
+        assert (files.cert_file, files.key_file) == (
+            certificates / f"draas-{site}-{service}.crt",
+            certificates / f"draas-{site}-{service}.key",
+        )
+        certificate = x509.load_pem_x509_certificate(files.cert_file.read_bytes())
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        assert site in names.value.get_values_for_type(x509.DNSName), name
+        presented.add(files.cert_file)
+    assert len(presented) == len(every)

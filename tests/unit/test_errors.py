@@ -57,3 +57,19 @@ def test_http_status(error, status):
 def test_unknown_codes_become_internal_errors():
     assert isinstance(errors.from_grpc(grpc.StatusCode.UNKNOWN, "?"), errors.InternalError)
     assert isinstance(errors.from_grpc(grpc.StatusCode.CANCELLED, ""), errors.Aborted)
+
+
+def test_a_service_that_did_not_answer_is_told_from_one_that_answered_unavailable():
+    unavailable = grpc.StatusCode.UNAVAILABLE
+    # No draas server sent it: grpc could not reach the service.
+    assert type(errors.from_grpc(unavailable, "connection refused", None)) is (
+        errors.ServiceUnreachable
+    )
+    # A service answered that one it calls did not: as unreachable, hop after hop.
+    assert type(errors.from_grpc(unavailable, "compute", "ServiceUnreachable")) is (
+        errors.ServiceUnreachable
+    )
+    # A service answered that its cloud or array is down: an answer, retried as such.
+    assert type(errors.from_grpc(unavailable, "region down", "ServiceUnavailable")) is (
+        errors.ServiceUnavailable
+    )

@@ -172,3 +172,70 @@ def test_orchestrator_bad_limits_are_named(tmp_path, limits, error):
     config = write(tmp_path / "site.toml", ORCHESTRATOR_TOML + f"limits = {limits}\n")
     with pytest.raises(SettingsError, match=error):
         load_settings(OrchestratorSettings, config)
+
+
+def tls_files(directory: Path) -> dict[str, Path]:
+    """Three files standing in for a CA, a certificate and a key (only their paths are read)."""
+    return {name: write(directory / name, "pem") for name in ("ca.pem", "cert.pem", "key.pem")}
+
+
+def test_tls_files_are_site_wide_and_a_service_may_name_its_own_certificate(tmp_path, monkeypatch):
+    files = tls_files(tmp_path)
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_TLS_CA_FILE", str(files["ca.pem"]))
+    monkeypatch.setenv("DRAAS_TLS_CERT_FILE", str(tmp_path / "site.pem"))
+    monkeypatch.setenv("DRAAS_TLS_KEY_FILE", str(files["key.pem"]))
+    monkeypatch.setenv("DRAAS_METADATA_TLS_CERT_FILE", str(files["cert.pem"]))
+    settings = load_settings(MetadataSettings)
+    tls = settings.grpc_tls()
+    assert tls is not None
+    assert (tls.ca_file, tls.cert_file, tls.key_file) == (
+        files["ca.pem"],
+        files["cert.pem"],
+        files["key.pem"],
+    )
+    assert settings.client_tls().site == "site-a"
+    assert settings.client_tls("site-b").site == "site-b"
+
+
+def test_tls_files_in_the_common_table(tmp_path):
+    files = tls_files(tmp_path)
+    config = write(
+        tmp_path / "site.toml",
+        '[common]\nsite = "site-a"\n'
+        + "".join(
+            f'tls_{k}_file = "{files[f]}"\n'
+            for k, f in [("ca", "ca.pem"), ("cert", "cert.pem"), ("key", "key.pem")]
+        ),
+    )
+    assert load_settings(MetadataSettings, config).grpc_tls() is not None
+
+
+def test_without_tls_files_grpc_runs_without_tls(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    settings = load_settings(MetadataSettings)
+    assert settings.grpc_tls() is None and settings.client_tls() is None
+
+
+def test_tls_files_go_together(tmp_path, monkeypatch):
+    files = tls_files(tmp_path)
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_TLS_CA_FILE", str(files["ca.pem"]))
+    monkeypatch.setenv("DRAAS_TLS_CERT_FILE", str(files["cert.pem"]))
+    with pytest.raises(SettingsError) as raised:
+        load_settings(MetadataSettings)
+    message = str(raised.value)
+    assert "'tls_key_file'" in message and "DRAAS_TLS_KEY_FILE" in message
+    assert "tls_ca_file, tls_cert_file and tls_key_file go together" in message
+
+
+def test_a_tls_file_that_does_not_exist_is_named(tmp_path, monkeypatch):
+    files = tls_files(tmp_path)
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv("DRAAS_TLS_CA_FILE", str(files["ca.pem"]))
+    monkeypatch.setenv("DRAAS_TLS_CERT_FILE", str(files["cert.pem"]))
+    monkeypatch.setenv("DRAAS_TLS_KEY_FILE", str(tmp_path / "missing.key"))
+    with pytest.raises(
+        SettingsError, match=r"'tls_key_file'.*DRAAS_TLS_KEY_FILE.*not point to a file"
+    ):
+        load_settings(MetadataSettings)

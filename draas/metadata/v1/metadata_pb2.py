@@ -27,15 +27,15 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n draas/metadata/v1/metadata.proto\x12\x11\x64raas.metadata.v1\x1a\x1b\x64raas/common/v1/types.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\tEntityKey\x12\x0c\n\x04site\x18\x01 \x01(\t\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.draas.metadata.v1.EntityKind\x12\n\n\x02id\x18\x03 \x01(\t\"\xf5\x01\n\x06\x45ntity\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.draas.metadata.v1.EntityKey\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x12\n\nowner_site\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x03\x12\x0f\n\x07\x64\x65leted\x18\x06 \x01(\x08\x12.\n\nchanged_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12%\n\x04\x62ody\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\r\n\x05\x65poch\x18\t \x01(\x03\"Z\n\x06\x43hange\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x13\n\x0borigin_site\x18\x02 \x01(\t\x12)\n\x06\x65ntity\x18\x03 \x01(\x0b\x32\x19.draas.metadata.v1.Entity\"?\n\x15\x43\x61ptureProjectRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nserver_ids\x18\x02 \x03(\t\"\x8f\x01\n\x16\x43\x61ptureProjectResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x05\x12\x0f\n\x07updated\x18\x02 \x01(\x05\x12\x0f\n\x07\x64\x65leted\x18\x03 \x01(\x05\x12\x11\n\tunchanged\x18\x04 \x01(\x05\x12/\n\x0b\x63\x61ptured_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\x12PutEntitiesRequest\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\"B\n\x13PutEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\"=\n\x10GetEntityRequest\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.draas.metadata.v1.EntityKey\"\xef\x01\n\x13ListEntitiesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12,\n\x05kinds\x18\x02 \x03(\x0e\x32\x1d.draas.metadata.v1.EntityKind\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x17\n\x0finclude_deleted\x18\x04 \x01(\x08\x12)\n\x05\x61s_of\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x04page\x18\x06 \x01(\x0b\x32\x1c.draas.common.v1.PageRequest\x12\x14\n\x0c\x61ll_projects\x18\x07 \x01(\x08\"\\\n\x14ListEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"k\n\x18GetRecoveryBundleRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\x0eRecoveryBundle\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.draas.metadata.v1.Entity\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x61pplied_sequence\x18\x04 \x01(\x03\"X\n\x18TransferOwnershipRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x16\n\x0enew_owner_site\x18\x03 \x01(\t\"9\n\x19TransferOwnershipResponse\x12\x1c\n\x14\x65ntities_transferred\x18\x01 \x01(\x05\"P\n\x12ListChangesRequest\x12\x13\n\x0borigin_site\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\"A\n\x13ListChangesResponse\x12*\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Change\"\x88\x01\n\x12ReplicationMessage\x12\x34\n\x05hello\x18\x01 \x01(\x0b\x32#.draas.metadata.v1.ReplicationHelloH\x00\x12\x34\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32#.draas.metadata.v1.ReplicationBatchH\x00\x42\x06\n\x04kind\"\'\n\x10ReplicationHello\x12\x13\n\x0borigin_site\x18\x01 \x01(\t\"P\n\x10ReplicationBatch\x12*\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Change\x12\x10\n\x08\x63hecksum\x18\x02 \x01(\t\"/\n\x0eReplicationAck\x12\x1d\n\x15last_applied_sequence\x18\x01 \x01(\x03\"\x1d\n\x1bGetReplicationStatusRequest\"g\n\x11ReplicationStatus\x12\x0c\n\x04site\x18\x01 \x01(\t\x12\x16\n\x0elocal_sequence\x18\x02 \x01(\x03\x12,\n\x05peers\x18\x03 \x03(\x0b\x32\x1d.draas.metadata.v1.PeerStatus\"\xa6\x01\n\nPeerStatus\x12\x11\n\tpeer_site\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x1d\n\x15\x61\x63knowledged_sequence\x18\x04 \x01(\x03\x12\x16\n\x0e\x63hanges_behind\x18\x05 \x01(\x03\x12\x16\n\x0eseconds_behind\x18\x06 \x01(\x01\x12\x12\n\nlast_error\x18\x07 \x01(\t*\xa1\x03\n\nEntityKind\x12\x1b\n\x17\x45NTITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x45NTITY_KIND_SERVER\x10\x01\x12\x16\n\x12\x45NTITY_KIND_FLAVOR\x10\x02\x12\x15\n\x11\x45NTITY_KIND_IMAGE\x10\x03\x12\x18\n\x14\x45NTITY_KIND_KEY_PAIR\x10\x04\x12\x1c\n\x18\x45NTITY_KIND_SERVER_GROUP\x10\x05\x12\x16\n\x12\x45NTITY_KIND_VOLUME\x10\x06\x12\x1b\n\x17\x45NTITY_KIND_VOLUME_TYPE\x10\x07\x12\x17\n\x13\x45NTITY_KIND_NETWORK\x10\x08\x12\x16\n\x12\x45NTITY_KIND_SUBNET\x10\t\x12\x16\n\x12\x45NTITY_KIND_ROUTER\x10\n\x12\x14\n\x10\x45NTITY_KIND_PORT\x10\x0b\x12\x1e\n\x1a\x45NTITY_KIND_SECURITY_GROUP\x10\x0c\x12#\n\x1f\x45NTITY_KIND_SECURITY_GROUP_RULE\x10\r\x12\x1e\n\x1a\x45NTITY_KIND_FAILOVER_GROUP\x10\x0e\x32\x80\x07\n\x0fMetadataService\x12\x65\n\x0e\x43\x61ptureProject\x12(.draas.metadata.v1.CaptureProjectRequest\x1a).draas.metadata.v1.CaptureProjectResponse\x12\\\n\x0bPutEntities\x12%.draas.metadata.v1.PutEntitiesRequest\x1a&.draas.metadata.v1.PutEntitiesResponse\x12K\n\tGetEntity\x12#.draas.metadata.v1.GetEntityRequest\x1a\x19.draas.metadata.v1.Entity\x12_\n\x0cListEntities\x12&.draas.metadata.v1.ListEntitiesRequest\x1a\'.draas.metadata.v1.ListEntitiesResponse\x12\x63\n\x11GetRecoveryBundle\x12+.draas.metadata.v1.GetRecoveryBundleRequest\x1a!.draas.metadata.v1.RecoveryBundle\x12n\n\x11TransferOwnership\x12+.draas.metadata.v1.TransferOwnershipRequest\x1a,.draas.metadata.v1.TransferOwnershipResponse\x12\\\n\x0bListChanges\x12%.draas.metadata.v1.ListChangesRequest\x1a&.draas.metadata.v1.ListChangesResponse\x12Y\n\tReplicate\x12%.draas.metadata.v1.ReplicationMessage\x1a!.draas.metadata.v1.ReplicationAck(\x01\x30\x01\x12l\n\x14GetReplicationStatus\x12..draas.metadata.v1.GetReplicationStatusRequest\x1a$.draas.metadata.v1.ReplicationStatusb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n draas/metadata/v1/metadata.proto\x12\x11\x64raas.metadata.v1\x1a\x1b\x64raas/common/v1/types.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\tEntityKey\x12\x0c\n\x04site\x18\x01 \x01(\t\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.draas.metadata.v1.EntityKind\x12\n\n\x02id\x18\x03 \x01(\t\"\xf5\x01\n\x06\x45ntity\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.draas.metadata.v1.EntityKey\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x12\n\nowner_site\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x03\x12\x0f\n\x07\x64\x65leted\x18\x06 \x01(\x08\x12.\n\nchanged_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12%\n\x04\x62ody\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\r\n\x05\x65poch\x18\t \x01(\x03\"Z\n\x06\x43hange\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x13\n\x0borigin_site\x18\x02 \x01(\t\x12)\n\x06\x65ntity\x18\x03 \x01(\x0b\x32\x19.draas.metadata.v1.Entity\"?\n\x15\x43\x61ptureProjectRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nserver_ids\x18\x02 \x03(\t\"\x8f\x01\n\x16\x43\x61ptureProjectResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x05\x12\x0f\n\x07updated\x18\x02 \x01(\x05\x12\x0f\n\x07\x64\x65leted\x18\x03 \x01(\x05\x12\x11\n\tunchanged\x18\x04 \x01(\x05\x12/\n\x0b\x63\x61ptured_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\x12PutEntitiesRequest\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\"B\n\x13PutEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\"=\n\x10GetEntityRequest\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.draas.metadata.v1.EntityKey\"\x83\x02\n\x13ListEntitiesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12,\n\x05kinds\x18\x02 \x03(\x0e\x32\x1d.draas.metadata.v1.EntityKind\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x17\n\x0finclude_deleted\x18\x04 \x01(\x08\x12)\n\x05\x61s_of\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x04page\x18\x06 \x01(\x0b\x32\x1c.draas.common.v1.PageRequest\x12\x14\n\x0c\x61ll_projects\x18\x07 \x01(\x08\x12\x12\n\nsite_level\x18\x08 \x01(\x08\"\\\n\x14ListEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"k\n\x18GetRecoveryBundleRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\x0eRecoveryBundle\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.draas.metadata.v1.Entity\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.draas.metadata.v1.Entity\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x61pplied_sequence\x18\x04 \x01(\x03\"X\n\x18TransferOwnershipRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x16\n\x0enew_owner_site\x18\x03 \x01(\t\"9\n\x19TransferOwnershipResponse\x12\x1c\n\x14\x65ntities_transferred\x18\x01 \x01(\x05\"P\n\x12ListChangesRequest\x12\x13\n\x0borigin_site\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\"A\n\x13ListChangesResponse\x12*\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Change\"\x88\x01\n\x12ReplicationMessage\x12\x34\n\x05hello\x18\x01 \x01(\x0b\x32#.draas.metadata.v1.ReplicationHelloH\x00\x12\x34\n\x05\x62\x61tch\x18\x02 \x01(\x0b\x32#.draas.metadata.v1.ReplicationBatchH\x00\x42\x06\n\x04kind\"\'\n\x10ReplicationHello\x12\x13\n\x0borigin_site\x18\x01 \x01(\t\"P\n\x10ReplicationBatch\x12*\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x19.draas.metadata.v1.Change\x12\x10\n\x08\x63hecksum\x18\x02 \x01(\t\"/\n\x0eReplicationAck\x12\x1d\n\x15last_applied_sequence\x18\x01 \x01(\x03\"\x1d\n\x1bGetReplicationStatusRequest\"g\n\x11ReplicationStatus\x12\x0c\n\x04site\x18\x01 \x01(\t\x12\x16\n\x0elocal_sequence\x18\x02 \x01(\x03\x12,\n\x05peers\x18\x03 \x03(\x0b\x32\x1d.draas.metadata.v1.PeerStatus\"\xa6\x01\n\nPeerStatus\x12\x11\n\tpeer_site\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x1d\n\x15\x61\x63knowledged_sequence\x18\x04 \x01(\x03\x12\x16\n\x0e\x63hanges_behind\x18\x05 \x01(\x03\x12\x16\n\x0eseconds_behind\x18\x06 \x01(\x01\x12\x12\n\nlast_error\x18\x07 \x01(\t*\xa1\x03\n\nEntityKind\x12\x1b\n\x17\x45NTITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x45NTITY_KIND_SERVER\x10\x01\x12\x16\n\x12\x45NTITY_KIND_FLAVOR\x10\x02\x12\x15\n\x11\x45NTITY_KIND_IMAGE\x10\x03\x12\x18\n\x14\x45NTITY_KIND_KEY_PAIR\x10\x04\x12\x1c\n\x18\x45NTITY_KIND_SERVER_GROUP\x10\x05\x12\x16\n\x12\x45NTITY_KIND_VOLUME\x10\x06\x12\x1b\n\x17\x45NTITY_KIND_VOLUME_TYPE\x10\x07\x12\x17\n\x13\x45NTITY_KIND_NETWORK\x10\x08\x12\x16\n\x12\x45NTITY_KIND_SUBNET\x10\t\x12\x16\n\x12\x45NTITY_KIND_ROUTER\x10\n\x12\x14\n\x10\x45NTITY_KIND_PORT\x10\x0b\x12\x1e\n\x1a\x45NTITY_KIND_SECURITY_GROUP\x10\x0c\x12#\n\x1f\x45NTITY_KIND_SECURITY_GROUP_RULE\x10\r\x12\x1e\n\x1a\x45NTITY_KIND_FAILOVER_GROUP\x10\x0e\x32\x80\x07\n\x0fMetadataService\x12\x65\n\x0e\x43\x61ptureProject\x12(.draas.metadata.v1.CaptureProjectRequest\x1a).draas.metadata.v1.CaptureProjectResponse\x12\\\n\x0bPutEntities\x12%.draas.metadata.v1.PutEntitiesRequest\x1a&.draas.metadata.v1.PutEntitiesResponse\x12K\n\tGetEntity\x12#.draas.metadata.v1.GetEntityRequest\x1a\x19.draas.metadata.v1.Entity\x12_\n\x0cListEntities\x12&.draas.metadata.v1.ListEntitiesRequest\x1a\'.draas.metadata.v1.ListEntitiesResponse\x12\x63\n\x11GetRecoveryBundle\x12+.draas.metadata.v1.GetRecoveryBundleRequest\x1a!.draas.metadata.v1.RecoveryBundle\x12n\n\x11TransferOwnership\x12+.draas.metadata.v1.TransferOwnershipRequest\x1a,.draas.metadata.v1.TransferOwnershipResponse\x12\\\n\x0bListChanges\x12%.draas.metadata.v1.ListChangesRequest\x1a&.draas.metadata.v1.ListChangesResponse\x12Y\n\tReplicate\x12%.draas.metadata.v1.ReplicationMessage\x1a!.draas.metadata.v1.ReplicationAck(\x01\x30\x01\x12l\n\x14GetReplicationStatus\x12..draas.metadata.v1.GetReplicationStatusRequest\x1a$.draas.metadata.v1.ReplicationStatusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'draas.metadata.v1.metadata_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENTITYKIND']._serialized_start=2515
-  _globals['_ENTITYKIND']._serialized_end=2932
+  _globals['_ENTITYKIND']._serialized_start=2535
+  _globals['_ENTITYKIND']._serialized_end=2952
   _globals['_ENTITYKEY']._serialized_start=147
   _globals['_ENTITYKEY']._serialized_end=229
   _globals['_ENTITY']._serialized_start=232
@@ -53,35 +53,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETENTITYREQUEST']._serialized_start=917
   _globals['_GETENTITYREQUEST']._serialized_end=978
   _globals['_LISTENTITIESREQUEST']._serialized_start=981
-  _globals['_LISTENTITIESREQUEST']._serialized_end=1220
-  _globals['_LISTENTITIESRESPONSE']._serialized_start=1222
-  _globals['_LISTENTITIESRESPONSE']._serialized_end=1314
-  _globals['_GETRECOVERYBUNDLEREQUEST']._serialized_start=1316
-  _globals['_GETRECOVERYBUNDLEREQUEST']._serialized_end=1423
-  _globals['_RECOVERYBUNDLE']._serialized_start=1426
-  _globals['_RECOVERYBUNDLE']._serialized_end=1598
-  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_start=1600
-  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_end=1688
-  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_start=1690
-  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_end=1747
-  _globals['_LISTCHANGESREQUEST']._serialized_start=1749
-  _globals['_LISTCHANGESREQUEST']._serialized_end=1829
-  _globals['_LISTCHANGESRESPONSE']._serialized_start=1831
-  _globals['_LISTCHANGESRESPONSE']._serialized_end=1896
-  _globals['_REPLICATIONMESSAGE']._serialized_start=1899
-  _globals['_REPLICATIONMESSAGE']._serialized_end=2035
-  _globals['_REPLICATIONHELLO']._serialized_start=2037
-  _globals['_REPLICATIONHELLO']._serialized_end=2076
-  _globals['_REPLICATIONBATCH']._serialized_start=2078
-  _globals['_REPLICATIONBATCH']._serialized_end=2158
-  _globals['_REPLICATIONACK']._serialized_start=2160
-  _globals['_REPLICATIONACK']._serialized_end=2207
-  _globals['_GETREPLICATIONSTATUSREQUEST']._serialized_start=2209
-  _globals['_GETREPLICATIONSTATUSREQUEST']._serialized_end=2238
-  _globals['_REPLICATIONSTATUS']._serialized_start=2240
-  _globals['_REPLICATIONSTATUS']._serialized_end=2343
-  _globals['_PEERSTATUS']._serialized_start=2346
-  _globals['_PEERSTATUS']._serialized_end=2512
-  _globals['_METADATASERVICE']._serialized_start=2935
-  _globals['_METADATASERVICE']._serialized_end=3831
+  _globals['_LISTENTITIESREQUEST']._serialized_end=1240
+  _globals['_LISTENTITIESRESPONSE']._serialized_start=1242
+  _globals['_LISTENTITIESRESPONSE']._serialized_end=1334
+  _globals['_GETRECOVERYBUNDLEREQUEST']._serialized_start=1336
+  _globals['_GETRECOVERYBUNDLEREQUEST']._serialized_end=1443
+  _globals['_RECOVERYBUNDLE']._serialized_start=1446
+  _globals['_RECOVERYBUNDLE']._serialized_end=1618
+  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_start=1620
+  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_end=1708
+  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_start=1710
+  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_end=1767
+  _globals['_LISTCHANGESREQUEST']._serialized_start=1769
+  _globals['_LISTCHANGESREQUEST']._serialized_end=1849
+  _globals['_LISTCHANGESRESPONSE']._serialized_start=1851
+  _globals['_LISTCHANGESRESPONSE']._serialized_end=1916
+  _globals['_REPLICATIONMESSAGE']._serialized_start=1919
+  _globals['_REPLICATIONMESSAGE']._serialized_end=2055
+  _globals['_REPLICATIONHELLO']._serialized_start=2057
+  _globals['_REPLICATIONHELLO']._serialized_end=2096
+  _globals['_REPLICATIONBATCH']._serialized_start=2098
+  _globals['_REPLICATIONBATCH']._serialized_end=2178
+  _globals['_REPLICATIONACK']._serialized_start=2180
+  _globals['_REPLICATIONACK']._serialized_end=2227
+  _globals['_GETREPLICATIONSTATUSREQUEST']._serialized_start=2229
+  _globals['_GETREPLICATIONSTATUSREQUEST']._serialized_end=2258
+  _globals['_REPLICATIONSTATUS']._serialized_start=2260
+  _globals['_REPLICATIONSTATUS']._serialized_end=2363
+  _globals['_PEERSTATUS']._serialized_start=2366
+  _globals['_PEERSTATUS']._serialized_end=2532
+  _globals['_METADATASERVICE']._serialized_start=2955
+  _globals['_METADATASERVICE']._serialized_end=3851
 # @@protoc_insertion_point(module_scope)

@@ -128,7 +128,7 @@ class GetEntityRequest(_message.Message):
     def __init__(self, key: _Optional[_Union[EntityKey, _Mapping]] = ...) -> None: ...
 
 class ListEntitiesRequest(_message.Message):
-    __slots__ = ("project_id", "kinds", "group_id", "include_deleted", "as_of", "page", "all_projects")
+    __slots__ = ("project_id", "kinds", "group_id", "include_deleted", "as_of", "page", "all_projects", "site_level")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -136,6 +136,7 @@ class ListEntitiesRequest(_message.Message):
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     ALL_PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    SITE_LEVEL_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     kinds: _containers.RepeatedScalarFieldContainer[EntityKind]
     group_id: str
@@ -143,7 +144,8 @@ class ListEntitiesRequest(_message.Message):
     as_of: _timestamp_pb2.Timestamp
     page: _types_pb2.PageRequest
     all_projects: bool
-    def __init__(self, project_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[EntityKind, str]]] = ..., group_id: _Optional[str] = ..., include_deleted: _Optional[bool] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ..., all_projects: _Optional[bool] = ...) -> None: ...
+    site_level: bool
+    def __init__(self, project_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[EntityKind, str]]] = ..., group_id: _Optional[str] = ..., include_deleted: _Optional[bool] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ..., all_projects: _Optional[bool] = ..., site_level: _Optional[bool] = ...) -> None: ...
 
 class ListEntitiesResponse(_message.Message):
     __slots__ = ("entities", "next_page_token")

@@ -86,7 +86,9 @@ class MetadataServiceServicer:
 
     def CaptureProject(self, request, context):
         """Captures the inventory of a project through the compute service now. Unchanged resources
-        make no new versions; resources gone since the last capture are recorded as deleted.
+        make no new versions; resources gone since the last capture are recorded as deleted. Public
+        and shared resources are filed site-level (see Entity.project_id): a site-level one the
+        project no longer uses stays, and is recorded as deleted only when it left the cloud.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -94,7 +96,8 @@ class MetadataServiceServicer:
 
     def PutEntities(self, request, context):
         """Writes entities owned by this site (failover-group records come from the orchestrator).
-        Refused with FAILED_PRECONDITION when this site does not own an entity.
+        Refused with FAILED_PRECONDITION when this site does not own an entity, or when it is
+        another project's or site-level.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -113,7 +116,9 @@ class MetadataServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRecoveryBundle(self, request, context):
-        """Everything needed to rebuild a failover group at the target, as of now or a given time.
+        """Everything needed to rebuild a failover group at the target, as of now or a given time:
+        the project's own entities and the site-level ones its records name, never another
+        project's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

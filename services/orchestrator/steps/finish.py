@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.errors import FailedPrecondition
+from common.errors import FailedPrecondition, NotFound
 from common.grpc_client import mapped_errors
 from draas.metadata.v1 import metadata_pb2 as mpb
 from services.orchestrator.engine.plan import VM, UnitState
@@ -32,14 +32,20 @@ class TakeOwnership(OrchestratorStep):
         }
         if not recovered:
             raise FailedPrecondition("no VM was recovered, so the group stays where it ran")
-        with mapped_errors():
-            moved = self.deps.clients.metadata.TransferOwnership(
-                mpb.TransferOwnershipRequest(
-                    project_id=op.request["record_project_id"],
-                    group_id=op.group_id,
-                    new_owner_site=site,
-                )
-            )
+        try:
+            with mapped_errors():
+                moved = self.deps.clients.metadata.TransferOwnership(
+                    mpb.TransferOwnershipRequest(
+                        project_id=op.request["record_project_id"],
+                        group_id=op.group_id,
+                        new_owner_site=site,
+                    )
+                ).entities_transferred
+        except NotFound:
+            # A repeat after the record moved here and was filed under this site's project.
+            if self.deps.records.get(op.project_id, op.group_id).owner_site != site:
+                raise
+            moved = 0
 
         def swap(group: Group) -> Group:
             if group.source_site == site:
@@ -62,4 +68,4 @@ class TakeOwnership(OrchestratorStep):
             self.deps.clients.metadata.CaptureProject(
                 mpb.CaptureProjectRequest(project_id=op.project_id)
             )
-        return {"entities_transferred": moved.entities_transferred, "recovered": len(recovered)}
+        return {"entities_transferred": moved, "recovered": len(recovered)}
