@@ -198,6 +198,7 @@ def report(r: Json) -> str:
             ("rpo", seconds(r.get("rpo"))),
             ("errors", _list(r, "errors")),
             ("removed", _list(r, "removed")),
+            ("kept", _list(r, "kept")),
             ("trace_id", r.get("trace_id")),
         ]
     )

@@ -31,6 +31,11 @@ def source_of(description: str | None) -> str:
     return description.rpartition(" src=")[2]
 
 
+def marked(description: str | None) -> bool:
+    """Whether a Neutron resource's description is a draas mark: draas made it."""
+    return bool(source_of(description))
+
+
 def tags(operation_id: str) -> list[str]:
     return [operation_tag(operation_id)]
 

@@ -61,6 +61,7 @@ def flavor(resource: Any) -> pb.Flavor:
         ram_mb=attr(resource, "ram", 0),
         disk_gb=attr(resource, "disk", 0),
         extra_specs=_dict(attr(resource, "extra_specs")),
+        is_public=attr(resource, "is_public", False) is True,
     )
 
 
@@ -71,6 +72,7 @@ def image(resource: Any) -> pb.Image:
         disk_format=attr(resource, "disk_format", ""),
         container_format=attr(resource, "container_format", ""),
         properties=_dict(attr(resource, "properties")),
+        visibility=attr(resource, "visibility", "") or "",
     )
 
 
@@ -126,6 +128,7 @@ def volume_type(resource: Any, encrypted: bool) -> pb.VolumeType:
         else "",
         encrypted=encrypted,
         backend_name=specs.get("volume_backend_name", ""),
+        is_public=attr(resource, "is_public", False) is True,
     )
 
 

@@ -9,7 +9,16 @@ from common.errors import InvalidArgument
 from common.grpc_server import answers_unimplemented
 from draas.compute.v1 import compute_pb2 as pb
 from draas.compute.v1 import compute_pb2_grpc
-from services.compute import cleanup, inventory, networks, projects, quota, servers, volumes
+from services.compute import (
+    cleanup,
+    copies,
+    inventory,
+    networks,
+    projects,
+    quota,
+    servers,
+    volumes,
+)
 from services.compute.cloud import Cloud
 
 SERVICE = pb.DESCRIPTOR.services_by_name["ComputeService"]
@@ -150,6 +159,11 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
         if not request.resources and not request.operation_id and not request.made_by:
             raise InvalidArgument("resources", "name resources, an operation_id or made_by")
         return cleanup.delete(self._cloud, request)
+
+    def RemoveNetworkCopies(
+        self, request: pb.RemoveNetworkCopiesRequest, context: grpc.ServicerContext
+    ) -> pb.RemoveNetworkCopiesResponse:
+        return copies.remove(self._cloud, request)
 
     def ListExternalNetworks(
         self, request: pb.ListExternalNetworksRequest, context: grpc.ServicerContext

@@ -34,13 +34,15 @@ FAILBACK = "failback"
 
 VM_STEPS = ["manage_volumes", "ensure_ports", "boot_server", "verify_server"]
 REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
-# The old source's VMs go first (never the same VM at both sites), then the volumes here get
-# the replicated type, then the arrays replicate them back.
-REPROTECT_STEPS = ["retire_old_source", "retype_volumes", "protect_reverse"]
+# The old source's VMs go first (never the same VM at both sites), then the network copies
+# made for them there (those no other group needs), then the volumes here get the replicated
+# type, then the arrays replicate them back.
+RETIRE = ["retire_old_source", "retire_old_networks"]
+REPROTECT_STEPS = [*RETIRE, "retype_volumes", "protect_reverse"]
 # The reprotect methods: a Cinder retype in place, or each VM's volumes managed again under the
 # replicated type (its server deleted and booted again around it).
 RETYPE, VOLUME_TYPE = "retype", "volume_type"
-REMANAGE_PREPARE = ["retire_old_source", "capture_recovered", "volume_hosts"]
+REMANAGE_PREPARE = [*RETIRE, "capture_recovered", "volume_hosts"]
 REMANAGE_VM_STEPS = ["release_server", "remanage_volumes", "boot_again", "verify_server"]
 
 

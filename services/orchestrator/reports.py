@@ -1,7 +1,7 @@
 """An operation's report, written when it ends: per VM its steps with timings and results, the
 recovery point, RTO (request to last VM verified) and RPO (the point's age at the moment of
-failure: the request, or when the source's VMs were stopped), errors, and what a cleanup
-removed."""
+failure: the request, or when the source's VMs were stopped), errors, what a cleanup removed,
+and what a reprotect (or failback) removed at the old source site and what it kept there."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ def build(session: Session, operation: OperationRecord, units: list[UnitRecord])
         for key in ("removed", "destroyed")
         for item in (u.outputs or {}).get(key, [])
     ]
+    # A reprotect's (or failback's) network copies at the old source site.
+    removed += [_named(r) for u in units for r in (u.outputs or {}).get("networks_removed", [])]
+    kept = [
+        f"{_named(r)}: {r.get('reason', '')}"
+        for u in units
+        for r in (u.outputs or {}).get("networks_kept", [])
+    ]
     return {
         "started_at": _iso(operation.started_at),
         "finished_at": _iso(operation.finished_at),
@@ -89,7 +96,14 @@ def build(session: Session, operation: OperationRecord, units: list[UnitRecord])
         ],
         "errors": errors,
         "removed": removed,
+        "kept": kept,
     }
+
+
+def _named(resource: dict[str, Any]) -> str:
+    """E.g. "network 1f0c... (dr-net)"."""
+    name = f" ({resource['name']})" if resource.get("name") else ""
+    return f"{resource.get('kind', 'resource')} {resource.get('id', '')}{name}"
 
 
 def _steps(unit: UnitRecord, attempts: list[StepAttemptRecord]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2 as spb
-from services.orchestrator import flows, views
+from services.orchestrator import flows, network_copies, views
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
@@ -381,6 +381,14 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             servers,
         )
         return opb.RetireSourceResponse(removed=removed, absent=absent)
+
+    def RetireNetworks(
+        self, request: opb.RetireNetworksRequest, context: grpc.ServicerContext
+    ) -> opb.RetireNetworksResponse:
+        done = self._source.retire_networks(
+            _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
+        )
+        return network_copies.response(done)
 
     def LinkProject(
         self, request: opb.LinkProjectRequest, context: grpc.ServicerContext

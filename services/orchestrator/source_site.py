@@ -1,6 +1,6 @@
 """What a group's source site does when its target site asks: during a planned failover, stop
 the group's VMs and capture them a last time, or start them again when the failover is given
-up; during a reprotect, remove the group's old VMs."""
+up; during a reprotect, remove the group's old VMs, then the network copies made for them."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from common.grpc_client import mapped_errors
 from draas.common.v1 import types_pb2
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
+from services.orchestrator import network_copies
 from services.orchestrator.clients import Clients
-from services.orchestrator.groups import GroupRecords
+from services.orchestrator.groups import Group, GroupRecords
 from services.orchestrator.models import SourceStopRecord
 from services.orchestrator.steps.base import parallel
 
@@ -119,12 +120,7 @@ class SourceSite:
             has not caught up with the move yet): ask again.
         :raises InvalidArgument: a server that was not a VM of the group here.
         """
-        group = self.records.get(project_id, group_id)
-        if self.site in (group.owner_site, group.source_site):
-            raise ServiceUnavailable(
-                f"site {self.site} still sees failover group {group.name} running here; it "
-                "removes the old VMs once it has seen the group move"
-            )
+        group = self._moved_away(project_id, group_id)
         servers = {e.key.id: e for e in self._own_entities(project_id, group_id)}
         strangers = [s for s in server_ids if s not in servers]
         if strangers:
@@ -151,6 +147,46 @@ class SourceSite:
             )
             self.clients.metadata.CaptureProject(mpb.CaptureProjectRequest(project_id=project_id))
         return [_named(r) for r in done.deleted], [_named(r) for r in done.absent]
+
+    def retire_networks(self, project_id: str, group_id: str) -> cpb.RemoveNetworkCopiesResponse:
+        """Removes the network copies made here when the group failed over here (see
+        network_copies), once this site has seen the group run elsewhere; returns what was
+        removed, what was kept (with why) and what was gone.
+
+        :raises ServiceUnavailable: this site still sees the group running here: ask again.
+        """
+        group = self._moved_away(project_id, group_id)
+        copies, needed = network_copies.to_retire(
+            self.db, self.site, project_id, group, self.records.list(project_id)
+        )
+        if not copies:
+            return cpb.RemoveNetworkCopiesResponse()
+        with mapped_errors():
+            done = self.clients.compute.RemoveNetworkCopies(
+                cpb.RemoveNetworkCopiesRequest(
+                    project_id=project_id,
+                    resources=[cpb.ResourceRef(type=t, id=i) for i, t in copies.items()],
+                    needed=needed,
+                )
+            )
+            if done.removed:
+                self.clients.metadata.CaptureProject(
+                    mpb.CaptureProjectRequest(project_id=project_id)
+                )
+        return done
+
+    def _moved_away(self, project_id: str, group_id: str) -> Group:
+        """The group's record, which must say that it runs elsewhere now.
+
+        :raises ServiceUnavailable: it does not (this site's metadata has not caught up yet).
+        """
+        group = self.records.get(project_id, group_id)
+        if self.site in (group.owner_site, group.source_site):
+            raise ServiceUnavailable(
+                f"site {self.site} still sees failover group {group.name} running here; it "
+                "removes what the group had here once it has seen the group move"
+            )
+        return group
 
     def _own_entities(self, project_id: str, group_id: str) -> list[mpb.Entity]:
         """This site's records of the group's servers, deleted ones too."""

@@ -197,6 +197,7 @@ def report_message(snapshot: Snapshot) -> opb.Report:
         errors=report.get("errors", []),
         trace_id=op.trace_id,
         removed=report.get("removed", []),
+        kept=report.get("kept", []),
     )
     if report.get("rto_seconds") is not None:
         message.rto.CopyFrom(duration(report["rto_seconds"]))

@@ -110,6 +110,19 @@ def test_a_reprotect_removes_the_old_vms_before_it_retypes_and_replicates_back()
     assert flows.REPROTECT_STEPS.index("retire_old_source") == 0
 
 
+def test_a_reprotect_removes_the_old_network_copies_right_after_the_old_vms():
+    for plan in (
+        flows.reprotect_plan(failed_over(), "p-b", reprotecting(flows.RETYPE)),
+        flows.reprotect_plan(failed_over(), "p-b", reprotecting(flows.VOLUME_TYPE)),
+        flows.failback_plan(group(), "p-a", {"reprotect": {}}),
+    ):
+        [retiring] = [u for u in plan.units if "retire_old_source" in u.steps]
+        assert retiring.role in (PREPARE, FOLLOW_UP)
+        first = retiring.steps.index("retire_old_source")
+        assert retiring.steps[first : first + 2] == ["retire_old_source", "retire_old_networks"]
+        assert plan.units[-1].steps[-1] == "protect_reverse"
+
+
 def test_a_reprotect_by_volume_type_cycles_each_recovered_vm_in_its_tier_then_protects():
     plan = flows.reprotect_plan(failed_over(), "p-b", reprotecting(flows.VOLUME_TYPE))
     assert plan.kind == flows.REPROTECT

@@ -145,7 +145,7 @@ class Server(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., status: _Optional[str] = ..., flavor_id: _Optional[str] = ..., image_id: _Optional[str] = ..., key_name: _Optional[str] = ..., server_group_id: _Optional[str] = ..., availability_zone: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., block_devices: _Optional[_Iterable[_Union[BlockDevice, _Mapping]]] = ..., port_ids: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Flavor(_message.Message):
-    __slots__ = ("id", "name", "vcpus", "ram_mb", "disk_gb", "extra_specs")
+    __slots__ = ("id", "name", "vcpus", "ram_mb", "disk_gb", "extra_specs", "is_public")
     class ExtraSpecsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -159,16 +159,18 @@ class Flavor(_message.Message):
     RAM_MB_FIELD_NUMBER: _ClassVar[int]
     DISK_GB_FIELD_NUMBER: _ClassVar[int]
     EXTRA_SPECS_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     vcpus: int
     ram_mb: int
     disk_gb: int
     extra_specs: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., vcpus: _Optional[int] = ..., ram_mb: _Optional[int] = ..., disk_gb: _Optional[int] = ..., extra_specs: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    is_public: bool
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., vcpus: _Optional[int] = ..., ram_mb: _Optional[int] = ..., disk_gb: _Optional[int] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., is_public: _Optional[bool] = ...) -> None: ...
 
 class Image(_message.Message):
-    __slots__ = ("id", "name", "disk_format", "container_format", "properties")
+    __slots__ = ("id", "name", "disk_format", "container_format", "properties", "visibility")
     class PropertiesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -181,12 +183,14 @@ class Image(_message.Message):
     DISK_FORMAT_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FORMAT_FIELD_NUMBER: _ClassVar[int]
     PROPERTIES_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     disk_format: str
     container_format: str
     properties: _containers.ScalarMap[str, str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., disk_format: _Optional[str] = ..., container_format: _Optional[str] = ..., properties: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    visibility: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., disk_format: _Optional[str] = ..., container_format: _Optional[str] = ..., properties: _Optional[_Mapping[str, str]] = ..., visibility: _Optional[str] = ...) -> None: ...
 
 class KeyPair(_message.Message):
     __slots__ = ("name", "public_key", "fingerprint", "type")
@@ -263,7 +267,7 @@ class Volume(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., size_gb: _Optional[int] = ..., volume_type: _Optional[str] = ..., bootable: _Optional[bool] = ..., encrypted: _Optional[bool] = ..., status: _Optional[str] = ..., array_name: _Optional[str] = ..., array_volume_name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., attachments: _Optional[_Iterable[_Union[VolumeAttachment, _Mapping]]] = ..., image_metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class VolumeType(_message.Message):
-    __slots__ = ("id", "name", "extra_specs", "replication_enabled", "replication_type", "encrypted", "backend_name", "hosts")
+    __slots__ = ("id", "name", "extra_specs", "replication_enabled", "replication_type", "encrypted", "backend_name", "hosts", "is_public")
     class ExtraSpecsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -279,6 +283,7 @@ class VolumeType(_message.Message):
     ENCRYPTED_FIELD_NUMBER: _ClassVar[int]
     BACKEND_NAME_FIELD_NUMBER: _ClassVar[int]
     HOSTS_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     extra_specs: _containers.ScalarMap[str, str]
@@ -287,7 +292,8 @@ class VolumeType(_message.Message):
     encrypted: bool
     backend_name: str
     hosts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., replication_enabled: _Optional[bool] = ..., replication_type: _Optional[str] = ..., encrypted: _Optional[bool] = ..., backend_name: _Optional[str] = ..., hosts: _Optional[_Iterable[str]] = ...) -> None: ...
+    is_public: bool
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., extra_specs: _Optional[_Mapping[str, str]] = ..., replication_enabled: _Optional[bool] = ..., replication_type: _Optional[str] = ..., encrypted: _Optional[bool] = ..., backend_name: _Optional[str] = ..., hosts: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ...) -> None: ...
 
 class Network(_message.Message):
     __slots__ = ("id", "name", "project_id", "mtu", "shared", "external", "admin_state_up", "tags", "description")
@@ -800,6 +806,47 @@ class DeleteResourcesResponse(_message.Message):
     deleted: _containers.RepeatedCompositeFieldContainer[ResourceRef]
     absent: _containers.RepeatedCompositeFieldContainer[ResourceRef]
     def __init__(self, deleted: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., absent: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
+
+class RemoveNetworkCopiesRequest(_message.Message):
+    __slots__ = ("project_id", "resources", "needed")
+    class NeededEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    NEEDED_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    resources: _containers.RepeatedCompositeFieldContainer[ResourceRef]
+    needed: _containers.ScalarMap[str, str]
+    def __init__(self, project_id: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., needed: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class NamedResource(_message.Message):
+    __slots__ = ("type", "id", "name", "reason")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    type: ResourceType
+    id: str
+    name: str
+    reason: str
+    def __init__(self, type: _Optional[_Union[ResourceType, str]] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RemoveNetworkCopiesResponse(_message.Message):
+    __slots__ = ("removed", "kept", "absent", "not_copies")
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_FIELD_NUMBER: _ClassVar[int]
+    NOT_COPIES_FIELD_NUMBER: _ClassVar[int]
+    removed: _containers.RepeatedCompositeFieldContainer[NamedResource]
+    kept: _containers.RepeatedCompositeFieldContainer[NamedResource]
+    absent: _containers.RepeatedCompositeFieldContainer[ResourceRef]
+    not_copies: _containers.RepeatedCompositeFieldContainer[NamedResource]
+    def __init__(self, removed: _Optional[_Iterable[_Union[NamedResource, _Mapping]]] = ..., kept: _Optional[_Iterable[_Union[NamedResource, _Mapping]]] = ..., absent: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., not_copies: _Optional[_Iterable[_Union[NamedResource, _Mapping]]] = ...) -> None: ...
 
 class GetQuotaHeadroomRequest(_message.Message):
     __slots__ = ("project_id",)

@@ -114,6 +114,11 @@ class ComputeServiceStub:
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesRequest.SerializeToString,
                 response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesResponse.FromString,
                 _registered_method=True)
+        self.RemoveNetworkCopies = channel.unary_unary(
+                '/draas.compute.v1.ComputeService/RemoveNetworkCopies',
+                request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesRequest.SerializeToString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesResponse.FromString,
+                _registered_method=True)
         self.GetQuotaHeadroom = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/GetQuotaHeadroom',
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.GetQuotaHeadroomRequest.SerializeToString,
@@ -247,6 +252,17 @@ class ComputeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RemoveNetworkCopies(self, request, context):
+        """Removes network copies draas made (marked "draas op=... src=..."): routers (interfaces and
+        gateway first), the unattached ports draas made on the networks, subnets, networks, then
+        security groups. One the caller says is needed, or one still in use (a port on it, a
+        floating IP through it, a rule of another group naming it) is kept and named with the
+        reason; one the tenant made is never touched; one already gone is absent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetQuotaHeadroom(self, request, context):
         """Free quota of a project in this site's cloud.
         """
@@ -359,6 +375,11 @@ def add_ComputeServiceServicer_to_server(servicer, server):
                     servicer.DeleteResources,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesRequest.FromString,
                     response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesResponse.SerializeToString,
+            ),
+            'RemoveNetworkCopies': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveNetworkCopies,
+                    request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesRequest.FromString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesResponse.SerializeToString,
             ),
             'GetQuotaHeadroom': grpc.unary_unary_rpc_method_handler(
                     servicer.GetQuotaHeadroom,
@@ -813,6 +834,33 @@ class ComputeService:
             '/draas.compute.v1.ComputeService/DeleteResources',
             draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesRequest.SerializeToString,
             draas_dot_compute_dot_v1_dot_compute__pb2.DeleteResourcesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveNetworkCopies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.compute.v1.ComputeService/RemoveNetworkCopies',
+            draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesRequest.SerializeToString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.RemoveNetworkCopiesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -135,6 +135,38 @@ class RetireSourceResponse(_message.Message):
     absent: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, removed: _Optional[_Iterable[str]] = ..., absent: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class RetireNetworksRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "operation_id")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    operation_id: str
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
+
+class RetiredResource(_message.Message):
+    __slots__ = ("kind", "id", "name", "reason")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    id: str
+    name: str
+    reason: str
+    def __init__(self, kind: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RetireNetworksResponse(_message.Message):
+    __slots__ = ("removed", "kept", "absent")
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_FIELD_NUMBER: _ClassVar[int]
+    removed: _containers.RepeatedCompositeFieldContainer[RetiredResource]
+    kept: _containers.RepeatedCompositeFieldContainer[RetiredResource]
+    absent: _containers.RepeatedCompositeFieldContainer[RetiredResource]
+    def __init__(self, removed: _Optional[_Iterable[_Union[RetiredResource, _Mapping]]] = ..., kept: _Optional[_Iterable[_Union[RetiredResource, _Mapping]]] = ..., absent: _Optional[_Iterable[_Union[RetiredResource, _Mapping]]] = ...) -> None: ...
+
 class LinkProjectRequest(_message.Message):
     __slots__ = ("source_site", "source_project_id", "project_name", "target_project_id", "target_token", "by_admin")
     SOURCE_SITE_FIELD_NUMBER: _ClassVar[int]
@@ -620,7 +652,7 @@ class VmReport(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., recovered: _Optional[bool] = ..., recovered_server_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovery_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed", "group_steps")
+    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed", "group_steps", "kept")
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -634,6 +666,7 @@ class Report(_message.Message):
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     REMOVED_FIELD_NUMBER: _ClassVar[int]
     GROUP_STEPS_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
     operation_id: str
     kind: OperationKind
     state: OperationState
@@ -647,7 +680,8 @@ class Report(_message.Message):
     trace_id: str
     removed: _containers.RepeatedScalarFieldContainer[str]
     group_steps: _containers.RepeatedCompositeFieldContainer[StepResult]
-    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ..., group_steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ...) -> None: ...
+    kept: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ..., group_steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., kept: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetSystemStatusRequest(_message.Message):
     __slots__ = ()

@@ -149,6 +149,11 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.FromString,
                 _registered_method=True)
+        self.RetireNetworks = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/RetireNetworks',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksResponse.FromString,
+                _registered_method=True)
 
 
 class OrchestratorServiceServicer:
@@ -307,6 +312,16 @@ class OrchestratorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetireNetworks(self, request, context):
+        """Reprotect, after RetireSource: the old source site removes the network copies draas made
+        there when the group failed over to it (routers with their gateways, networks, subnets,
+        security groups), except what another group of the project there still needs or anything
+        still uses; the tenant's own resources are never touched.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrchestratorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -424,6 +439,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.RetireSource,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.SerializeToString,
+            ),
+            'RetireNetworks': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetireNetworks,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1047,6 +1067,33 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/RetireSource',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireSourceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetireNetworks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/RetireNetworks',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RetireNetworksResponse.FromString,
             options,
             channel_credentials,
             insecure,

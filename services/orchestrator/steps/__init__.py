@@ -20,7 +20,12 @@ from services.orchestrator.steps.remanage import (
     ReleaseServer,
     RemanageVolumes,
 )
-from services.orchestrator.steps.reprotect import ProtectReverse, RetireOldSource, RetypeVolumes
+from services.orchestrator.steps.reprotect import (
+    ProtectReverse,
+    RetireOldNetworks,
+    RetireOldSource,
+    RetypeVolumes,
+)
 from services.orchestrator.steps.vm import BootServer, EnsurePorts, ManageVolumes, VerifyServer
 
 
@@ -41,6 +46,7 @@ def build_registry(deps: StepDeps) -> Registry:
             VerifyServer,
             TakeOwnership,
             RetireOldSource,
+            RetireOldNetworks,
             RetypeVolumes,
             ProtectReverse,
             CaptureRecovered,

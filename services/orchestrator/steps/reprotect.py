@@ -1,5 +1,6 @@
 """Reprotect, at the site a group failed over to: the old source site removes the group's old
-VMs first (never the same VM at both sites), the recovered volumes get a replicated volume type
+VMs first (never the same VM at both sites), then the network copies draas made there for
+them (once no other group needs them), the recovered volumes get a replicated volume type
 (a Cinder retype in place here; managed again under it, VM by VM, in remanage.py), then the
 arrays replicate them back to the old source and the group is protected in its new direction.
 
@@ -79,6 +80,44 @@ class RetireOldSource(OrchestratorStep):
                 timeout=self.deps.settings.boot_timeout_seconds,
             )
         return {"removed": list(retired.removed), "absent": list(retired.absent)}
+
+
+class RetireOldNetworks(OrchestratorStep):
+    """The old source site removes the network copies draas made there for the group when it
+    failed over there (routers with their gateways, subnets, networks, security groups), as
+    far as no other group of the project there needs them and nothing uses them; what it keeps
+    it names with the reason. After a first failover the old site has only the tenant's own
+    networks, and nothing goes.
+
+    :raises ServiceUnavailable: the old site cannot be reached, or has not seen the group move.
+    """
+
+    name = "retire_old_networks"
+    # The old site may take a moment to see the group move (its metadata arrives by stream).
+    attempts = 10
+
+    def execute(self, ctx: StepContext) -> dict[str, Any]:
+        group = running_here(self, ctx)
+        old = group.target_site
+        with mapped_errors():
+            retired = self.deps.clients.peer(old).RetireNetworks(
+                opb.RetireNetworksRequest(
+                    project_id=group.projects.get(old, ""),
+                    group_id=group.id,
+                    operation_id=ctx.operation.id,
+                ),
+                timeout=self.deps.settings.boot_timeout_seconds,
+            )
+        return {
+            "networks_removed": [_resource(r) for r in retired.removed],
+            "networks_kept": [_resource(r) for r in retired.kept],
+            "networks_absent": [_resource(r) for r in retired.absent],
+        }
+
+
+def _resource(found: opb.RetiredResource) -> dict[str, str]:
+    named = {"kind": found.kind, "id": found.id, "name": found.name}
+    return {**named, "reason": found.reason} if found.reason else named
 
 
 class RetypeVolumes(OrchestratorStep):
