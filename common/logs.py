@@ -22,12 +22,12 @@ _MIN_SECRET_LENGTH = 4
 _CREDENTIAL_SHAPES = (
     # Header-like: "X-Auth-Token: abc", "api-token=abc", "Authorization: Bearer abc".
     re.compile(
-        r"(?i)\b((?:x-auth-token|x-subject-token|api-token|authorization)\b['\"]?\s*[:=]\s*"
+        r"(?i)\b((?:x-auth-token|x-target-auth-token|x-subject-token|api-token|authorization)\b['\"]?\s*[:=]\s*"
         r"['\"]?(?:bearer\s+|basic\s+)?)[^\s,;'\"&}]+"
     ),
     # Key-value: "password=abc", "'api_token': 'abc'", "secret: abc".
     re.compile(
-        r"(?i)\b((?:password|passwd|secret|api_token|auth_token|access_token|token)\b['\"]?\s*[:=]\s*"
+        r"(?i)\b((?:password|passwd|secret|api_token|auth_token|access_token|target_token|token)\b['\"]?\s*[:=]\s*"
         r"['\"]?)[^\s,;'\"&}]+"
     ),
     # URL userinfo: "postgresql://user:abc@host".

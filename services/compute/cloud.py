@@ -120,6 +120,28 @@ class Cloud:
                 self.back_off(attempt, str(error))
         raise AssertionError("unreachable")
 
+    def made_once(self, what: str, find: Callable[[], T | None], make: Callable[[], T]) -> T:
+        """Makes a resource that `find` finds by its mark: a make that failed for a reason
+        that may pass (5xx, the region down) is tried again, but only after `find` says the
+        failed try did not make it after all, so nothing is made twice.
+
+        :raises DraasError: the subclass that matches the failure, naming `what`.
+        """
+        attempts = self.settings.retry_attempts
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                found = find()
+                if found is not None:
+                    return found
+            try:
+                with translated(what):
+                    return make()
+            except ServiceUnavailable as error:
+                if attempt == attempts:
+                    raise
+                self.back_off(attempt, str(error))
+        raise AssertionError("unreachable")
+
     def back_off(self, attempt: int, why: str) -> None:
         """Waits before the try after `attempt` of something that failed for a reason that may
         pass: exponentially longer from retry_base_delay_seconds, saying why in the log."""

@@ -60,8 +60,9 @@ def ensure_network(
             lambda n: not str(n.name).endswith(ISOLATED_SUFFIX),
         )
     if found is None:
-        found = cloud.call(
+        found = cloud.made_once(
             "create network",
+            lambda: _existing(cloud, "network", conn.network.networks, mark),
             lambda: conn.network.create_network(
                 name=source.name + (ISOLATED_SUFFIX if isolated else ""),
                 description=mark,
@@ -69,8 +70,6 @@ def ensure_network(
                 is_admin_state_up=source.admin_state_up,
                 tags=marks.tags(operation_id),
             ),
-            # Not repeated blindly: a repeat of the request finds it by its mark.
-            retry=False,
         )
     return records.network(found)
 
@@ -95,8 +94,9 @@ def ensure_subnet(
             lambda s: s.network_id == network_id and s.cidr == source.cidr,
         )
     if found is None:
-        found = cloud.call(
+        found = cloud.made_once(
             "create subnet",
+            lambda: _existing(cloud, "subnet", conn.network.subnets, mark),
             lambda: conn.network.create_subnet(
                 network_id=network_id,
                 name=source.name,
@@ -113,7 +113,6 @@ def ensure_subnet(
                 description=mark,
                 tags=marks.tags(operation_id),
             ),
-            retry=False,
         )
     return records.subnet(found)
 
@@ -151,15 +150,15 @@ def ensure_router(
         )
     if router is None:
         gateway = {"network_id": external_network_id} if external_network_id else None
-        router = cloud.call(
+        router = cloud.made_once(
             "create router",
+            lambda: _existing(cloud, "router", conn.network.routers, mark),
             lambda: conn.network.create_router(
                 name=source.name,
                 description=mark,
                 external_gateway_info=gateway,
                 tags=marks.tags(operation_id),
             ),
-            retry=False,
         )
     attached = {ip["subnet_id"] for p in _interfaces(cloud, conn, router.id) for ip in p.fixed_ips}
     for interface in source.interfaces:
@@ -241,14 +240,13 @@ def ensure_security_group(
         if group is None:
             group = _kept(cloud, "security group", conn.network.security_groups, project_id, source)
     if group is None:
-        group = cloud.call(
+        mark = marks.description(operation_id, source.id)
+        group = cloud.made_once(
             "create security group",
+            lambda: _existing(cloud, "security group", conn.network.security_groups, mark),
             lambda: conn.network.create_security_group(
-                name=source.name,
-                description=marks.description(operation_id, source.id),
-                tags=marks.tags(operation_id),
+                name=source.name, description=mark, tags=marks.tags(operation_id)
             ),
-            retry=False,
         )
     have = {_rule_key(r) for r in attr(group, "security_group_rules", [])}
     deferred = 0
@@ -277,8 +275,9 @@ def ensure_security_group(
         create = functools.partial(
             conn.network.create_security_group_rule, security_group_id=group.id, **spec
         )
+        # Safe to try again: Neutron refuses a rule the group already has (409, suppressed).
         with contextlib.suppress(AlreadyExists):
-            cloud.call("create security group rule", create, retry=False)
+            cloud.call("create security group rule", create)
         have.add(_rule_key(spec))
     refreshed = cloud.call("get security group", lambda: conn.network.get_security_group(group.id))
     return records.security_group(refreshed), deferred
@@ -319,7 +318,9 @@ def ensure_port(
             tags=marks.tags(operation_id),
         )
         try:
-            port = cloud.call("create port", create, retry=False)
+            port = cloud.made_once(
+                "create port", lambda: _existing(cloud, "port", conn.network.ports, mark), create
+            )
         except (FailedPrecondition, AlreadyExists) as error:
             text = str(error).lower()
             if "mac address" in text and mac is not None:

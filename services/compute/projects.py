@@ -21,6 +21,9 @@ def find(cloud: Cloud, request: pb.FindProjectRequest) -> pb.Project:
             f"get project {request.project_id}",
             lambda: conn.identity.find_project(request.project_id, ignore_missing=True),
         )
+        # find_project falls back to a name: a project named like another's id is not it.
+        if found is not None and found.id != request.project_id:
+            found = None
         wanted = f"project {request.project_id}"
     elif request.name:
         query = {"name": request.name}

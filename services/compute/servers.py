@@ -67,6 +67,21 @@ def thaw(cloud: Cloud, project_id: str, server_id: str) -> pb.Server:
     return _settle(cloud, conn, server_id, {"ACTIVE"})
 
 
+def _remove_failed_build(cloud: Cloud, conn: Conn, server: Any) -> None:
+    """Deletes a server this request booted whose build failed, and waits until it is gone,
+    so the request boots it again. Its volumes and ports were made before it and stay (its
+    block devices are not deleted on termination)."""
+    cloud.call(
+        f"delete server {server.id} (its build failed)",
+        lambda: conn.compute.delete_server(server.id, ignore_missing=True),
+    )
+    cloud.wait(
+        f"server {server.id} to go",
+        cloud.settings.boot_timeout_seconds,
+        lambda: None if conn.compute.find_server(server.id, ignore_missing=True) else True,
+    )
+
+
 def _settle(cloud: Cloud, conn: Conn, server_id: str, statuses: set[str]) -> pb.Server:
     def settled() -> Any:
         server = conn.compute.get_server(server_id)
@@ -97,8 +112,10 @@ def boot(cloud: Cloud, request: pb.BootServerRequest) -> pb.BootServerResponse:
         )
         if marks.made_by(s, request.request_id)
     ]
-    if existing:
+    if existing and existing[0].status != "ERROR":
         return pb.BootServerResponse(server=server_record(cloud, conn, existing[0]))
+    if existing:
+        _remove_failed_build(cloud, conn, existing[0])
     created: list[pb.ResourceRef] = []
     flavor_id = _flavor(cloud, conn, request.flavor_id, request.source_flavor, created)
     key_name = _key_pair(cloud, conn, request.key_pair, created) if request.key_pair.name else None

@@ -47,7 +47,7 @@ class OrchestratorSettings(ServiceSettings):
     )
     peers: list[OrchestratorPeer] = Field(default_factory=list)
     link_roles: list[str] = Field(
-        default_factory=lambda: ["member", "admin"],
+        default_factory=lambda: ["member", "_member_", "admin"],
         min_length=1,
         description="Roles in a project here that let a tenant link it to its project at a "
         "peer site (shown by a token of this site).",

@@ -277,9 +277,24 @@ class PureBackend(Backend):
 
     @_reaching_array
     def delete(self, provider_id: str | None) -> None:
+        """As the Pure driver's delete_volume: disconnects every host still connected (a
+        detach whose disconnect failed leaves one), then destroys (and eradicates)."""
         if not provider_id:
             return
         client = self._array()
+        connections = _tolerate(
+            client.get_connections(volume_names=[provider_id]),
+            "does not exist",
+            what=f"list the connections of volume {provider_id}",
+        )
+        for connection in connections:
+            _tolerate(
+                client.delete_connections(
+                    host_names=[connection.host.name], volume_names=[provider_id]
+                ),
+                "does not exist",
+                what=f"disconnect volume {provider_id}",
+            )
         _tolerate(
             client.patch_volumes(names=[provider_id], volume=fa.VolumePatch(destroyed=True)),
             "does not exist",

@@ -17,6 +17,8 @@ from common.logs import MASK, JsonFormatter, MaskingFormatter, _ContextFilter, m
         ("Authorization: Bearer eyJhbGciOi.abc.def", "eyJhbGciOi.abc.def"),
         ("postgresql+psycopg://draas:s3cr3t@db/draas", "s3cr3t"),
         ("api_token=T-1234 and more", "T-1234"),
+        ("X-Target-Auth-Token: gAAAAABkTargetValue", "gAAAAABkTargetValue"),
+        ('target_token: "gAAAAABkProofValue"', "gAAAAABkProofValue"),
     ],
 )
 def test_credential_shapes_are_masked(text, secret):

@@ -3,9 +3,10 @@ where free), the server booted from them, and verified."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from common.errors import FailedPrecondition
+from common.errors import FailedPrecondition, NotFound
 from common.grpc_client import mapped_errors
 from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
@@ -13,6 +14,10 @@ from services.orchestrator.bundle import message
 from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.steps.base import OrchestratorStep, now_iso, request_id
 
+log = logging.getLogger(__name__)
+
+# Builds of one recovered server before its VM fails: Nova's own default for reschedules.
+BUILD_ATTEMPTS = 3
 # Metadata the Pure driver and draas write themselves; the rest is the tenant's and is kept.
 OWN_METADATA = ("array_", "draas_")
 
@@ -143,42 +148,7 @@ class BootServer(OrchestratorStep):
     resource = "nova"
 
     def execute(self, ctx: StepContext) -> dict[str, Any]:
-        parts, outputs = vm_parts(ctx), ctx.outputs
-        server = message(parts["server"], cpb.Server())
-        devices = []
-        for body in parts["devices"]:
-            device = message(body, cpb.BlockDevice())
-            devices.append(
-                cpb.BlockDevice(
-                    volume_id=outputs["volumes"][device.volume_id]["id"],
-                    boot_index=device.boot_index,
-                    device_name=device.device_name,
-                )
-            )
-        request = cpb.BootServerRequest(
-            project_id=ctx.operation.project_id,
-            source=server,
-            name=server.name,
-            block_devices=devices,
-            port_ids=[outputs["ports"][p] for p in server.port_ids if p in outputs["ports"]],
-            key_name=server.key_name,
-            metadata=dict(server.metadata),
-            request_id=request_id(ctx, server.id),
-            operation_id=ctx.operation.id,
-        )
-        for field, kind in (
-            ("flavor", cpb.Flavor),
-            ("key_pair", cpb.KeyPair),
-            ("server_group", cpb.ServerGroup),
-        ):
-            if parts.get(field):
-                getattr(request, "source_flavor" if field == "flavor" else field).CopyFrom(
-                    message(parts[field], kind())
-                )
-        with mapped_errors():
-            booted = self.deps.clients.compute.BootServer(
-                request, timeout=self.deps.settings.boot_timeout_seconds
-            )
+        booted = boot(self, ctx)
         return {
             "recovered_server_id": booted.server.id,
             "created": [
@@ -198,19 +168,92 @@ class BootServer(OrchestratorStep):
         )
 
 
+def boot(step: OrchestratorStep, ctx: StepContext) -> cpb.BootServerResponse:
+    """Asks compute for the VM's recovered server: the one this unit booted before, or (when
+    there is none, or its build failed) a new one."""
+    parts, outputs = vm_parts(ctx), ctx.outputs
+    server = message(parts["server"], cpb.Server())
+    devices = []
+    for body in parts["devices"]:
+        device = message(body, cpb.BlockDevice())
+        devices.append(
+            cpb.BlockDevice(
+                volume_id=outputs["volumes"][device.volume_id]["id"],
+                boot_index=device.boot_index,
+                device_name=device.device_name,
+            )
+        )
+    request = cpb.BootServerRequest(
+        project_id=ctx.operation.project_id,
+        source=server,
+        name=server.name,
+        block_devices=devices,
+        port_ids=[outputs["ports"][p] for p in server.port_ids if p in outputs["ports"]],
+        key_name=server.key_name,
+        metadata=dict(server.metadata),
+        request_id=request_id(ctx, server.id),
+        operation_id=ctx.operation.id,
+    )
+    for field, kind in (
+        ("flavor", cpb.Flavor),
+        ("key_pair", cpb.KeyPair),
+        ("server_group", cpb.ServerGroup),
+    ):
+        if parts.get(field):
+            getattr(request, "source_flavor" if field == "flavor" else field).CopyFrom(
+                message(parts[field], kind())
+            )
+    with mapped_errors():
+        booted: cpb.BootServerResponse = step.deps.clients.compute.BootServer(
+            request, timeout=step.deps.settings.boot_timeout_seconds
+        )
+    return booted
+
+
 class VerifyServer(OrchestratorStep):
-    """ACTIVE, its volumes attached, its ports bound, its addresses as at the source."""
+    """ACTIVE, its volumes attached, its ports bound, its addresses as at the source. A server
+    whose build failed (ERROR: a volume that did not connect, a host that failed) is booted
+    again, as Nova reschedules a build, up to BUILD_ATTEMPTS builds in all."""
 
     name = "verify_server"
     resource = "verify"
 
     def execute(self, ctx: StepContext) -> dict[str, Any]:
+        server_id = ctx.outputs["recovered_server_id"]
+        for build in range(1, BUILD_ATTEMPTS + 1):
+            try:
+                verified = self._verify(ctx, server_id)
+            except NotFound:
+                # A repeat after this step booted the server again: that one is found.
+                server_id = boot(self, ctx).server.id
+                verified = self._verify(ctx, server_id)
+            if verified.verified:
+                return {
+                    "verified_at": now_iso(),
+                    "status": verified.server.status,
+                    "recovered_server_id": server_id,
+                    "builds": build,
+                }
+            if verified.server.status != "ERROR" or build == BUILD_ATTEMPTS:
+                break
+            log.warning(
+                "server %s failed its build (%s); booting it again",
+                server_id,
+                "; ".join(verified.problems),
+            )
+            server_id = boot(self, ctx).server.id
+        raise FailedPrecondition(
+            f"server {verified.server.id} did not verify: {'; '.join(verified.problems)}"
+            + (f" (after {build} builds)" if build > 1 else "")
+        )
+
+    def _verify(self, ctx: StepContext, server_id: str) -> cpb.VerifyServerResponse:
         outputs, timeout = ctx.outputs, self.deps.settings.boot_timeout_seconds
         with mapped_errors():
-            verified = self.deps.clients.compute.VerifyServer(
+            verified: cpb.VerifyServerResponse = self.deps.clients.compute.VerifyServer(
                 cpb.VerifyServerRequest(
                     project_id=ctx.operation.project_id,
-                    server_id=outputs["recovered_server_id"],
+                    server_id=server_id,
                     timeout=duration(timeout),
                     volume_ids=[v["id"] for v in outputs["volumes"].values()],
                     port_ids=list(outputs["ports"].values()),
@@ -218,11 +261,7 @@ class VerifyServer(OrchestratorStep):
                 ),
                 timeout=timeout + 30,
             )
-        if not verified.verified:
-            raise FailedPrecondition(
-                f"server {verified.server.id} did not verify: {'; '.join(verified.problems)}"
-            )
-        return {"verified_at": now_iso(), "status": verified.server.status}
+        return verified
 
 
 def _delete(

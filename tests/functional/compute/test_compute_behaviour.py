@@ -9,6 +9,7 @@ from google.protobuf.duration_pb2 import Duration
 from pypureclient import flasharray as fa
 
 from draas.compute.v1 import compute_pb2 as pb
+from simulators.openstack.store import Project
 from tests.functional.lab import array_client, tenant_connection
 from tools.tenant_vms import IMAGE
 
@@ -443,3 +444,22 @@ def test_a_tenant_is_found_by_name_under_each_sites_own_project_id(compute, lab)
         grpc.StatusCode.NOT_FOUND,
         "this site has no project named nobody",
     )
+
+
+def test_a_project_named_like_another_projects_id_is_not_found_by_that_id(compute, lab):
+    # An id proves a link when one Keystone serves both sites: a name must never pass for it.
+    id_at_a = lab.regions["site-a"].project_id("tenant2")
+    region = lab.regions["site-b"]
+    with region.store.lock:
+        region.store.projects["lookalike"] = Project("lookalike", id_at_a, "default")
+    try:
+        missing = rpc_error(
+            compute["site-b"].FindProject, pb.FindProjectRequest(project_id=id_at_a)
+        )
+        assert (missing.code(), missing.details()) == (
+            grpc.StatusCode.NOT_FOUND,
+            f"this site has no project {id_at_a}",
+        )
+    finally:
+        with region.store.lock:
+            del region.store.projects["lookalike"]

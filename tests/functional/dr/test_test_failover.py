@@ -10,6 +10,7 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from simulators.lab import ARRAYS
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
@@ -117,6 +118,38 @@ def test_a_vm_that_cannot_boot_is_reported_and_the_others_are_recovered(sites, l
         opb.StartTestCleanupRequest(project_id=at_b, operation_id=test.id, idempotency_key=key())
     )
     assert finished(b, at_b, cleanup.id).state == opb.OPERATION_STATE_SUCCEEDED
+
+
+def test_a_server_whose_build_failed_is_booted_again(sites, lab, tenant_network, control):
+    vm = make_vm(lab, tenant_network, "async", volumes=1, name="rebuilt")
+    group = protect(sites, lab, "async", [vm])
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    # The array fails the first connection of a volume to a host at site B (a 500: one 503 the
+    # array client tries again by itself): Nova's build of the recovered server fails (ERROR),
+    # as it does when a volume does not connect.
+    control.inject_errors(ARRAYS["site-b"], status=500, count=1, path_contains="/connections")
+    try:
+        started = b.StartTestFailover(
+            opb.StartTestFailoverRequest(project_id=at_b, group_id=group.id, idempotency_key=key())
+        )
+        test = finished(b, at_b, started.id)
+        left = next(a for a in control.arrays() if a["name"] == ARRAYS["site-b"])["errors"]
+    finally:
+        control.clear_errors(ARRAYS["site-b"])
+
+    assert test.state == opb.OPERATION_STATE_SUCCEEDED, test.error
+    assert left["remaining"] == 0, "the injected error was never met"
+    report = b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=test.id))
+    assert [v.recovered for v in report.vms] == [True]
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    named = [s for s in conn_b.compute.servers() if s.name == "rebuilt"]
+    assert [s.id for s in named] == [report.vms[0].recovered_server_id], "the failed one went"
+    assert named[0].status == "ACTIVE"
+    cleanup = b.StartTestCleanup(
+        opb.StartTestCleanupRequest(project_id=at_b, operation_id=test.id, idempotency_key=key())
+    )
+    assert finished(b, at_b, cleanup.id).state == opb.OPERATION_STATE_SUCCEEDED
+    assert not [s for s in conn_b.compute.servers() if s.name == "rebuilt"]
 
 
 def test_progress_streams_per_vm_and_step_and_a_test_cleans_itself_up_in_time(
