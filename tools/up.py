@@ -9,6 +9,7 @@ Environment: DRAAS_UP_STATE_DIR (default var/up): state, logs and clouds.yaml.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -49,12 +50,20 @@ def main() -> int:
                 + ", ".join(environment.vms)
                 + " at site-a, writing to their volumes."
             )
-            print("\nFor the draas command (clouds site-a and site-b):")
-            print(f"  export OS_CLIENT_CONFIG_FILE={environment.clouds_yaml}")
-            print("  draas --os-cloud site-a failover-group create --name Finance-Apps \\")
-            print("      --replication-type async --target-site site-b --rpo-target 30")
-            print("  draas --os-cloud site-a failover-group add-vm --group Finance-Apps --vm web-1")
-            print("  draas --os-cloud site-b test-failover --group Finance-Apps --wait")
+            draas = shlex.quote(draas_command())
+            print("\nFor the draas command (clouds site-a and site-b, the tenant at each site):")
+            print(f"  export OS_CLIENT_CONFIG_FILE={shlex.quote(str(environment.clouds_yaml))}")
+            print(f"  {draas} --os-cloud site-a failover-group create --name Finance-Apps \\")
+            print("      --replication-type async --target-site site-b --rpo-target 30 \\")
+            print("      --target-cloud site-b")
+            print(
+                f"  {draas} --os-cloud site-a failover-group add-vm --group Finance-Apps --vm web-1"
+            )
+            print(f"  {draas} --os-cloud site-b test-failover --group Finance-Apps --wait")
+            print(
+                "(--target-cloud: the tenant's token of site-b proves its project there, which "
+                "links it to its project at site-a; needed once.)"
+            )
             print("\nCtrl-C stops everything.", flush=True)
             stop.wait()
             print("stopping everything")
@@ -62,6 +71,15 @@ def main() -> int:
         print(f"make up: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def draas_command() -> str:
+    """The draas command as a user can run it: the entry point installed next to this Python
+    (make's .venv/bin/draas, which is not on PATH), else whatever `draas` PATH finds."""
+    installed = Path(sys.executable).with_name("draas")
+    if installed.exists():
+        return str(installed)
+    return shutil.which("draas") or "draas"
 
 
 if __name__ == "__main__":
