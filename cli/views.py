@@ -61,6 +61,21 @@ def groups(items: Iterable[Json], projects: bool = False) -> str:
     return table(head, rows)
 
 
+def vms(items: Iterable[Json]) -> str:
+    """VMs and their protection, one row each; a VM no group can protect lists its reasons."""
+    rows = []
+    for v in items:
+        state = v.get("state")
+        if state == "protected":
+            protection = f"protected in {v.get('group_name')} (tier {v.get('tier')})"
+        elif state == "eligible":
+            protection = "not protected; eligible for " + ", ".join(_list(v, "eligible_for"))
+        else:
+            protection = "not eligible: " + "; ".join(_list(v, "reasons"))
+        rows.append((v.get("server_id"), v.get("name"), v.get("status"), protection))
+    return table(("ID", "Name", "Status", "Protection"), rows)
+
+
 def readiness(r: Json, names: Mapping[str, str]) -> str:
     """A readiness check: the verdict, then every check of the group and of each VM."""
     rows = [("(group)", c.get("name"), c.get("ok"), c.get("reason")) for c in _list(r, "checks")]

@@ -16,7 +16,7 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2 as spb
-from services.orchestrator import flows, network_copies, views
+from services.orchestrator import flows, network_copies, views, vm_protection
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
@@ -163,6 +163,19 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             request.tier or 1,
         )
         return views.group_message(group, self._operations.holder(project, group.id), project)
+
+    def ListVms(
+        self, request: opb.ListVmsRequest, context: grpc.ServicerContext
+    ) -> opb.ListVmsResponse:
+        project = _required(request.project_id, "project_id")
+        offset, size = _page(request.page)
+        found = vm_protection.list_vms(
+            self._protection.settings, self._clients, self._records, project
+        )
+        return opb.ListVmsResponse(
+            vms=found[offset : offset + size],
+            next_page_token=str(offset + size) if offset + size < len(found) else "",
+        )
 
     def RemoveVm(
         self, request: opb.RemoveVmRequest, context: grpc.ServicerContext

@@ -142,6 +142,11 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
     ]
     listed = draas("site-a", "failover-group", "list").stdout
     assert "CLI-Apps" in listed and "protected" in listed
+    # Every VM of the project and its protection.
+    table = draas("site-a", "vm", "list").stdout
+    assert "protected in CLI-Apps (tier 2)" in table and "cli-web" in table, table
+    spare = next(v for v in draas.json("site-a", "vm", "list")["vms"] if v["name"] == "cli-spare")
+    assert (spare["state"], spare["eligible_for"]) == ("eligible", ["async"]), spare
 
     # At the target site: ready, points to recover from, replication healthy.
     wait_until(

@@ -24,6 +24,13 @@ class GroupState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     GROUP_STATE_DELETING: _ClassVar[GroupState]
     GROUP_STATE_ERROR: _ClassVar[GroupState]
 
+class VmProtectionState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VM_PROTECTION_STATE_UNSPECIFIED: _ClassVar[VmProtectionState]
+    VM_PROTECTION_STATE_PROTECTED: _ClassVar[VmProtectionState]
+    VM_PROTECTION_STATE_ELIGIBLE: _ClassVar[VmProtectionState]
+    VM_PROTECTION_STATE_NOT_ELIGIBLE: _ClassVar[VmProtectionState]
+
 class OperationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     OPERATION_KIND_UNSPECIFIED: _ClassVar[OperationKind]
@@ -82,6 +89,10 @@ GROUP_STATE_REPROTECTING: GroupState
 GROUP_STATE_FAILING_BACK: GroupState
 GROUP_STATE_DELETING: GroupState
 GROUP_STATE_ERROR: GroupState
+VM_PROTECTION_STATE_UNSPECIFIED: VmProtectionState
+VM_PROTECTION_STATE_PROTECTED: VmProtectionState
+VM_PROTECTION_STATE_ELIGIBLE: VmProtectionState
+VM_PROTECTION_STATE_NOT_ELIGIBLE: VmProtectionState
 OPERATION_KIND_UNSPECIFIED: OperationKind
 OPERATION_KIND_TEST_FAILOVER: OperationKind
 OPERATION_KIND_TEST_CLEANUP: OperationKind
@@ -312,6 +323,44 @@ class ListFailoverGroupsResponse(_message.Message):
     groups: _containers.RepeatedCompositeFieldContainer[FailoverGroup]
     next_page_token: str
     def __init__(self, groups: _Optional[_Iterable[_Union[FailoverGroup, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListVmsRequest(_message.Message):
+    __slots__ = ("project_id", "page")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    page: _types_pb2.PageRequest
+    def __init__(self, project_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class VmProtection(_message.Message):
+    __slots__ = ("server_id", "name", "status", "state", "group_id", "group_name", "tier", "eligible_for", "reasons")
+    SERVER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_FOR_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    server_id: str
+    name: str
+    status: str
+    state: VmProtectionState
+    group_id: str
+    group_name: str
+    tier: int
+    eligible_for: _containers.RepeatedScalarFieldContainer[_types_pb2.ReplicationType]
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[str] = ..., state: _Optional[_Union[VmProtectionState, str]] = ..., group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., tier: _Optional[int] = ..., eligible_for: _Optional[_Iterable[_Union[_types_pb2.ReplicationType, str]]] = ..., reasons: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListVmsResponse(_message.Message):
+    __slots__ = ("vms", "next_page_token")
+    VMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    vms: _containers.RepeatedCompositeFieldContainer[VmProtection]
+    next_page_token: str
+    def __init__(self, vms: _Optional[_Iterable[_Union[VmProtection, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class DeleteFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")

@@ -64,6 +64,11 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
                 _registered_method=True)
+        self.ListVms = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/ListVms',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsResponse.FromString,
+                _registered_method=True)
         self.GetReadiness = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/GetReadiness',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetReadinessRequest.SerializeToString,
@@ -193,6 +198,14 @@ class OrchestratorServiceServicer:
 
     def RemoveVm(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVms(self, request, context):
+        """Every VM of the project at this site with its protection: protected (in which group, at
+        which tier), eligible (for which replication types), or not (every reason).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -354,6 +367,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.RemoveVm,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.SerializeToString,
+            ),
+            'ListVms': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVms,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsResponse.SerializeToString,
             ),
             'GetReadiness': grpc.unary_unary_rpc_method_handler(
                     servicer.GetReadiness,
@@ -608,6 +626,33 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/RemoveVm',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVms(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/ListVms',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsResponse.FromString,
             options,
             channel_credentials,
             insecure,

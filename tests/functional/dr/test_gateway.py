@@ -244,6 +244,22 @@ def test_an_admin_sees_every_project_and_may_act_in_one(lab, clients, all_tokens
         assert "all_projects: only an admin may" in problem(refused, 403)
 
 
+def test_a_tenant_lists_its_vms_with_their_protection_and_no_one_elses(clients, all_tokens, tested):
+    a, tokens = clients["site-a"], all_tokens["site-a"]
+    listed = ok(a.get("/v1/vms", headers=tokens["member"]))["vms"]
+    mine = next(v for v in listed if v["server_id"] == tested["vm"])
+    assert mine["state"] == "protected"
+    assert (mine["group_id"], mine["group_name"]) == (
+        tested["group"]["id"],
+        tested["group"]["name"],
+    )
+    assert all(v["state"] in ("protected", "eligible", "not_eligible") for v in listed)
+    others = ok(a.get("/v1/vms", headers=tokens["other"]))["vms"]
+    assert tested["vm"] not in [v["server_id"] for v in others]
+    paged = ok(a.get("/v1/vms", headers=tokens["member"], params={"limit": 1}))
+    assert len(paged["vms"]) == 1 and paged["next_page_token"] == ("1" if len(listed) > 1 else "")
+
+
 # Operations through the API -----------------------------------------------------------------
 
 

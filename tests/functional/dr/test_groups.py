@@ -153,3 +153,42 @@ def test_readiness_says_ready_and_then_explains_every_condition_that_fails(
         failing["network_mapping"] == "router dr-edge: this site has no external network internet"
     )
     assert "old; the target is 4 s" in failing["replicated_within_rpo"]
+
+
+def test_every_vm_is_listed_with_its_protection_or_every_reason_it_cannot_have_one(
+    sites, lab, tenant_network
+):
+    plain = make_vm(lab, tenant_network, "standard", volumes=1, name="listed-plain")
+    synced = make_vm(lab, tenant_network, "sync", volumes=1, name="listed-sync")
+    kept = make_vm(lab, tenant_network, "async", volumes=2, name="listed-async")
+    group = protect(sites, lab, "async", [kept])
+
+    listed = sites["site-a"].orchestrator.ListVms(opb.ListVmsRequest(project_id=project(lab)))
+    shown = {v.server_id: v for v in listed.vms}
+    names = [v.name for v in listed.vms]
+    assert names == sorted(names)
+
+    assert shown[kept.id].state == opb.VM_PROTECTION_STATE_PROTECTED
+    assert (shown[kept.id].group_id, shown[kept.id].group_name) == (group.id, group.name)
+    assert shown[kept.id].tier == 1
+    assert shown[synced.id].state == opb.VM_PROTECTION_STATE_ELIGIBLE
+    assert list(shown[synced.id].eligible_for) == [types_pb2.REPLICATION_TYPE_SYNC]
+    assert list(shown[synced.id].reasons) == []
+    assert shown[plain.id].state == opb.VM_PROTECTION_STATE_NOT_ELIGIBLE
+    volume = plain.attached_volumes[0]["id"]
+    # Every reason for each replication type, as adding it to such a group would give them.
+    assert list(shown[plain.id].reasons) == [
+        f"{kind}: volume {volume}: {reason}"
+        for kind in ("async", "sync")
+        for reason in (
+            "its type standard does not replicate",
+            "Cinder does not say which array holds it",
+            *(["it is not in an ActiveCluster pod"] if kind == "sync" else []),
+        )
+    ]
+
+    # Paged, every VM once.
+    first = sites["site-a"].orchestrator.ListVms(
+        opb.ListVmsRequest(project_id=project(lab), page=types_pb2.PageRequest(page_size=1))
+    )
+    assert len(first.vms) == 1 and first.next_page_token == "1"
