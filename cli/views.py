@@ -76,6 +76,22 @@ def vms(items: Iterable[Json]) -> str:
     return table(("ID", "Name", "Status", "Protection"), rows)
 
 
+def site_status(s: Json) -> str:
+    """A site's health, then a row per dependency."""
+    head = fields([("Site", s.get("site")), ("Healthy", s.get("healthy"))])
+    rows = [
+        (
+            d.get("name"),
+            d.get("state"),
+            seconds(d.get("latency")),
+            d.get("address"),
+            d.get("detail"),
+        )
+        for d in _list(s, "dependencies")
+    ]
+    return head + "\n\n" + table(("Dependency", "State", "Latency", "Address", "Detail"), rows)
+
+
 def readiness(r: Json, names: Mapping[str, str]) -> str:
     """A readiness check: the verdict, then every check of the group and of each VM."""
     rows = [("(group)", c.get("name"), c.get("ok"), c.get("reason")) for c in _list(r, "checks")]

@@ -16,7 +16,7 @@ from gateway.access import known_query
 from gateway.auth import KeystoneTokens, Roles
 from gateway.bodies import unique_keys
 from gateway.orchestrator import Orchestrator
-from gateway.routes import groups, operations, vms
+from gateway.routes import groups, operations, site, vms
 from gateway.settings import GatewaySettings
 from gateway.tracing import TracingMiddleware
 
@@ -62,6 +62,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     app.include_router(groups.router)
     app.include_router(operations.router)
     app.include_router(vms.router)
+    app.include_router(site.router)
     app.add_middleware(TracingMiddleware, tracer_provider=provider)
 
     @app.get("/v1/health", tags=["health"])

@@ -46,8 +46,8 @@ def sites(lab: TwoSiteLab, tmp_path_factory: Any) -> Iterator[dict[str, ProcessS
 
 @pytest.fixture(scope="module")
 def clouds_yaml(lab: TwoSiteLab, tmp_path_factory: Any) -> Path:
-    """Clouds for tenant4's member at each site, its reader and another tenant at site B, and
-    a wrong password."""
+    """Clouds for tenant4's member at each site, its reader and another tenant at site B, a
+    wrong password, and site A's admin."""
     a, b = lab.regions["site-a"], lab.regions["site-b"]
     clouds = {
         "site-a": a.cloud(f"{TENANT}-user", USER_PASSWORD, TENANT),
@@ -55,6 +55,7 @@ def clouds_yaml(lab: TwoSiteLab, tmp_path_factory: Any) -> Path:
         "site-b-reader": b.cloud(f"{TENANT}-reader", USER_PASSWORD, TENANT),
         "site-b-other": b.cloud(f"{OTHER}-user", USER_PASSWORD, OTHER),
         "site-a-wrong": a.cloud(f"{TENANT}-user", "not-the-password", TENANT),
+        "site-a-admin": a.cloud("admin", a.config.admin_password, "admin"),
     }
     return a.write_clouds_yaml(tmp_path_factory.mktemp("clouds") / "clouds.yaml", clouds)
 
@@ -142,6 +143,11 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
     ]
     listed = draas("site-a", "failover-group", "list").stdout
     assert "CLI-Apps" in listed and "protected" in listed
+    # The site's own health: for its admin only.
+    status = draas.json("site-a-admin", "site", "status")
+    assert status["healthy"] and status["site"] == "site-a", status
+    assert "compute" in draas("site-a-admin", "site", "status").stdout
+    assert "only an admin may" in draas.error("site-a", "site", "status")
     # Every VM of the project and its protection.
     table = draas("site-a", "vm", "list").stdout
     assert "protected in CLI-Apps (tier 2)" in table and "cli-web" in table, table

@@ -121,6 +121,8 @@ BODIES = {
     ("post", "/v1/operations/{operation_id}/cleanup"): None,
 }
 OPEN_ROUTES = {"/v1/health"}
+# Of no project: only an admin may read them (test_only_an_admin_reads_the_sites_status).
+ADMIN_ROUTES = {"/v1/site/status"}
 
 
 def routes(client: httpx.Client) -> list[tuple[str, str]]:
@@ -128,7 +130,7 @@ def routes(client: httpx.Client) -> list[tuple[str, str]]:
     return sorted(
         (method, path)
         for path, operations in document["paths"].items()
-        if path not in OPEN_ROUTES
+        if path not in OPEN_ROUTES | ADMIN_ROUTES
         for method in operations
     )
 
@@ -258,6 +260,17 @@ def test_a_tenant_lists_its_vms_with_their_protection_and_no_one_elses(clients, 
     assert tested["vm"] not in [v["server_id"] for v in others]
     paged = ok(a.get("/v1/vms", headers=tokens["member"], params={"limit": 1}))
     assert len(paged["vms"]) == 1 and paged["next_page_token"] == ("1" if len(listed) > 1 else "")
+
+
+def test_only_an_admin_reads_the_sites_status(clients, all_tokens):
+    assert set(ADMIN_ROUTES) <= set(clients["site-b"].get("/v1/openapi.json").json()["paths"])
+    for site, client in clients.items():
+        status = ok(client.get("/v1/site/status", headers=all_tokens[site]["admin"]))
+        assert status["site"] == site and status["healthy"] is True
+        assert {d["name"] for d in status["dependencies"]} >= {"metadata", "storage", "compute"}
+        for who in ("member", "reader", "other"):
+            refused = client.get("/v1/site/status", headers=all_tokens[site][who])
+            assert "only an admin may" in problem(refused, 403)
 
 
 # Operations through the API -----------------------------------------------------------------
