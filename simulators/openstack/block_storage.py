@@ -1,7 +1,9 @@
 """Cinder v3 up to microversion 3.71: volume types (extra specs, project access, encryption),
 volumes (metadata, image metadata, bootable, attachments), manage existing and unmanage,
-retype, extend, services and failover, limits, quotas and user messages. Work on the backend
-happens after the API answers, as in real Cinder: a volume is `creating` until it is made.
+retype, extend, services and failover, limits, quotas, user messages, availability zones, and
+the (always empty) lists of what it never makes: snapshots, backups, groups and transfers.
+Work on the backend happens after the API answers, as in real Cinder: a volume is `creating`
+until it is made.
 
 When the backend fails, the volume settles as Cinder's volume manager leaves it: a create in
 `error`, a manage in `error_managing` (shown as `error`), an extend in `error_extending`, a
@@ -1026,3 +1028,99 @@ def list_messages(call: Call) -> Any:
     if call.query.get("resource_uuid"):
         found = [m for m in found if m["resource_uuid"] == call.query["resource_uuid"]]
     return ok({"messages": [{k: v for k, v in m.items() if k != "project_id"} for m in found]})
+
+
+def _none_listed(call: Call, key: str, since: tuple[int, int] | None = None) -> Any:
+    """A list of what the simulator never makes (snapshots, backups, groups, transfers):
+    empty for every project, from the microversion that brought it."""
+    call.project()
+    if since is not None and not call.at_least(*since):
+        raise ApiError(
+            404,
+            f"API version {call.microversion[0]}.{call.microversion[1]} is not supported "
+            "on this method.",
+        )
+    return ok({key: []})
+
+
+# Cinder's API extensions (name, alias) the simulator answers; Horizon asks for some by name.
+EXTENSIONS = (
+    ("AdminActions", "os-admin-actions"),
+    ("AvailabilityZones", "os-availability-zone"),
+    ("Quotas", "os-quota-sets"),
+    ("SchedulerStats", "scheduler-stats"),
+    ("Services", "os-services"),
+    ("Types_extra_specs", "os-types-extra-specs"),
+    ("UsedLimits", "os-used-limits"),
+    ("VolumeActions", "os-volume-actions"),
+    ("VolumeImageMetadata", "os-vol-image-meta"),
+    ("VolumeManage", "os-volume-manage"),
+    ("VolumeTransfer", "os-volume-transfer"),
+    ("VolumeTypeAccess", "os-volume-type-access"),
+    ("VolumeTypeEncryption", "encryption"),
+)
+
+
+@router.add("GET", "/extensions")
+def list_extensions(call: Call) -> Any:
+    return ok(
+        {
+            "extensions": [
+                {
+                    "alias": alias,
+                    "name": name,
+                    "description": f"{name} support.",
+                    "links": [],
+                    "updated": "2013-01-01T00:00:00+00:00",
+                }
+                for name, alias in EXTENSIONS
+            ]
+        }
+    )
+
+
+@router.add("GET", "/os-availability-zone")
+def availability_zones(call: Call) -> Any:
+    return ok(
+        {
+            "availabilityZoneInfo": [
+                {"zoneName": call.store.availability_zone, "zoneState": {"available": True}}
+            ]
+        }
+    )
+
+
+@router.add("GET", "/snapshots")
+@router.add("GET", "/snapshots/detail")
+def list_snapshots(call: Call) -> Any:
+    return _none_listed(call, "snapshots")
+
+
+@router.add("GET", "/backups")
+@router.add("GET", "/backups/detail")
+def list_backups(call: Call) -> Any:
+    return _none_listed(call, "backups")
+
+
+@router.add("GET", "/groups")
+@router.add("GET", "/groups/detail")
+def list_groups(call: Call) -> Any:
+    return _none_listed(call, "groups", (3, 13))
+
+
+@router.add("GET", "/group_snapshots")
+@router.add("GET", "/group_snapshots/detail")
+def list_group_snapshots(call: Call) -> Any:
+    return _none_listed(call, "group_snapshots", (3, 14))
+
+
+@router.add("GET", "/os-volume-transfer")
+@router.add("GET", "/os-volume-transfer/detail")
+def list_transfers(call: Call) -> Any:
+    return _none_listed(call, "transfers")
+
+
+@router.add("GET", "/volume-transfers")
+@router.add("GET", "/volume-transfers/detail")
+def list_volume_transfers(call: Call) -> Any:
+    return _none_listed(call, "transfers", (3, 55))

@@ -1,6 +1,7 @@
 """Nova v2.1 up to microversion 2.96: servers (boot from volume with block_device_mapping_v2,
 on ports or networks), actions, metadata, volume attachments, flavors, key pairs, server groups,
-availability zones and limits. A server is BUILD until the region's boot time has passed."""
+availability zones, limits and usage (os-simple-tenant-usage). A server is BUILD until the
+region's boot time has passed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import hashlib
 import re
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from simulators.openstack import block_storage, network
 from simulators.openstack.errors import ApiError, bad_request, conflict, forbidden, not_found
@@ -795,7 +798,8 @@ def remove_server(store: Store, server: Server) -> None:
         if server.id in group.members:
             group.members.remove(server.id)
     server.set_state("deleted", 0)
-    store.past_runs[server.id] = (server.name, server.runs)
+    server.terminated_at = time.time()
+    store.deleted_servers[server.id] = server
     del store.servers[server.id]
 
 
@@ -950,3 +954,173 @@ def limits(call: Call) -> Any:
             }
         }
     )
+
+
+# Usage (os-simple-tenant-usage) ----------------------------------------------------------------
+
+_USAGE_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f")
+# Nova's [api] max_limit: the most servers one usage page counts.
+MAX_LIMIT = 1000
+
+
+def _usage_time(value: str | None, now: float) -> float:
+    if not value:
+        return now
+    for layout in _USAGE_TIME_FORMATS:
+        try:
+            return datetime.strptime(value, layout).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            continue
+    raise bad_request("Datetime is in invalid format")
+
+
+def _usage_stamp(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _usage_period(call: Call) -> tuple[float, float]:
+    """[start, end) of the query (each now when missing), the end no later than now."""
+    now = time.time()
+    start = _usage_time(call.query.get("start"), now)
+    end = _usage_time(call.query.get("end"), now)
+    if not start < end:
+        raise bad_request("Invalid start time. The start time cannot occur after the end time.")
+    return start, min(end, now)
+
+
+def _usage_servers(call: Call, start: float, end: float, project: str | None) -> list[Server]:
+    """Nova's instances active in the window (launched before its end, not terminated before
+    its start), oldest first; from 2.40 one page of them (limit, marker: an instance id)."""
+    store = call.store
+    for server in store.servers.values():
+        refresh(server)
+    every = list((store.deleted_servers | store.servers).values())
+    chosen = sorted(
+        (
+            s
+            for s in every
+            if (project is None or s.project_id == project)
+            and s.runs
+            and (s.runs[0][0] or 0.0) < end
+            and (s.terminated_at is None or s.terminated_at > start)
+        ),
+        key=lambda s: (s.created_at, s.id),
+    )
+    if not call.at_least(2, 40):
+        return chosen
+    marker = call.query.get("marker")
+    if marker:
+        found = next((s for s in every if s.id == marker), None)
+        if found is None:
+            raise bad_request(f"Marker {marker} could not be found.")
+        chosen = [s for s in chosen if (s.created_at, s.id) > (found.created_at, found.id)]
+    return chosen[: _usage_limit(call)]
+
+
+def _usage_limit(call: Call) -> int:
+    raw = call.query.get("limit")
+    if raw in (None, ""):
+        return MAX_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise bad_request(f"limit must be an integer, not {raw!r}") from None
+    if limit < 0:
+        raise bad_request("limit must be >= 0")
+    return min(limit, MAX_LIMIT)
+
+
+def _server_usage(server: Server, start: float, end: float, now: float) -> dict[str, Any]:
+    launched = server.runs[0][0] or 0.0
+    stop = end if server.terminated_at is None else min(end, server.terminated_at)
+    flavor = server.flavor
+    return {
+        "instance_id": server.id,
+        "name": server.name,
+        "tenant_id": server.project_id,
+        "flavor": flavor.name,
+        "hours": max(0.0, stop - max(launched, start)) / 3600.0,
+        "vcpus": flavor.vcpus,
+        "memory_mb": flavor.ram,
+        "local_gb": flavor.disk + flavor.ephemeral,
+        "started_at": _usage_stamp(launched),
+        "ended_at": _usage_stamp(server.terminated_at) if server.terminated_at else None,
+        "state": "terminated" if server.terminated_at else server.vm_state,
+        "uptime": int((server.terminated_at or now) - launched),
+    }
+
+
+def _usages(
+    call: Call, servers: list[Server], start: float, end: float, detailed: bool
+) -> dict[str, dict[str, Any]]:
+    """Per project: the totals over its servers (and, detailed, each server's usage)."""
+    now = time.time()
+    summaries: dict[str, dict[str, Any]] = {}
+    for server in servers:
+        usage = _server_usage(server, start, end, now)
+        summary = summaries.setdefault(
+            server.project_id,
+            {
+                "tenant_id": server.project_id,
+                **({"server_usages": []} if detailed else {}),
+                "total_local_gb_usage": 0.0,
+                "total_vcpus_usage": 0.0,
+                "total_memory_mb_usage": 0.0,
+                "total_hours": 0.0,
+                "start": _usage_stamp(start),
+                "stop": _usage_stamp(end),
+            },
+        )
+        summary["total_local_gb_usage"] += usage["local_gb"] * usage["hours"]
+        summary["total_vcpus_usage"] += usage["vcpus"] * usage["hours"]
+        summary["total_memory_mb_usage"] += usage["memory_mb"] * usage["hours"]
+        summary["total_hours"] += usage["hours"]
+        if detailed:
+            summary["server_usages"].append(usage)
+    return summaries
+
+
+def _usage_links(call: Call, path: str, servers: list[Server]) -> list[dict[str, str]]:
+    """From 2.40, a next link when the page is full."""
+    if not call.at_least(2, 40) or not servers or len(servers) < _usage_limit(call):
+        return []
+    query = {k: v for k, v in call.query.items() if k != "marker"}
+    query["marker"] = servers[-1].id
+    href = f"{call.base_url}/compute/v2.1{path}?{urlencode(sorted(query.items()))}"
+    return [{"rel": "next", "href": href}]
+
+
+@router.add("GET", "/os-simple-tenant-usage")
+def list_usage(call: Call) -> Any:
+    """Every project's usage in the window: admin only, as Nova's policy says."""
+    if not call.caller.is_admin:
+        raise forbidden(
+            "Policy doesn't allow os_compute_api:os-simple-tenant-usage:list to be performed."
+        )
+    start, end = _usage_period(call)
+    servers = _usage_servers(call, start, end, None)
+    summaries = _usages(call, servers, start, end, call.flag("detailed"))
+    body: dict[str, Any] = {"tenant_usages": list(summaries.values())}
+    links = _usage_links(call, "/os-simple-tenant-usage", servers)
+    if links:
+        body["tenant_usages_links"] = links
+    return ok(body)
+
+
+@router.add("GET", "/os-simple-tenant-usage/{project}")
+def show_usage(call: Call) -> Any:
+    """One project's usage in the window, with each server's: the project's own users (a
+    reader too) and admins; {} when none of its servers ran then."""
+    project = call.params["project"]
+    if project != call.caller.project_id and not call.caller.is_admin:
+        raise forbidden(
+            "Policy doesn't allow os_compute_api:os-simple-tenant-usage:show to be performed."
+        )
+    start, end = _usage_period(call)
+    servers = _usage_servers(call, start, end, project)
+    summary = _usages(call, servers, start, end, True).get(project, {})
+    body: dict[str, Any] = {"tenant_usage": summary}
+    links = _usage_links(call, f"/os-simple-tenant-usage/{project}", servers)
+    if links:
+        body["tenant_usage_links"] = links
+    return ok(body)

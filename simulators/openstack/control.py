@@ -87,8 +87,8 @@ def _dispatch(
         with store.lock:
             for server in store.servers.values():
                 refresh(server)
-            named = {i: (s.name, s.runs) for i, s in store.servers.items()} | store.past_runs
-            return {i: {"name": name, "runs": list(runs)} for i, (name, runs) in named.items()}
+            every = store.deleted_servers | store.servers
+            return {i: {"name": s.name, "runs": list(s.runs)} for i, s in every.items()}
     if method == "PUT" and path.startswith("catalog/"):
         return _register(store, path.removeprefix("catalog/"), body)
     if (method, path) == ("PUT", "latency"):

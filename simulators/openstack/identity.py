@@ -1,5 +1,8 @@
-"""Keystone v3: version discovery, password and token authentication with project scope, the
-per-token service catalog, token validation, and the read-only admin lists."""
+"""Keystone v3: version discovery, password and token authentication with project scope (a
+domain or system scope is refused: nobody holds a role there), the per-token service catalog,
+token validation, the projects and domains a token may scope to (`/v3/auth/projects`,
+`/v3/auth/domains`, `/v3/users/{id}/projects`, as Horizon's login asks), and the read-only
+admin lists."""
 
 from __future__ import annotations
 
@@ -10,12 +13,17 @@ from typing import Any
 from simulators.common.http import HttpRequest, HttpResponse
 from simulators.openstack.errors import ApiError
 from simulators.openstack.routing import Caller
-from simulators.openstack.store import Project, Store, Token, User, iso
+from simulators.openstack.store import Domain, Project, Store, Token, User, iso
 
 TOKEN_LIFETIME_S = 3600.0
+# Keystone's bootstrap makes admin imply member and member imply reader, and a token lists the
+# implied roles too (Horizon's policies ask for "reader" of a member, for example).
+IMPLIED_ROLES = {"admin": ("member",), "member": ("reader",)}
 SERVICES = (
     # type, name, path (appended to the base URL)
-    ("identity", "keystone", "/identity"),
+    # Versioned, as Horizon's auth URL is: openstack_auth takes the region from the identity
+    # endpoint equal to the URL it logged in at.
+    ("identity", "keystone", "/identity/v3"),
     ("compute", "nova", "/compute/v2.1"),
     ("block-storage", "cinder", "/volume/v3/{project_id}"),
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
@@ -47,6 +55,11 @@ def handle(store: Store, request: HttpRequest, base_url: str, path: str) -> Http
     caller = authenticate(store, request.header("x-auth-token"))
     if path == "/v3/auth/tokens":
         return _validate(store, request, caller, base_url)
+    if request.method == "GET" and path in ("/v3/auth/projects", "/v3/auth/domains"):
+        return _scope_targets(store, caller, base_url, path)
+    if request.method == "GET" and path.startswith("/v3/users/") and path.endswith("/projects"):
+        user_id = path[len("/v3/users/") : -len("/projects")]
+        return _user_projects(store, request, caller, base_url, user_id)
     return _admin_lists(store, request, caller, path)
 
 
@@ -76,7 +89,7 @@ def _issue(store: Store, request: HttpRequest, base_url: str) -> HttpResponse:
     with store.lock:
         user = _identify(store, identity)
         project = _scope(store, auth.get("scope"), user)
-        roles = user.roles.get(project.id, []) if project else []
+        roles = effective_roles(user.roles.get(project.id, [])) if project else []
         if project is not None and not roles:
             raise ApiError(401, f"User {user.name} has no access to project {project.name}.")
         now = time.time()
@@ -92,6 +105,18 @@ def _issue(store: Store, request: HttpRequest, base_url: str) -> HttpResponse:
         store.tokens[token.id] = token
         body = _token_body(store, token, base_url)
     return HttpResponse(201, body, {"X-Subject-Token": token.id})
+
+
+def effective_roles(assigned: list[str]) -> list[str]:
+    """The assigned roles and every role they imply, assigned ones first."""
+    roles: list[str] = []
+    pending = list(assigned)
+    while pending:
+        role = pending.pop(0)
+        if role not in roles:
+            roles.append(role)
+            pending.extend(IMPLIED_ROLES.get(role, ()))
+    return roles
 
 
 def _identify(store: Store, identity: dict[str, Any]) -> User:
@@ -128,8 +153,19 @@ def _domain_id(store: Store, spec: dict[str, Any]) -> str | None:
 
 
 def _scope(store: Store, scope: Any, user: User) -> Project | None:
-    if not isinstance(scope, dict) or "project" not in scope:
+    if not isinstance(scope, dict) or not scope:
         return None
+    if "domain" in scope:
+        # Nobody holds a role on a domain here, so Keystone refuses every domain scope.
+        spec = scope["domain"] or {}
+        domain = _domain_id(store, spec)
+        if domain is None or domain not in store.domains:
+            raise ApiError(401, f"Could not find domain: {spec.get('id') or spec.get('name')}.")
+        raise ApiError(401, f"User {user.id} has no access to domain {domain}")
+    if "system" in scope:
+        raise ApiError(401, f"User {user.id} has no access to the system")
+    if "project" not in scope:
+        raise ApiError(400, "Expecting a project, domain or system in the scope.")
     spec = scope["project"] or {}
     if spec.get("id"):
         project = store.projects.get(spec["id"])
@@ -214,30 +250,73 @@ def _validate(store: Store, request: HttpRequest, caller: Caller, base_url: str)
     raise ApiError(405, "Method not allowed.")
 
 
+def _collection(base_url: str, path: str, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Keystone list: the items and the collection's links (never paged here)."""
+    return {
+        key: items,
+        "links": {"self": f"{base_url}/identity{path}", "previous": None, "next": None},
+    }
+
+
+def _scope_targets(store: Store, caller: Caller, base_url: str, path: str) -> HttpResponse:
+    """What the token's user may scope to: the projects it holds a role in (Keystone's
+    `GET /v3/auth/projects`) and the domains (none: there are no domain role assignments)."""
+    with store.lock:
+        if path == "/v3/auth/domains":
+            return HttpResponse(200, _collection(base_url, path, "domains", []))
+        user = store.users[caller.user_id]
+        projects = [
+            _project(store.projects[p], base_url) for p, roles in user.roles.items() if roles
+        ]
+    return HttpResponse(200, _collection(base_url, path, "projects", projects))
+
+
+def _user_projects(
+    store: Store, request: HttpRequest, caller: Caller, base_url: str, user_id: str
+) -> HttpResponse:
+    """`GET /v3/users/{user_id}/projects`, keystoneclient's `projects.list(user=...)`:
+    Keystone's policy (identity:list_user_projects) lets the user itself (any token of it,
+    unscoped too) and an admin ask; anyone else is refused, whether the user exists or not."""
+    with store.lock:
+        if caller.user_id != user_id and not caller.is_admin:
+            raise ApiError(403, _refused("list_user_projects"))
+        user = store.users.get(user_id)
+        if user is None:
+            raise ApiError(404, f"Could not find user: {user_id}.")
+        projects = [
+            _project(store.projects[p], base_url) for p, roles in user.roles.items() if roles
+        ]
+    name = request.query.get("name")
+    enabled = request.query.get("enabled", "").lower()
+    projects = [
+        p
+        for p in projects
+        if (not name or p["name"] == name) and enabled not in ("0", "false", "no")
+    ]
+    path = f"/v3/users/{user_id}/projects"
+    return HttpResponse(200, _collection(base_url, path, "projects", projects))
+
+
 def _admin_lists(store: Store, request: HttpRequest, caller: Caller, path: str) -> HttpResponse:
     if request.method != "GET":
         raise ApiError(403, "The simulator's Keystone is configured, not changed, through its API.")
     with store.lock:
-        if path == "/v3/auth/projects":
-            user = store.users[caller.user_id]
-            return HttpResponse(
-                200, {"projects": [_project(store.projects[p]) for p in user.roles]}
-            )
+        for prefix, kind in (
+            ("/v3/projects/", "project"),
+            ("/v3/users/", "user"),
+            ("/v3/domains/", "domain"),
+        ):
+            if path.startswith(prefix) and "/" not in path[len(prefix) :]:
+                key = path[len(prefix) :]
+                if not caller.is_admin and not _own(store, caller, kind, key):
+                    raise ApiError(403, _refused(f"get_{kind}"))
+                return HttpResponse(200, {kind: _by_id(store, kind, key)})
         if not caller.is_admin:
             raise ApiError(403, "You are not authorized to perform the requested action.")
         lists = {
             "/v3/projects": ("projects", [_project(p) for p in store.projects.values()]),
-            "/v3/users": (
-                "users",
-                [
-                    {"id": u.id, "name": u.name, "domain_id": u.domain_id, "enabled": True}
-                    for u in store.users.values()
-                ],
-            ),
-            "/v3/domains": (
-                "domains",
-                [{"id": d.id, "name": d.name, "enabled": True} for d in store.domains.values()],
-            ),
+            "/v3/users": ("users", [_user(u) for u in store.users.values()]),
+            "/v3/domains": ("domains", [_domain(d) for d in store.domains.values()]),
             "/v3/roles": (
                 "roles",
                 [{"id": f"role-{r}", "name": r} for r in ("admin", "member", "reader")],
@@ -247,24 +326,51 @@ def _admin_lists(store: Store, request: HttpRequest, caller: Caller, path: str) 
             key, items = lists[path]
             name = request.query.get("name")
             return HttpResponse(200, {key: [i for i in items if not name or i["name"] == name]})
-        for prefix, key in (("/v3/projects/", "project"), ("/v3/users/", "user")):
-            if path.startswith(prefix):
-                found = _by_id(store, key, path[len(prefix) :])
-                return HttpResponse(200, {key: found})
     raise ApiError(404, f"Could not find {path}.")
+
+
+def _refused(action: str) -> str:
+    return f"You are not authorized to perform the requested action: identity:{action}."
+
+
+def _own(store: Store, caller: Caller, kind: str, key: str) -> bool:
+    """What Keystone's policy lets a non-admin read: its own user, the project its token is
+    scoped to, and that project's domain."""
+    if kind == "user":
+        return key == caller.user_id
+    if kind == "project":
+        return key == caller.project_id
+    project = store.projects.get(caller.project_id or "")
+    return project is not None and project.domain_id == key
 
 
 def _by_id(store: Store, kind: str, key: str) -> dict[str, Any]:
     if kind == "project" and key in store.projects:
         return _project(store.projects[key])
     if kind == "user" and key in store.users:
-        user = store.users[key]
-        return {"id": user.id, "name": user.name, "domain_id": user.domain_id, "enabled": True}
+        return _user(store.users[key])
+    if kind == "domain" and key in store.domains:
+        return _domain(store.domains[key])
     raise ApiError(404, f"Could not find {kind}: {key}.")
 
 
-def _project(project: Project) -> dict[str, Any]:
+def _user(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "domain_id": user.domain_id, "enabled": True}
+
+
+def _domain(domain: Domain) -> dict[str, Any]:
     return {
+        "id": domain.id,
+        "name": domain.name,
+        "description": "",
+        "enabled": True,
+        "tags": [],
+        "options": {},
+    }
+
+
+def _project(project: Project, base_url: str | None = None) -> dict[str, Any]:
+    rendered: dict[str, Any] = {
         "id": project.id,
         "name": project.name,
         "domain_id": project.domain_id,
@@ -273,4 +379,8 @@ def _project(project: Project) -> dict[str, Any]:
         "is_domain": False,
         "parent_id": project.domain_id,
         "tags": [],
+        "options": {},
     }
+    if base_url is not None:
+        rendered["links"] = {"self": f"{base_url}/identity/v3/projects/{project.id}"}
+    return rendered

@@ -1,5 +1,5 @@
 """Glance v2: images, list (with filters and paging) and get, plus metadata-only create and
-delete for seeding."""
+delete for seeding; the image schemas glanceclient builds its image model from."""
 
 from __future__ import annotations
 
@@ -57,6 +57,101 @@ def render(image: Image) -> dict[str, Any]:
         "schema": "/v2/schemas/image",
         **image.properties,
     }
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": ["null", kind], **extra}
+
+
+_DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
+_CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+
+
+def image_schema() -> dict[str, Any]:
+    """Glance's `image` schema: the core properties, and any other one a string."""
+    return {
+        "name": "image",
+        "properties": {
+            "id": {
+                "type": "string",
+                "description": "An identifier for the image",
+                "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}"
+                "-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+            },
+            "name": _nullable("string", maxLength=255),
+            "status": {
+                "type": "string",
+                "readOnly": True,
+                "enum": [
+                    "queued",
+                    "saving",
+                    "active",
+                    "killed",
+                    "deleted",
+                    "uploading",
+                    "importing",
+                    "pending_delete",
+                    "deactivated",
+                ],
+            },
+            "visibility": {
+                "type": "string",
+                "enum": ["community", "public", "private", "shared"],
+            },
+            "protected": {"type": "boolean"},
+            "os_hidden": {"type": "boolean"},
+            "checksum": _nullable("string", readOnly=True, maxLength=32),
+            "os_hash_algo": _nullable("string", readOnly=True, maxLength=64),
+            "os_hash_value": _nullable("string", readOnly=True, maxLength=128),
+            "owner": _nullable("string", maxLength=255),
+            "size": _nullable("integer", readOnly=True),
+            "virtual_size": _nullable("integer", readOnly=True),
+            "container_format": _nullable("string", enum=[None, *_CONTAINER_FORMATS]),
+            "disk_format": _nullable("string", enum=[None, *_DISK_FORMATS]),
+            "created_at": {"type": "string", "readOnly": True},
+            "updated_at": {"type": "string", "readOnly": True},
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 255}},
+            "direct_url": {"type": "string", "readOnly": True},
+            "min_ram": {"type": "integer"},
+            "min_disk": {"type": "integer"},
+            "self": {"type": "string", "readOnly": True},
+            "file": {"type": "string", "readOnly": True},
+            "stores": {"type": "string", "readOnly": True},
+            "schema": {"type": "string", "readOnly": True},
+            "locations": {"type": "array", "items": {"type": "object"}},
+        },
+        "additionalProperties": {"type": "string"},
+        "links": [
+            {"rel": "self", "href": "{self}"},
+            {"rel": "enclosure", "href": "{file}"},
+            {"rel": "describedby", "href": "{schema}"},
+        ],
+    }
+
+
+@router.add("GET", "/schemas/image")
+def get_image_schema(call: Call) -> Any:
+    return ok(image_schema())
+
+
+@router.add("GET", "/schemas/images")
+def get_images_schema(call: Call) -> Any:
+    return ok(
+        {
+            "name": "images",
+            "properties": {
+                "images": {"type": "array", "items": image_schema()},
+                "schema": {"type": "string"},
+                "first": {"type": "string"},
+                "next": {"type": "string"},
+            },
+            "links": [
+                {"rel": "first", "href": "{first}"},
+                {"rel": "next", "href": "{next}"},
+                {"rel": "describedby", "href": "{schema}"},
+            ],
+        }
+    )
 
 
 @router.add("GET", "/images")

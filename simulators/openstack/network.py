@@ -15,6 +15,7 @@ from simulators.openstack.store import (
     FloatingIp,
     Network,
     Port,
+    Quota,
     SecurityGroup,
     SecurityGroupRule,
     Store,
@@ -1196,27 +1197,56 @@ def extensions(call: Call) -> Any:
     )
 
 
-@router.add("GET", "/quotas/{project_id}/details")
-def quota_details(call: Call) -> Any:
+def _quota_limits(quota: Quota) -> dict[str, int]:
+    return {
+        "network": quota.networks,
+        "subnet": quota.subnets,
+        "subnetpool": -1,
+        "port": quota.ports,
+        "router": quota.routers,
+        "floatingip": quota.floatingips,
+        "security_group": quota.security_groups,
+        "security_group_rule": quota.security_group_rules,
+        "rbac_policy": 10,
+    }
+
+
+def _quota_project(call: Call) -> str:
     project = call.params["project_id"]
     if project != call.caller.project_id:
         call.require_admin()
+    return project
+
+
+@router.add("GET", "/quotas/{project_id}")
+def quota_show(call: Call) -> Any:
+    return ok({"quota": _quota_limits(call.store.quota(_quota_project(call)))})
+
+
+@router.add("GET", "/quotas/{project_id}/default")
+def quota_default(call: Call) -> Any:
+    _quota_project(call)
+    return ok({"quota": _quota_limits(call.store.default_quota)})
+
+
+@router.add("GET", "/quotas/{project_id}/details")
+def quota_details(call: Call) -> Any:
+    """Limit, use and reservations per resource, as Horizon's quota summaries read them."""
+    project = _quota_project(call)
     store = call.store
-    quota = store.quota(project)
+    groups = [g for g in store.security_groups.values() if g.project_id == project]
     used = {
         "network": sum(1 for n in store.networks.values() if n.project_id == project),
         "subnet": sum(1 for s in store.subnets.values() if s.project_id == project),
+        "subnetpool": 0,
         "port": sum(1 for p in store.ports.values() if p.project_id == project),
         "router": sum(1 for r in store.routers.values() if r.project_id == project),
-        "security_group": sum(1 for g in store.security_groups.values() if g.project_id == project),
         "floatingip": sum(1 for f in store.floating_ips.values() if f.project_id == project),
+        "security_group": len(groups),
+        "security_group_rule": sum(
+            1 for g in store.security_groups.values() for r in g.rules if r.project_id == project
+        ),
+        "rbac_policy": 0,
     }
-    limits = {
-        "network": quota.networks,
-        "subnet": quota.subnets,
-        "port": quota.ports,
-        "router": quota.routers,
-        "security_group": quota.security_groups,
-        "floatingip": quota.floatingips,
-    }
+    limits = _quota_limits(store.quota(project))
     return ok({"quota": {k: {"limit": limits[k], "used": used[k], "reserved": 0} for k in limits}})

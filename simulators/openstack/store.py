@@ -138,6 +138,8 @@ class Server:
     fault: str | None = None
     # [started, stopped] times of each time it ran (stopped None while it runs).
     runs: list[list[float | None]] = field(default_factory=list)
+    # When it was deleted (Nova's terminated_at).
+    terminated_at: float | None = None
 
     def set_state(self, vm_state: str, power_state: int, at: float | None = None) -> None:
         """Moves it to a vm_state, noting when it starts or stops running."""
@@ -349,6 +351,7 @@ class Quota:
     subnets: int = 100
     routers: int = 20
     security_groups: int = 50
+    security_group_rules: int = 100
     floatingips: int = 50
 
 
@@ -367,8 +370,8 @@ class Store:
         self.keypairs: dict[tuple[str, str], KeyPair] = {}
         self.server_groups: dict[str, ServerGroup] = {}
         self.servers: dict[str, Server] = {}
-        # The runs of deleted servers, by id: (name, runs).
-        self.past_runs: dict[str, tuple[str, list[list[float | None]]]] = {}
+        # Deleted servers, by id: their runs and usage stay on record, as in Nova's database.
+        self.deleted_servers: dict[str, Server] = {}
         self.volume_types: dict[str, VolumeType] = {}
         self.volumes: dict[str, Volume] = {}
         self.volume_services: list[VolumeService] = []
