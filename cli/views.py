@@ -40,7 +40,7 @@ def group(g: Json) -> str:
 def groups(items: Iterable[Json], projects: bool = False) -> str:
     """Failover groups, one row each (with their project, for an admin's every project)."""
     items = list(items)
-    head = ("ID", "Name", "Replication", "Source site", "Target site", "State", "VMs")
+    head = ("ID", "Name", "Replication", "Source site", "Target site", "State", "VMs", "Last test")
     rows = [
         (
             g.get("id"),
@@ -50,6 +50,7 @@ def groups(items: Iterable[Json], projects: bool = False) -> str:
             g.get("target_site"),
             g.get("state"),
             str(len(_list(g, "vms"))),
+            _last_test(g.get("last_test")),
         )
         for g in items
     ]
@@ -59,6 +60,13 @@ def groups(items: Iterable[Json], projects: bool = False) -> str:
             [(g.get("project_id"), *row) for g, row in zip(items, rows, strict=True)],
         )
     return table(head, rows)
+
+
+def _last_test(test: Json | None) -> str:
+    """E.g. "succeeded 03:40:12": the newest test here (its state and when it ended), or -."""
+    if not test:
+        return NONE
+    return f"{test.get('state')} {clock(test.get('finished_at'))}"
 
 
 def vms(items: Iterable[Json]) -> str:

@@ -13,8 +13,21 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 
 def as_json(message: Message) -> dict[str, Any]:
-    """The message as JSON."""
-    return {f.name: _field(f, getattr(message, f.name)) for f in message.DESCRIPTOR.fields}
+    """The message as JSON; a message field that is not set is null."""
+    return {
+        f.name: None if _unset(message, f) else _field(f, getattr(message, f.name))
+        for f in message.DESCRIPTOR.fields
+    }
+
+
+def _unset(message: Message, field: Any) -> bool:
+    known = (Duration.DESCRIPTOR.full_name, Timestamp.DESCRIPTOR.full_name)
+    return (
+        field.message_type is not None
+        and not field.is_repeated
+        and field.message_type.full_name not in known
+        and not message.HasField(field.name)
+    )
 
 
 def _field(field: Any, value: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 import grpc
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common.db import Database
 from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
@@ -424,6 +424,36 @@ class Operations:
         with self.db.transaction() as session:
             lock = session.get(GroupLockRecord, (project_id, group_id))
             return session.get(OperationRecord, lock.operation_id) if lock else None
+
+    def last_tests(self, project_id: str, group_ids: list[str]) -> dict[str, OperationRecord]:
+        """Per group (of those given) its newest test failover here that has ended."""
+        newest: dict[str, OperationRecord] = {}
+        if not group_ids:
+            return newest
+        ended_tests = (
+            OperationRecord.project_id == project_id,
+            OperationRecord.group_id.in_(group_ids),
+            OperationRecord.kind == flows.TEST_FAILOVER,
+            OperationRecord.finished_at.is_not(None),
+        )
+        latest = (
+            select(OperationRecord.group_id, func.max(OperationRecord.finished_at).label("at"))
+            .where(*ended_tests)
+            .group_by(OperationRecord.group_id)
+            .subquery()
+        )
+        with self.db.transaction() as session:
+            for test in session.scalars(
+                select(OperationRecord)
+                .join(
+                    latest,
+                    (OperationRecord.group_id == latest.c.group_id)
+                    & (OperationRecord.finished_at == latest.c.at),
+                )
+                .where(*ended_tests)
+            ):
+                newest.setdefault(test.group_id, test)
+        return newest
 
     def due_cleanups(self) -> list[tuple[str, str]]:
         """(project, test failover) pairs whose automatic cleanup is due."""

@@ -20,6 +20,7 @@ from services.orchestrator import flows, network_copies, views, vm_protection
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
+from services.orchestrator.models import OperationRecord
 from services.orchestrator.operations import Operations
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
@@ -123,7 +124,10 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
     ) -> opb.FailoverGroup:
         project = _required(request.project_id, "project_id")
         group = self._records.get(project, _required(request.group_id, "group_id"))
-        return views.group_message(group, self._operations.holder(project, group.id), project)
+        tested = self._operations.last_tests(project, [group.id])
+        return views.group_message(
+            group, self._operations.holder(project, group.id), project, tested.get(group.id)
+        )
 
     def ListFailoverGroups(
         self, request: opb.ListFailoverGroupsRequest, context: grpc.ServicerContext
@@ -135,8 +139,14 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             project = _required(request.project_id, "project_id")
             groups = [(project, g) for g in self._records.list(project)]
         chunk = groups[offset : offset + size]
+        tested: dict[str, OperationRecord] = {}
+        for p in {p for p, _ in chunk}:
+            tested |= self._operations.last_tests(p, [g.id for q, g in chunk if q == p])
         return opb.ListFailoverGroupsResponse(
-            groups=[views.group_message(g, self._operations.holder(p, g.id), p) for p, g in chunk],
+            groups=[
+                views.group_message(g, self._operations.holder(p, g.id), p, tested.get(g.id))
+                for p, g in chunk
+            ],
             next_page_token=str(offset + size) if offset + size < len(groups) else "",
         )
 

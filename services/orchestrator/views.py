@@ -65,9 +65,13 @@ def timestamp(moment: datetime | str | None) -> Timestamp | None:
 
 
 def group_message(
-    group: Group, holder: OperationRecord | None, project_id: str
+    group: Group,
+    holder: OperationRecord | None,
+    project_id: str,
+    last_test: OperationRecord | None = None,
 ) -> opb.FailoverGroup:
-    """The group as the tenant's project `project_id` of this site sees it."""
+    """The group as the tenant's project `project_id` of this site sees it, with its newest
+    ended test here (`last_test`)."""
     state = opb.GROUP_STATE_FAILED_OVER if group.state == FAILED_OVER else opb.GROUP_STATE_PROTECTED
     if holder is not None and holder.kind == flows.TEST_FAILOVER:
         state = opb.GROUP_STATE_TESTING
@@ -100,6 +104,17 @@ def group_message(
         ],
         created_at=timestamp(group.created_at) if group.created_at else None,
         updated_at=timestamp(group.updated_at) if group.updated_at else None,
+        last_test=_test_summary(last_test) if last_test is not None else None,
+    )
+
+
+def _test_summary(test: OperationRecord) -> opb.TestSummary:
+    rto = (test.report or {}).get("rto_seconds")
+    return opb.TestSummary(
+        operation_id=test.id,
+        state=OPERATION_STATES[test.state],
+        finished_at=timestamp(test.finished_at),
+        rto=duration(rto) if rto is not None else None,
     )
 
 

@@ -90,7 +90,7 @@ def test_a_group_lists_its_vms_one_per_line():
     assert "web-1 (s1), tier 1" in out and "- (s2), tier 2" in out
 
 
-def test_the_group_list_has_the_key_columns_and_a_vm_count():
+def test_the_group_list_has_the_key_columns_a_vm_count_and_the_last_test():
     header, _, row = views.groups([GROUP]).splitlines()
     assert header.split() == [
         "ID",
@@ -102,6 +102,8 @@ def test_the_group_list_has_the_key_columns_and_a_vm_count():
         "site",
         "State",
         "VMs",
+        "Last",
+        "test",
     ]
     assert row.split() == [
         "g1",
@@ -111,7 +113,10 @@ def test_the_group_list_has_the_key_columns_and_a_vm_count():
         "site-b",
         "protected",
         "2",
+        "-",
     ]
+    tested = {**GROUP, "last_test": {"state": "succeeded", "finished_at": "2026-12-06T03:40:12Z"}}
+    assert views.groups([tested]).splitlines()[2].split()[-2] == "succeeded"
 
 
 def test_readiness_shows_each_vm_by_name_with_its_checks():
