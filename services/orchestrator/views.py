@@ -105,6 +105,7 @@ def group_message(
         created_at=timestamp(group.created_at) if group.created_at else None,
         updated_at=timestamp(group.updated_at) if group.updated_at else None,
         last_test=_test_summary(last_test) if last_test is not None else None,
+        home_site=group.home_site,
     )
 
 

@@ -302,7 +302,8 @@ def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned
     assert report["kind"] == "test_failover" and report["rto"] > 0
     # The group says so where it was tested; where it runs, no test ran.
     group_path = f"/v1/failover-groups/{tested['group']['id']}"
-    last = ok(client.get(group_path, headers=member))["last_test"]
+    last_home = ok(client.get(group_path, headers=member))
+    last = last_home["last_test"]
     assert (last["operation_id"], last["state"], last["rto"]) == (
         operation_id,
         "succeeded",
@@ -313,6 +314,7 @@ def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned
     assert [g["last_test"] for g in listed if g["id"] == tested["group"]["id"]] == [last]
     home = ok(clients["site-a"].get(group_path, headers=all_tokens["site-a"]["member"]))
     assert home["last_test"] is None
+    assert home["home_site"] == last_home["home_site"] == "site-a"
     assert [vm["recovered"] for vm in report["vms"]] == [True]
     listed = ok(
         client.get(f"/v1/operations?group_id={tested['group']['id']}&limit=1", headers=member)
