@@ -15,10 +15,11 @@ help:
 	@echo "make lint    ruff, mypy and the generated-code check"
 	@echo "make lock    re-resolve constraints.txt from pyproject.toml"
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml dashboard/pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		-e '.[dev]' -e ./dashboard
 	@touch $@
 
 install: $(STAMP)
@@ -45,7 +46,7 @@ lint: install
 # Resolve the newest versions that the pins in pyproject.toml allow, in a scratch environment.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e ./dashboard
 	.lock-venv/bin/python -m pip freeze --exclude-editable --disable-pip-version-check > constraints.txt
 	rm -rf .lock-venv
 

@@ -1,0 +1,352 @@
+"""The only place that talks to draas: its gateway's /v1 REST API, at the endpoint of the
+catalog's `disaster-recovery` service for the user's region, with the user's own token
+(X-Auth-Token). Problem documents become `errors.DraasError`s, which Horizon shows as messages.
+Every POST that starts something carries an Idempotency-Key, so a repeated submit returns the
+operation the first one started."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+from horizon import exceptions
+from openstack_dashboard.api import base
+
+from draas_dashboard.api.errors import DraasRecoverable, DraasUnreachable, problem_error
+from draas_dashboard.api.records import (
+    Group,
+    Health,
+    Operation,
+    Readiness,
+    RecoveryPoint,
+    Report,
+    SiteStatus,
+    Vm,
+)
+
+LOG = logging.getLogger(__name__)
+
+SERVICE_TYPE = "disaster-recovery"
+# One page of a list; a longer list is followed to its end (up to MAX_PAGES pages).
+PAGE_SIZE = 500
+MAX_PAGES = 20
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+# Tests replace the transport (httpx.MockTransport); None is the network.
+TRANSPORT: httpx.BaseTransport | None = None
+_clients: dict[tuple[str, str], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def endpoint(request: Any) -> str:
+    """The gateway's root URL for the user's region (a trailing /v1 in the catalog is fine).
+
+    :raises DraasRecoverable: no disaster-recovery service there.
+    """
+    try:
+        url = str(base.url_for(request, SERVICE_TYPE))
+    except exceptions.ServiceCatalogException:
+        raise DraasRecoverable(
+            503,
+            "No draas here",
+            f"the catalog of region {getattr(request.user, 'services_region', '?')} has no "
+            f"{SERVICE_TYPE} service",
+        ) from None
+    return url.rstrip("/").removesuffix("/v1")
+
+
+def _verify() -> bool | str:
+    if getattr(settings, "OPENSTACK_SSL_NO_VERIFY", False):
+        return False
+    return getattr(settings, "OPENSTACK_SSL_CACERT", None) or True
+
+
+def _client(root: str) -> httpx.Client:
+    """A pooled client per gateway (thread-safe; Horizon serves requests in threads)."""
+    verify = _verify()
+    key = (root, str(verify))
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = httpx.Client(
+                base_url=root, timeout=TIMEOUT, verify=verify, transport=TRANSPORT
+            )
+            _clients[key] = client
+        return client
+
+
+def reset_clients() -> None:
+    """Closes the pooled clients (tests change TRANSPORT between them)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def call(
+    request: Any,
+    method: str,
+    path: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """One request to the gateway as the signed-in user; the decoded JSON (None if empty).
+
+    :raises DraasError: the gateway refused or failed it (its problem document), or did not
+        answer (DraasUnreachable).
+    """
+    root = endpoint(request)
+    sent = {"X-Auth-Token": request.user.token.id, "Accept": "application/json"}
+    sent.update(headers or {})
+    query = {k: v for k, v in (params or {}).items() if v not in (None, "", False)}
+    started = time.monotonic()
+    try:
+        response = _client(root).request(method, path, params=query, json=body, headers=sent)
+    except httpx.HTTPError as error:
+        raise DraasUnreachable(
+            503,
+            "draas does not answer",
+            f"cannot reach the draas gateway at {root} ({type(error).__name__}); check the "
+            "disaster-recovery endpoint of this region's catalog",
+        ) from None
+    LOG.debug(
+        "%s %s -> %s in %.0f ms",
+        method,
+        path,
+        response.status_code,
+        (time.monotonic() - started) * 1000,
+    )
+    if response.status_code >= 400:
+        raise problem_error(
+            response.status_code,
+            response.reason_phrase,
+            response.headers.get("content-type", ""),
+            response.content,
+        )
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise DraasRecoverable(
+            502, "Bad gateway", f"{path} answered with something not JSON"
+        ) from None
+
+
+def _pages(
+    request: Any, path: str, key: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every item of a paged list (next_page_token followed to the end)."""
+    items: list[dict[str, Any]] = []
+    query = {"limit": PAGE_SIZE, **(params or {})}
+    for _ in range(MAX_PAGES):
+        page = call(request, "GET", path, params=query) or {}
+        items.extend(page.get(key) or [])
+        token = page.get("next_page_token") or ""
+        if not token:
+            break
+        query["page_token"] = token
+    return items
+
+
+def _group_path(group_id: str, *rest: str) -> str:
+    return "/".join(["/v1/failover-groups", _segment(group_id), *rest])
+
+
+def _started(request: Any, path: str, body: dict[str, Any], key: str) -> Operation:
+    """Starts an operation (202) under the idempotency key."""
+    return Operation(call(request, "POST", path, body=body, headers={"Idempotency-Key": key}))
+
+
+# Failover groups ---------------------------------------------------------------------------------
+
+
+def list_groups(request: Any, all_projects: bool = False) -> list[Group]:
+    """The project's failover groups at this site (an admin: every project's)."""
+    params = {"all_projects": "true"} if all_projects else None
+    return [Group(g) for g in _pages(request, "/v1/failover-groups", "failover_groups", params)]
+
+
+def get_group(request: Any, group_id: str, project_id: str | None = None) -> Group:
+    return Group(call(request, "GET", _group_path(group_id), params={"project_id": project_id}))
+
+
+def create_group(
+    request: Any,
+    name: str,
+    replication_type: str,
+    target_site: str,
+    description: str = "",
+    rpo_target_seconds: float | None = None,
+    target_project_id: str = "",
+    target_token: str | None = None,
+) -> Group:
+    """A group here (its source site) replicating to `target_site`. `target_token` (a token
+    of the target site's Keystone, scoped to the tenant's project there) proves the project
+    link the first time; it is sent once and kept nowhere."""
+    body: dict[str, Any] = {
+        "name": name,
+        "replication_type": replication_type,
+        "target_site": target_site,
+        "description": description,
+    }
+    if rpo_target_seconds is not None:
+        body["rpo_target_seconds"] = rpo_target_seconds
+    if target_project_id:
+        body["target_project_id"] = target_project_id
+    headers = {"X-Target-Auth-Token": target_token} if target_token else None
+    return Group(call(request, "POST", "/v1/failover-groups", body=body, headers=headers))
+
+
+def delete_group(request: Any, group_id: str) -> None:
+    call(request, "DELETE", _group_path(group_id))
+
+
+def add_vm(request: Any, group_id: str, server_id: str, tier: int = 1) -> Group:
+    """Protects a VM; refused (naming the volume and why) if it is not eligible."""
+    body = {"server_id": server_id, "tier": tier}
+    return Group(call(request, "POST", _group_path(group_id, "vms"), body=body))
+
+
+def remove_vm(request: Any, group_id: str, server_id: str) -> Group:
+    return Group(call(request, "DELETE", _group_path(group_id, "vms", _segment(server_id))))
+
+
+def readiness(request: Any, group_id: str, project_id: str | None = None) -> Readiness:
+    """What a failover would miss now (asked at the group's target site)."""
+    path = _group_path(group_id, "readiness")
+    return Readiness(call(request, "GET", path, params={"project_id": project_id}))
+
+
+def recovery_points(
+    request: Any, group_id: str, project_id: str | None = None
+) -> list[RecoveryPoint]:
+    """The points this site could recover the group from, newest first."""
+    path = _group_path(group_id, "recovery-points")
+    found = call(request, "GET", path, params={"project_id": project_id}) or {}
+    return [RecoveryPoint(p) for p in found.get("recovery_points") or []]
+
+
+def replication_health(request: Any, group_id: str, project_id: str | None = None) -> Health:
+    path = _group_path(group_id, "replication-health")
+    return Health(call(request, "GET", path, params={"project_id": project_id}))
+
+
+# VMs --------------------------------------------------------------------------------------------
+
+
+def list_vms(request: Any) -> list[Vm]:
+    """The project's VMs at this site, each protected, eligible or not (with every reason)."""
+    return [Vm(v) for v in _pages(request, "/v1/vms", "vms")]
+
+
+# The site --------------------------------------------------------------------------------------
+
+
+def site_status(request: Any) -> SiteStatus:
+    """This site's name and whether its orchestrator reaches its dependencies (admins)."""
+    return SiteStatus(call(request, "GET", "/v1/site/status"))
+
+
+# Operations -------------------------------------------------------------------------------------
+
+
+def list_operations(
+    request: Any, group_id: str = "", all_projects: bool = False, limit: int | None = None
+) -> list[Operation]:
+    """The project's operations at this site, newest first (`limit`: only the newest)."""
+    params: dict[str, Any] = {"group_id": group_id}
+    if all_projects:
+        params["all_projects"] = "true"
+    if limit is not None:
+        params["limit"] = limit
+        page = call(request, "GET", "/v1/operations", params=params) or {}
+        return [Operation(o) for o in page.get("operations") or []]
+    return [Operation(o) for o in _pages(request, "/v1/operations", "operations", params)]
+
+
+def get_operation(request: Any, operation_id: str, project_id: str | None = None) -> Operation:
+    path = f"/v1/operations/{_segment(operation_id)}"
+    return Operation(call(request, "GET", path, params={"project_id": project_id}))
+
+
+def get_report(request: Any, operation_id: str, project_id: str | None = None) -> Report:
+    path = f"/v1/operations/{_segment(operation_id)}/report"
+    return Report(call(request, "GET", path, params={"project_id": project_id}))
+
+
+def start_test_failover(
+    request: Any,
+    group_id: str,
+    idempotency_key: str,
+    recovery_point_id: str | None = None,
+    cleanup_after_seconds: float | None = None,
+    stop_on_vm_failure: bool = False,
+) -> Operation:
+    body: dict[str, Any] = {"stop_on_vm_failure": stop_on_vm_failure}
+    if recovery_point_id:
+        body["recovery_point_id"] = recovery_point_id
+    if cleanup_after_seconds is not None:
+        body["cleanup_after_seconds"] = cleanup_after_seconds
+    return _started(request, _group_path(group_id, "test-failover"), body, idempotency_key)
+
+
+def start_cleanup(request: Any, operation_id: str, idempotency_key: str) -> Operation:
+    """Cleans up a test failover (an operation of its own)."""
+    path = f"/v1/operations/{_segment(operation_id)}/cleanup"
+    return _started(request, path, {}, idempotency_key)
+
+
+def start_failover(
+    request: Any,
+    group_id: str,
+    mode: str,
+    idempotency_key: str,
+    recovery_point_id: str | None = None,
+    quiesce: bool = False,
+    stop_on_vm_failure: bool = False,
+) -> Operation:
+    """`mode` planned or unplanned; a recovery point only for unplanned."""
+    body: dict[str, Any] = {
+        "mode": mode,
+        "quiesce": quiesce,
+        "stop_on_vm_failure": stop_on_vm_failure,
+    }
+    if recovery_point_id:
+        body["recovery_point_id"] = recovery_point_id
+    return _started(request, _group_path(group_id, "failover"), body, idempotency_key)
+
+
+def start_reprotect(
+    request: Any,
+    group_id: str,
+    method: str,
+    target_replication_type: str,
+    idempotency_key: str,
+    volume_type: str = "",
+    rpo_target_seconds: float | None = None,
+) -> Operation:
+    """`method` volume-type or retype; `target_replication_type` async or sync."""
+    body: dict[str, Any] = {
+        "method": method,
+        "target_replication_type": target_replication_type,
+        "volume_type": volume_type,
+    }
+    if rpo_target_seconds is not None:
+        body["rpo_target_seconds"] = rpo_target_seconds
+    return _started(request, _group_path(group_id, "reprotect"), body, idempotency_key)
+
+
+def start_failback(request: Any, group_id: str, idempotency_key: str) -> Operation:
+    return _started(request, _group_path(group_id, "failback"), {}, idempotency_key)

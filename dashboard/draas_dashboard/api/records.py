@@ -1,0 +1,310 @@
+"""The gateway's JSON objects as read-only records with attribute access (what Horizon's tables
+and templates read), plus what the pages derive from them. Fields are as the gateway names
+them (see gateway/views.py: enums as short words, durations in seconds, RFC 3339 times)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+# Operation states (OperationState) that are not final yet.
+ACTIVE_STATES = frozenset({"pending", "running", "compensating"})
+# Operation kinds (OperationKind) that recover VMs somewhere.
+FAILOVER_KINDS = frozenset({"test_failover", "planned_failover", "unplanned_failover", "failback"})
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 timestamp as an aware datetime; None for none or nonsense."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Record:
+    """A JSON object: each key an attribute (the gateway sends every field of its objects;
+    a key it does not send is an AttributeError, as for any object)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._data:
+            raise AttributeError(name)
+        return self._data[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The raw value of a key."""
+        value = self._data.get(name)
+        return default if value is None else value
+
+    def raw(self) -> dict[str, Any]:
+        """The JSON object."""
+        return dict(self._data)
+
+    def time(self, name: str) -> datetime | None:
+        """A timestamp field as a datetime."""
+        return parse_time(self._data.get(name))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data.get('id') or self._data.get('server_id')!r})"
+
+
+def _records(cls: type[Record], items: Any) -> list[Any]:
+    return [cls(i) for i in items] if isinstance(items, list) else []
+
+
+class ProtectedVm(Record):
+    """A VM of a group: server_id, name, tier, added_at."""
+
+    @property
+    def id(self) -> str:
+        return str(self._data.get("server_id") or "")
+
+
+class Group(Record):
+    """A failover group as the gateway shows it."""
+
+    @property
+    def vms(self) -> list[ProtectedVm]:
+        return _records(ProtectedVm, self._data.get("vms"))
+
+    @property
+    def vm_count(self) -> int:
+        return len(self.vms)
+
+    @property
+    def rpo_target_seconds(self) -> float | None:
+        value = self._data.get("rpo_target")
+        return float(value) if value else None
+
+    @property
+    def home_site(self) -> str | None:
+        """Where the group was made (a failback brings it back there), when the gateway says."""
+        value = self._data.get("home_site")
+        return str(value) if value else None
+
+    @property
+    def reports_last_test(self) -> bool:
+        """Whether the gateway says the group's last test here (`last_test`, null for none)."""
+        return "last_test" in self._data
+
+    @property
+    def last_test(self) -> Operation | None:
+        """The newest ended test failover of the group at this site, as an operation (id,
+        state, finished_at, rto), when the gateway says."""
+        summary = self._data.get("last_test")
+        if not isinstance(summary, dict) or not summary.get("operation_id"):
+            return None
+        return Operation(
+            {
+                "id": summary["operation_id"],
+                "kind": "test_failover",
+                "state": summary.get("state"),
+                "finished_at": summary.get("finished_at"),
+                "created_at": summary.get("finished_at"),
+                "rto": summary.get("rto"),
+            }
+        )
+
+    @property
+    def route(self) -> str:
+        return f"{self._data.get('source_site') or '?'} → {self._data.get('target_site') or '?'}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self._data.get("name") or self._data.get("id") or "")
+
+
+class Vm(Record):
+    """A VM of the project at this site with its protection (GET /v1/vms): state is
+    protected, eligible or not_eligible."""
+
+    @property
+    def id(self) -> str:
+        return str(self._data.get("server_id") or "")
+
+    @property
+    def reasons(self) -> list[str]:
+        value = self._data.get("reasons")
+        return [str(r) for r in value] if isinstance(value, list) else []
+
+    @property
+    def eligible_for(self) -> list[str]:
+        value = self._data.get("eligible_for")
+        return [str(r) for r in value] if isinstance(value, list) else []
+
+
+class Check(Record):
+    """A readiness check: name, ok, reason."""
+
+
+class VmReadiness(Record):
+    @property
+    def checks(self) -> list[Check]:
+        return _records(Check, self._data.get("checks"))
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+class Readiness(Record):
+    """A group's readiness at its target site: failover_ready, the group's checks, each VM's."""
+
+    @property
+    def checks(self) -> list[Check]:
+        return _records(Check, self._data.get("checks"))
+
+    @property
+    def vms(self) -> list[VmReadiness]:
+        return _records(VmReadiness, self._data.get("vms"))
+
+    def vm(self, server_id: str) -> VmReadiness | None:
+        return next((v for v in self.vms if v.server_id == server_id), None)
+
+    @property
+    def problems(self) -> list[str]:
+        """Every failed check, as `check: reason` (a VM's prefixed with its server id)."""
+        found = [f"{c.name}: {c.reason}" for c in self.checks if not c.ok]
+        for vm in self.vms:
+            found += [f"{vm.server_id} {c.name}: {c.reason}" for c in vm.failed]
+        return found
+
+
+class RecoveryPoint(Record):
+    """A point the target site holds: id, created_at, completed_at, progress (0..1), arrays."""
+
+    @property
+    def complete(self) -> bool:
+        return float(self._data.get("progress") or 0.0) >= 1.0
+
+
+class Health(Record):
+    """A group's replication health: storage_link_up, newest_recovery_point,
+    recovery_point_age (s), within_rpo_target, metadata_changes_behind, metadata_seconds_behind."""
+
+    @property
+    def newest(self) -> RecoveryPoint | None:
+        point = self._data.get("newest_recovery_point")
+        return RecoveryPoint(point) if isinstance(point, dict) and point.get("id") else None
+
+    @property
+    def age_seconds(self) -> float | None:
+        """The newest point's age; None when there is no point yet."""
+        if self.newest is None:
+            return None
+        value = self._data.get("recovery_point_age")
+        return float(value) if value is not None else None
+
+
+class Step(Record):
+    """A step of a VM (or of the group) in an operation: name, state, attempts, timing, error."""
+
+    @property
+    def started(self) -> datetime | None:
+        return parse_time((self._data.get("timing") or {}).get("started_at"))
+
+    @property
+    def finished(self) -> datetime | None:
+        return parse_time((self._data.get("timing") or {}).get("finished_at"))
+
+    @property
+    def elapsed(self) -> float | None:
+        value = (self._data.get("timing") or {}).get("elapsed")
+        return float(value) if value is not None and self.finished is not None else None
+
+
+class VmProgress(Record):
+    """A VM in an operation: server_id, name, tier, state, current_step, steps,
+    recovered_server_id (and in a report: recovered, recovery_time, error)."""
+
+    @property
+    def id(self) -> str:
+        return str(self._data.get("server_id") or "")
+
+    @property
+    def steps(self) -> list[Step]:
+        return _records(Step, self._data.get("steps"))
+
+    @property
+    def done_steps(self) -> int:
+        return sum(1 for s in self.steps if s.state in ("succeeded", "skipped"))
+
+
+class Operation(Record):
+    """An operation at this site, with each VM's progress."""
+
+    @property
+    def vms(self) -> list[VmProgress]:
+        return _records(VmProgress, self._data.get("vms"))
+
+    @property
+    def active(self) -> bool:
+        return self._data.get("state") in ACTIVE_STATES
+
+    @property
+    def created(self) -> datetime | None:
+        return self.time("created_at")
+
+    @property
+    def ended(self) -> datetime | None:
+        return self.time("finished_at")
+
+    @property
+    def duration_seconds(self) -> float | None:
+        start = self.time("started_at") or self.time("created_at")
+        end = self.time("finished_at")
+        return (end - start).total_seconds() if start and end else None
+
+
+class Dependency(Record):
+    """A dependency of the site's orchestrator: name, address, state (serving, not_serving,
+    unreachable), detail, latency (s)."""
+
+
+class SiteStatus(Record):
+    """GET /v1/site/status: the site's name, whether it is healthy, its dependencies."""
+
+    @property
+    def dependencies(self) -> list[Dependency]:
+        return _records(Dependency, self._data.get("dependencies"))
+
+
+class Report(Record):
+    """What an operation did: timing, rto, recovery_point, rpo, vms (with steps),
+    group_steps, errors, removed, kept, trace_id."""
+
+    @property
+    def vms(self) -> list[VmProgress]:
+        return _records(VmProgress, self._data.get("vms"))
+
+    @property
+    def group_steps(self) -> list[Step]:
+        return _records(Step, self._data.get("group_steps"))
+
+    @property
+    def recovery_point(self) -> RecoveryPoint | None:
+        point = self._data.get("recovery_point")
+        return RecoveryPoint(point) if isinstance(point, dict) and point.get("id") else None
+
+    @property
+    def started(self) -> datetime | None:
+        return parse_time((self._data.get("timing") or {}).get("started_at"))
+
+    @property
+    def finished(self) -> datetime | None:
+        return parse_time((self._data.get("timing") or {}).get("finished_at"))
+
+    def strings(self, name: str) -> list[str]:
+        value = self._data.get(name)
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    @property
+    def recovers(self) -> bool:
+        """Whether it is a kind that recovers VMs (RTO and RPO mean something)."""
+        return self._data.get("kind") in FAILOVER_KINDS

@@ -1,0 +1,136 @@
+"""What an operation will do, said before it is started (the confirmation of each modal), in
+terms of this group: its sites, its VMs and tiers."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from draas_dashboard.api.records import Group
+
+
+def _vms(group: Group) -> str:
+    tiers = sorted({vm.tier or 1 for vm in group.vms})
+    count = len(group.vms)
+    if len(tiers) > 1:
+        return _("its %(count)d VMs, tier by tier (tier %(first)s first)") % {
+            "count": count,
+            "first": tiers[0],
+        }
+    return _("its %(count)d VMs") % {"count": count}
+
+
+def test_failover(group: Group) -> list[str]:
+    return [
+        _(
+            "At %(target)s, draas recovers copies of %(name)s's volumes from the chosen recovery "
+            "point, boots %(vms)s on isolated copies of their networks, checks each one and "
+            "reports the RTO and RPO it achieved."
+        )
+        % {"target": group.target_site, "name": group.display_name, "vms": _vms(group)},
+        _("Production at %(source)s is untouched: its VMs keep running and replicating.")
+        % {"source": group.source_site},
+        _(
+            "The test holds the group (state testing) until it is cleaned up: clean it up from "
+            "the operation's page, which removes every server, volume, port and network the "
+            "test made, or let it be cleaned up automatically."
+        ),
+    ]
+
+
+def failover(group: Group) -> list[str]:
+    sync = group.replication_type == "sync"
+    return [
+        _(
+            "Planned (%(source)s is up): the VMs at %(source)s are stopped, their volumes "
+            "replicate one last time, and %(vms)s boot at %(target)s from that copy, so no "
+            "write is lost. %(quiesce)s"
+        )
+        % {
+            "source": group.source_site,
+            "target": group.target_site,
+            "vms": _vms(group),
+            "quiesce": _("A synchronous group's VMs are always stopped first.")
+            if sync
+            else _(
+                "Asynchronous: without 'stop the VMs before the last replication' they stop "
+                "after it."
+            ),
+        },
+        _(
+            "Unplanned (%(source)s is lost): %(vms)s boot at %(target)s from the newest complete "
+            "recovery point held there (or the one you choose), without asking %(source)s "
+            "anything. Writes after that point are lost; the report says how much (the RPO)."
+        )
+        % {"source": group.source_site, "target": group.target_site, "vms": _vms(group)},
+        _(
+            "Afterwards the group runs at %(target)s (failed over) and is no longer protected: "
+            "reprotect it there to replicate back to %(source)s."
+        )
+        % {"source": group.source_site, "target": group.target_site},
+    ]
+
+
+def reprotect(group: Group) -> list[str]:
+    return [
+        _(
+            "First %(old)s removes the group's old servers there, with their ports and volumes, "
+            "so that a VM never runs at both sites (%(old)s must be reachable)."
+        )
+        % {"old": group.target_site},
+        _(
+            "Then the recovered volumes here at %(here)s get a replicated volume type and the "
+            "group replicates back to %(old)s, protected again."
+        )
+        % {"here": group.source_site, "old": group.target_site},
+        _(
+            "Retype: Cinder retypes the volumes in place, without an outage. Volume type: one "
+            "tier after another, each VM is stopped, its server deleted (ports and volumes "
+            "kept), its volumes managed again under the replicated type and the server booted "
+            "on the same ports: an outage per VM."
+        ),
+    ]
+
+
+def failback(group: Group) -> list[str]:
+    home = group.home_site or group.target_site
+    text = [
+        _(
+            "A planned failover back to %(home)s: the VMs at %(source)s are stopped, replicate "
+            "one last time and boot here at %(home)s; then the group is reprotected towards "
+            "%(source)s. Should that reprotect fail, the group stays failed over at %(home)s "
+            "and can be reprotected again."
+        )
+        % {"home": home, "source": group.source_site},
+    ]
+    if group.home_site is None:
+        text.append(
+            _(
+                "A failback is for a group that was failed over away from the site it was made "
+                "at and reprotected: it runs at that site only, and draas refuses it otherwise."
+            )
+        )
+    return text
+
+
+def cleanup(site: str | None, test_id: str) -> list[str]:
+    return [
+        _(
+            "Removes everything test failover %(id)s made at %(site)s: its servers, volumes, "
+            "ports, networks, routers and security groups; the cleanup's report lists them."
+        )
+        % {"id": test_id, "site": site or _("the target site")},
+        _("Production is untouched. The group can be tested again once the cleanup succeeded."),
+    ]
+
+
+def add_vm(group: Group) -> list[str]:
+    return [
+        _(
+            "draas checks that every volume of the VM is of a volume type that replicates "
+            "%(type)s, none is encrypted and all are on the group's array; then its volumes join "
+            "the group's replication to %(target)s and its metadata (flavor, image, networks, "
+            "ports, security groups) is captured for the recovery there."
+        )
+        % {"type": group.replication_type, "target": group.target_site},
+        _("A VM that is not eligible is refused, naming each volume and why."),
+    ]

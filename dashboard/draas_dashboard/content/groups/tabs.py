@@ -1,0 +1,190 @@
+"""A group's page: its overview (sites, RPO, replication health, what may be asked where), its
+VMs with tiers, its readiness, its recovery points and its operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, tabs
+
+from draas_dashboard import charts, lifecycle
+from draas_dashboard.api import draas
+from draas_dashboard.api.errors import DraasError
+from draas_dashboard.api.records import Group, Readiness
+from draas_dashboard.content import common
+from draas_dashboard.content.groups import tables as group_tables
+from draas_dashboard.content.operations import tables as operation_tables
+
+
+def readiness_of(request: Any, group: Group) -> Readiness | None:
+    """The group's readiness when the user works at its target site (None elsewhere, or when
+    it cannot be read: the readiness tab says why)."""
+    site = common.group_here(request, group)
+    if site is not None and site != group.target_site:
+        return None
+    try:
+        return common.memo(
+            request, ("readiness", group.id), lambda: draas.readiness(request, group.id)
+        )
+    except DraasError:
+        return None
+
+
+class OverviewTab(tabs.Tab):
+    name = _("Overview")
+    slug = "overview"
+    template_name = "draas_dashboard/groups/_overview.html"
+
+    def get_context_data(self, request: Any) -> dict[str, Any]:
+        group: Group = self.tab_group.kwargs["group"]
+        site = common.group_here(request, group)
+        health = None
+        problem = None
+        if not group.vms:
+            problem = str(_("the group has no VMs yet: nothing replicates"))
+        else:
+            try:
+                health = draas.replication_health(request, group.id)
+            except DraasError as error:
+                problem = str(error)
+        rules = []
+        for name, where in lifecycle.allowed(group).items():
+            at = lifecycle.where(group, name) if where is None else where
+            rules.append(
+                {
+                    "label": lifecycle.LABELS[name],
+                    "site": at or "?",
+                    "here": site is None or at == site,
+                    "switch": common.switch_link(request, at),
+                }
+            )
+        bar = None
+        if health is not None:
+            bar = charts.rpo_bar(
+                group.rpo_target_seconds,
+                health.age_seconds,
+                health.within_rpo_target,
+                health.storage_link_up,
+                width=300,
+            )
+        return {
+            "group": group,
+            "site": site,
+            "health": health,
+            "health_problem": problem,
+            "rpo_bar": bar,
+            "rules": rules,
+        }
+
+
+class VmsTab(tabs.TableTab):
+    table_classes = (group_tables.GroupVmsTable,)
+    name = _("VMs")
+    slug = "vms"
+    template_name = "horizon/common/_detail_table.html"
+
+    def get_vms_data(self) -> list[group_tables.VmEntry]:
+        request = self.request
+        group: Group = self.tab_group.kwargs["group"]
+        statuses: dict[str, str] = {}
+        try:
+            vms = common.memo(request, ("vms",), lambda: draas.list_vms(request))
+            statuses = {v.server_id: str(v.status or "") for v in vms}
+        except DraasError:
+            exceptions.handle(request, _("Unable to list the project's VMs."))
+        readiness = readiness_of(request, group)
+        entries = []
+        for vm in sorted(group.vms, key=lambda v: (v.tier or 0, str(v.name))):
+            problems = None
+            if readiness is not None:
+                found = readiness.vm(vm.server_id)
+                problems = [f"{c.name}: {c.reason}" for c in found.failed] if found else []
+            entries.append(group_tables.VmEntry(vm, statuses.get(vm.server_id), problems))
+        return entries
+
+
+class ReadinessTab(tabs.TableTab):
+    table_classes = (group_tables.ReadinessTable,)
+    name = _("Readiness")
+    slug = "readiness"
+    template_name = "draas_dashboard/groups/_readiness.html"
+    preload = False
+
+    def get_readiness_data(self) -> list[group_tables.CheckEntry]:
+        request = self.request
+        group: Group = self.tab_group.kwargs["group"]
+        site = common.group_here(request, group)
+        self._elsewhere = site is not None and site != group.target_site
+        self._readiness = None
+        self._problem = None
+        if self._elsewhere or not group.vms:
+            return []
+        try:
+            readiness = common.memo(
+                request, ("readiness", group.id), lambda: draas.readiness(request, group.id)
+            )
+        except DraasError as error:
+            self._problem = str(error)
+            return []
+        self._readiness = readiness
+        names = {vm.server_id: vm.name or vm.server_id for vm in group.vms}
+        entries: list[group_tables.CheckEntry] = []
+        for check in readiness.checks:
+            entries.append(group_tables.CheckEntry(len(entries), str(_("the group")), check))
+        for vm in readiness.vms:
+            for check in vm.checks:
+                label = str(names.get(vm.server_id, vm.server_id))
+                entries.append(group_tables.CheckEntry(len(entries), label, check))
+        return entries
+
+    def get_context_data(self, request: Any, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(request, **kwargs)
+        group: Group = self.tab_group.kwargs["group"]
+        context.update(
+            {
+                "group": group,
+                "elsewhere": getattr(self, "_elsewhere", False),
+                "readiness": getattr(self, "_readiness", None),
+                "problem": getattr(self, "_problem", None),
+                "switch": common.switch_link(request, group.target_site),
+            }
+        )
+        return context
+
+
+class RecoveryPointsTab(tabs.TableTab):
+    table_classes = (group_tables.RecoveryPointsTable,)
+    name = _("Recovery Points")
+    slug = "recovery_points"
+    template_name = "horizon/common/_detail_table.html"
+    preload = False
+
+    def get_recovery_points_data(self) -> list[Any]:
+        group: Group = self.tab_group.kwargs["group"]
+        try:
+            return draas.recovery_points(self.request, group.id)
+        except DraasError:
+            exceptions.handle(self.request, _("Unable to list the recovery points."))
+            return []
+
+
+class OperationsTab(tabs.TableTab):
+    table_classes = (operation_tables.GroupOperationsTable,)
+    name = _("Operations")
+    slug = "operations"
+    template_name = "horizon/common/_detail_table.html"
+    preload = False
+
+    def get_operations_data(self) -> list[Any]:
+        group: Group = self.tab_group.kwargs["group"]
+        try:
+            return draas.list_operations(self.request, group_id=group.id)
+        except DraasError:
+            exceptions.handle(self.request, _("Unable to list the group's operations."))
+            return []
+
+
+class GroupDetailTabs(tabs.DetailTabsGroup):
+    slug = "group_details"
+    tabs = (OverviewTab, VmsTab, ReadinessTab, RecoveryPointsTab, OperationsTab)
