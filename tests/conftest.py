@@ -16,6 +16,17 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Here, not in tests/browser/conftest.py: pytest reads options only from the first
+    # conftest files it loads.
+    parser.addoption(
+        "--screenshots",
+        default=None,
+        help="Save the browser tests' screenshots under this directory (one folder per test) "
+        "instead of under each test's tmp_path.",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_draas_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see only the DRAAS_ variables they set themselves."""

@@ -1,7 +1,8 @@
 """`make up`: the demo's two-site environment (tools/environment.py), left running until Ctrl-C
 or SIGTERM: both simulated sites, every draas service of each as its own process, each site's
-gateway in its Keystone catalog, and the tenant `finance` with VMs at site A. Prints where
-everything is and how to point the draas command at it.
+gateway in its Keystone catalog, the tenant `finance` with VMs at site A, and Horizon with the
+draas plugin (each site a region; tools/horizon.py). Prints where everything is, how to log in
+to Horizon and how to point the draas command at it.
 
 Environment: DRAAS_UP_STATE_DIR (default var/up): state, logs and clouds.yaml.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from simulators.lab import USER_PASSWORD
 from tools.environment import TENANT, running_environment
+from tools.horizon import PLUGIN_ENABLED, installed_plugins, running_horizon
 from tools.launcher import REPO_ROOT, LaunchError
 
 MARKER = ".draas-up"
@@ -42,9 +44,27 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        with running_environment(state) as environment:
+        with (
+            running_environment(state) as environment,
+            running_horizon(environment.lab, state) as horizon,
+        ):
             print(f"draas: two sites are up (state and logs in {state}):")
             print(environment.describe())
+            missing = [p for p in PLUGIN_ENABLED if p not in installed_plugins()]
+            print(
+                f"\nHorizon: {horizon}/   (log {state / 'horizon' / 'horizon.log'})"
+                + (
+                    f"\n  without the draas plugin: {', '.join(missing)} not installed"
+                    if missing
+                    else ""
+                )
+            )
+            print(
+                f"  log in as {TENANT}-user (or {TENANT}-reader, read only), password "
+                f"{USER_PASSWORD}; Region site-a or site-b (each site's Keystone); admin, "
+                f"password {environment.lab.regions['site-a'].config.admin_password}, for "
+                "the admin panel"
+            )
             print(
                 f"\nTenant {TENANT} (user {TENANT}-user, password {USER_PASSWORD}) has VMs "
                 + ", ".join(environment.vms)
