@@ -85,13 +85,16 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Package-scoped, not session: Playwright's sync API keeps an event loop running in this
+# thread until it stops, and Django (tests/dashboard, run later in the same process) refuses
+# to touch its database from a thread with a running loop.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=chromium, headless=True)
     yield launched
@@ -129,7 +132,7 @@ def seed(lab: TwoSiteLab) -> dict[str, Any]:
     return made
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """Both sites (every draas service a process, each gateway in its region's catalog as
     `disaster-recovery`), the tenants' VMs at site A, and Horizon with the draas plugin."""
