@@ -226,6 +226,11 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         group = self._records.get(
             _required(request.project_id, "project_id"), _required(request.group_id, "group_id")
         )
+        if not group.source_array:
+            raise FailedPrecondition(
+                f"group {group.name} protects no VM yet, so nothing of it replicates: add a VM "
+                "to it first"
+            )
         health = self._readiness.health(group)
         status = health.status
         return opb.ReplicationHealth(

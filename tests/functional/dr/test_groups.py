@@ -66,6 +66,15 @@ def test_vms_that_cannot_be_protected_are_refused_with_the_vm_volume_and_reason(
         opb.GetFailoverGroupRequest(project_id=project(lab), group_id=group.id)
     )
     assert list(unchanged.vms) == []
+    # With no VM, nothing of the group replicates yet: said so, not a missing field.
+    with pytest.raises(grpc.RpcError) as empty:
+        a.GetReplicationHealth(
+            opb.GetReplicationHealthRequest(project_id=project(lab), group_id=group.id)
+        )
+    assert empty.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert empty.value.details() == (
+        "group refusals protects no VM yet, so nothing of it replicates: add a VM to it first"
+    )
 
 
 def test_bad_group_requests_name_the_field(sites, lab):
