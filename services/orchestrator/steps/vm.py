@@ -220,10 +220,15 @@ class VerifyServer(OrchestratorStep):
 
     def execute(self, ctx: StepContext) -> dict[str, Any]:
         server_id = ctx.outputs["recovered_server_id"]
-        for build in range(1, BUILD_ATTEMPTS + 1):
+        # A server this unit did not boot (a reprotect by volume type keeps a VM that never
+        # stopped) is never booted again in its place.
+        builds = BUILD_ATTEMPTS if ctx.outputs.get("released", True) else 1
+        for build in range(1, builds + 1):
             try:
                 verified = self._verify(ctx, server_id)
             except NotFound:
+                if builds == 1:
+                    raise
                 # A repeat after this step booted the server again: that one is found.
                 server_id = boot(self, ctx).server.id
                 verified = self._verify(ctx, server_id)
@@ -234,7 +239,7 @@ class VerifyServer(OrchestratorStep):
                     "recovered_server_id": server_id,
                     "builds": build,
                 }
-            if verified.server.status != "ERROR" or build == BUILD_ATTEMPTS:
+            if verified.server.status != "ERROR" or build == builds:
                 break
             log.warning(
                 "server %s failed its build (%s); booting it again",
