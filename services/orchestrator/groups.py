@@ -58,6 +58,9 @@ class Group:
     state: str
     created_at: str
     updated_at: str
+    # Zero: none (no RTO judged, no test due).
+    rto_target_seconds: float = 0.0
+    test_interval_seconds: float = 0.0
     source_array: str = ""
     target_array: str = ""
     pod_name: str = ""
@@ -129,6 +132,8 @@ class Group:
             source_site=str(body.get("source_site", "")),
             target_site=str(body.get("target_site", "")),
             rpo_target_seconds=float(body.get("rpo_target_seconds", 0)),
+            rto_target_seconds=float(body.get("rto_target_seconds", 0)),
+            test_interval_seconds=float(body.get("test_interval_seconds", 0)),
             state=str(body.get("state", PROTECTED)),
             created_at=str(body.get("created_at", "")),
             updated_at=str(body.get("updated_at", "")),

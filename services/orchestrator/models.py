@@ -1,4 +1,5 @@
-"""The orchestrator's tables: the durable workflow engine's state."""
+"""The orchestrator's tables: the durable workflow engine's state, project links, and what
+the monitor keeps (replication health history, alerts, alert channels and deliveries)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -174,6 +177,134 @@ class ProjectLinkRecord(Base):
     peer_site: Mapped[str] = mapped_column(String(64), primary_key=True)
     peer_project_id: Mapped[str] = mapped_column(String(64), index=True)
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HealthSampleRecord(Base):
+    """A group's replication health as its target site saw it at one sampling slot; stands
+    for `covers_seconds` of the group's history. Raw samples are kept for a day."""
+
+    __tablename__ = "health_samples"
+    __table_args__ = (UniqueConstraint("group_id", "sampled_at"),)
+
+    id: Mapped[int] = mapped_column(_Serial, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_id: Mapped[str] = mapped_column(String(64))
+    sampled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    covers_seconds: Mapped[float] = mapped_column(Float)
+    rpo_seconds: Mapped[float | None] = mapped_column(Float)
+    rpo_target_seconds: Mapped[float] = mapped_column(Float)
+    link_up: Mapped[bool] = mapped_column(Boolean)
+    within_target: Mapped[bool] = mapped_column(Boolean)
+    # Not within target, and the group's previous sample was (or there was none).
+    breach_started: Mapped[bool] = mapped_column(Boolean)
+    metadata_lag_seconds: Mapped[float | None] = mapped_column(Float)
+    protected_vms: Mapped[int] = mapped_column(Integer)
+
+
+class HealthRollupRecord(Base):
+    """A group's samples of one hour or one day, summed up; hours are kept for 32 days, days
+    for 800."""
+
+    __tablename__ = "health_rollups"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # 3600 or 86400.
+    resolution: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    observed_seconds: Mapped[float] = mapped_column(Float)
+    within_seconds: Mapped[float] = mapped_column(Float)
+    link_down_seconds: Mapped[float] = mapped_column(Float)
+    breach_seconds: Mapped[float] = mapped_column(Float)
+    breaches_started: Mapped[int] = mapped_column(Integer)
+    # The bucket's first sample continues a breach that began before it.
+    breach_at_start: Mapped[bool] = mapped_column(Boolean)
+    worst_rpo_seconds: Mapped[float | None] = mapped_column(Float)
+    last_rpo_seconds: Mapped[float | None] = mapped_column(Float)
+    worst_metadata_lag_seconds: Mapped[float | None] = mapped_column(Float)
+    protected_vms: Mapped[int] = mapped_column(Integer)
+    rpo_target_seconds: Mapped[float] = mapped_column(Float)
+
+
+class AlertRecord(Base):
+    """An alert raised here: firing until its condition ends (resolved), acknowledged or not.
+    `open_key` is set while it fires, so a condition fires one alert however many monitors
+    look at once."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_name: Mapped[str] = mapped_column(String(255))
+    rule: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    open_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AlertEventRecord(Base):
+    """What happened to an alert: fired, acknowledged, resolved."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(_Serial, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(64), server_default="")
+    detail: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class AlertChannelRecord(Base):
+    """Where a project's alerts raised here are delivered: a webhook or e-mail addresses."""
+
+    __tablename__ = "alert_channels"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text)
+    min_severity: Mapped[str] = mapped_column(String(16))
+    # The webhook's HMAC key: a secret, never returned after the channel is made.
+    secret: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryRecord(Base):
+    """One alert event to one channel, tried until delivered or given up; the body is fixed
+    when it is made, so every attempt sends the same one."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel_id", "event"),
+        Index(None, "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(
+        ForeignKey("alert_channels.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_result: Mapped[str] = mapped_column(Text, server_default="")
+    # A sender holds the delivery until then, so two monitors never send it at once.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 MIGRATIONS = Migrations("orchestrator", Path(__file__).parent / "migrations", Base.metadata)

@@ -4,6 +4,7 @@ their volumes protected and their metadata captured) and removed, deleted."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
@@ -19,6 +20,10 @@ from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.settings import OrchestratorSettings
 
 MAX_NAME = 255
+MAX_DESCRIPTION = 1024
+# RTO targets and test intervals: up to a year; a test due more often than hourly is noise.
+MAX_TARGET_SECONDS = 366 * 86400.0
+MIN_TEST_INTERVAL_SECONDS = 3600.0
 
 
 class Protection:
@@ -47,6 +52,8 @@ class Protection:
         target_project_id: str = "",
         target_token: str = "",
         link_as_admin: bool = False,
+        rto_target_seconds: float = 0.0,
+        test_interval_seconds: float = 0.0,
     ) -> Group:
         """A new, empty group running here and failing over to `target_site`, where the tenant
         is the project this one is linked to, or else the one the link proven by `target_token`
@@ -74,6 +81,7 @@ class Protection:
             raise InvalidArgument("rpo_target", "is required for an async group")
         if rpo_target_seconds < 0:
             raise InvalidArgument("rpo_target", "must not be negative")
+        _check_targets(rto_target_seconds, test_interval_seconds)
         if any(g.name == name for g in self.records.list(project_id)):
             raise AlreadyExists(f"project {project_id} has a failover group named {name} already")
         linked = self.links.link_with(
@@ -89,8 +97,68 @@ class Protection:
             source_site=self.settings.site,
             target_site=target_site,
             rpo_target_seconds=rpo_target_seconds,
+            rto_target_seconds=rto_target_seconds,
+            test_interval_seconds=test_interval_seconds,
         )
         return self.records.put(group)
+
+    def update(
+        self,
+        project_id: str,
+        group_id: str,
+        description: str | None = None,
+        rpo_target_seconds: float | None = None,
+        rto_target_seconds: float | None = None,
+        test_interval_seconds: float | None = None,
+    ) -> Group:
+        """Changes what is given (None: left as it is). A new RPO target of an async group
+        that replicates already reschedules its replication at once.
+
+        :raises InvalidArgument: naming the field that is wrong.
+        :raises FailedPrecondition: not at the group's source site, or an operation holds it.
+        """
+        group = self._changeable(project_id, group_id)
+        if description is not None and len(description) > MAX_DESCRIPTION:
+            raise InvalidArgument("description", f"must be at most {MAX_DESCRIPTION} characters")
+        if rpo_target_seconds is not None:
+            if group.replication_type == ASYNC and rpo_target_seconds <= 0:
+                raise InvalidArgument("rpo_target", "must be positive for an async group")
+            if rpo_target_seconds < 0:
+                raise InvalidArgument("rpo_target", "must not be negative")
+        _check_targets(rto_target_seconds or 0.0, test_interval_seconds or 0.0)
+        rescheduled = (
+            rpo_target_seconds is not None
+            and rpo_target_seconds != group.rpo_target_seconds
+            and group.replication_type == ASYNC
+            and bool(group.source_array)
+        )
+
+        def change(current: Group) -> Group:
+            return replace(
+                current,
+                description=current.description if description is None else description,
+                rpo_target_seconds=current.rpo_target_seconds
+                if rpo_target_seconds is None
+                else rpo_target_seconds,
+                rto_target_seconds=current.rto_target_seconds
+                if rto_target_seconds is None
+                else rto_target_seconds,
+                test_interval_seconds=current.test_interval_seconds
+                if test_interval_seconds is None
+                else test_interval_seconds,
+            )
+
+        if rescheduled:
+            volumes = [name for vm in group.vms for name in vm.volumes]
+            with mapped_errors():
+                self.clients.storage.ProtectGroup(
+                    spb.ProtectGroupRequest(
+                        group=group.ref(),
+                        rpo_target=duration(rpo_target_seconds or 0.0),
+                        array_volume_names=volumes,
+                    )
+                )
+        return self.records.update(project_id, group_id, change)
 
     def add_vm(self, project_id: str, group_id: str, server_id: str, tier: int) -> Group:
         """Checks the VM, protects its volumes (an async group replicates at once), records it
@@ -201,3 +269,15 @@ class Protection:
             self.clients.metadata.CaptureProject(
                 mpb.CaptureProjectRequest(project_id=project_id, server_ids=server_ids or [])
             )
+
+
+def _check_targets(rto_target_seconds: float, test_interval_seconds: float) -> None:
+    if not 0 <= rto_target_seconds <= MAX_TARGET_SECONDS:
+        raise InvalidArgument("rto_target", f"must be 0 (none) to {MAX_TARGET_SECONDS:.0f} s")
+    if test_interval_seconds and not (
+        MIN_TEST_INTERVAL_SECONDS <= test_interval_seconds <= MAX_TARGET_SECONDS
+    ):
+        raise InvalidArgument(
+            "test_interval",
+            f"must be 0 (none) or {MIN_TEST_INTERVAL_SECONDS:.0f} to {MAX_TARGET_SECONDS:.0f} s",
+        )

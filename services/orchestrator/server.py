@@ -1,5 +1,5 @@
 """Wiring of the orchestrator: clients, the engine and its steps, the cleanup scheduler, the
-servicer and the gRPC server."""
+monitor, the servicer and the gRPC server."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from services.orchestrator.engine.worker import Engine, EngineSettings
 from services.orchestrator.groups import GroupRecords
 from services.orchestrator.hooks import OperationHooks
 from services.orchestrator.models import MIGRATIONS
+from services.orchestrator.monitoring.compliance import Compliance
+from services.orchestrator.monitoring.monitor import Monitor
 from services.orchestrator.operations import Operations
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
@@ -45,11 +47,14 @@ class OrchestratorDeps(ServiceDeps):
     engine: Engine
     operations: Operations
     scheduler: CleanupScheduler
+    readiness: ReadinessChecker
+    monitor: Monitor
 
     def close(self) -> None:
-        """Stops scheduling and the engine (units under way end their current step), then
-        closes the channels and the database."""
+        """Stops scheduling, the monitor and the engine (units under way end their current
+        step), then closes the channels and the database."""
         self.scheduler.stop()
+        self.monitor.stop()
         self.engine.stop()
         self.clients.close()
         super().close()
@@ -77,6 +82,8 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
     ).start()
     operations = Operations(settings, clients, records, store, engine.wake)
     scheduler = CleanupScheduler(operations, CLEANUP_INTERVAL_SECONDS).start()
+    readiness = ReadinessChecker(settings, clients, records)
+    monitor = Monitor(settings, database, records, readiness).start()
     return OrchestratorDeps(
         tracer_provider=tracer_provider,
         database=database,
@@ -86,6 +93,8 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
         engine=engine,
         operations=operations,
         scheduler=scheduler,
+        readiness=readiness,
+        monitor=monitor,
     )
 
 
@@ -125,9 +134,12 @@ def create_server(
         deps.records,
         Protection(settings, deps.clients, deps.records, deps.links),
         deps.operations,
-        ReadinessChecker(settings, deps.clients, deps.records),
+        deps.readiness,
         SourceSite(settings.site, deps.clients, deps.records, deps.database),
         deps.links,
+        settings,
+        deps.monitor,
+        Compliance(settings.site, deps.database, deps.monitor.history, deps.readiness),
     )
     binding = ServiceBinding(
         SERVICE, servicer, orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server

@@ -13,6 +13,7 @@ from common.grpc_client import mapped_errors
 from common.grpc_server import answers_unimplemented
 from common.protobuf import duration
 from draas.common.v1 import types_pb2
+from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2 as spb
@@ -21,10 +22,14 @@ from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
 from services.orchestrator.models import OperationRecord
+from services.orchestrator.monitoring.compliance import Compliance
+from services.orchestrator.monitoring.monitor import Monitor
+from services.orchestrator.monitoring.servicer import MonitoringServicer
 from services.orchestrator.operations import Operations
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
 from services.orchestrator.readiness import ReadinessChecker
+from services.orchestrator.settings import OrchestratorSettings
 from services.orchestrator.source_site import SourceSite
 from services.orchestrator.system_status import (
     DependencyHealth,
@@ -73,7 +78,7 @@ def _page(page: types_pb2.PageRequest) -> tuple[int, int]:
 
 
 @answers_unimplemented(SERVICE)
-class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
+class OrchestratorServicer(MonitoringServicer, orchestrator_pb2_grpc.OrchestratorServiceServicer):
     """draas.orchestrator.v1.OrchestratorService."""
 
     def __init__(
@@ -87,6 +92,9 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         readiness: ReadinessChecker,
         source: SourceSite,
         links: ProjectLinks,
+        settings: OrchestratorSettings,
+        monitor: Monitor,
+        compliance: Compliance,
     ) -> None:
         self._site = site
         self._status = status
@@ -97,6 +105,9 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         self._readiness = readiness
         self._source = source
         self._links = links
+        self._settings = settings
+        self._monitor = monitor
+        self._compliance = compliance
 
     # Groups ---------------------------------------------------------------------------------------
 
@@ -116,8 +127,33 @@ class OrchestratorServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             target_project_id=request.target_project_id,
             target_token=request.target_token,
             link_as_admin=request.link_as_admin,
+            rto_target_seconds=_seconds(request.rto_target, "rto_target"),
+            test_interval_seconds=_seconds(request.test_interval, "test_interval"),
         )
         return views.group_message(group, None, request.project_id)
+
+    def UpdateFailoverGroup(
+        self, request: mon.UpdateFailoverGroupRequest, context: grpc.ServicerContext
+    ) -> opb.FailoverGroup:
+        project = _required(request.project_id, "project_id")
+        group = self._protection.update(
+            project,
+            _required(request.group_id, "group_id"),
+            description=request.description if request.HasField("description") else None,
+            rpo_target_seconds=_seconds(request.rpo_target, "rpo_target")
+            if request.HasField("rpo_target")
+            else None,
+            rto_target_seconds=_seconds(request.rto_target, "rto_target")
+            if request.HasField("rto_target")
+            else None,
+            test_interval_seconds=_seconds(request.test_interval, "test_interval")
+            if request.HasField("test_interval")
+            else None,
+        )
+        tested = self._operations.last_tests(project, [group.id])
+        return views.group_message(
+            group, self._operations.holder(project, group.id), project, tested.get(group.id)
+        )
 
     def GetFailoverGroup(
         self, request: opb.GetFailoverGroupRequest, context: grpc.ServicerContext

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from common.settings import GrpcAddress, ServiceSettings
 
@@ -97,6 +97,39 @@ class OrchestratorSettings(ServiceSettings):
         default_factory=dict,
         description="A source site's external network name -> this site's (same name if absent).",
     )
+    # Monitoring (services/orchestrator/monitoring/).
+    monitor_interval_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="How often the groups failing over to this site are sampled and alerts "
+        "judged; 0: never (the monitor does not run).",
+    )
+    readiness_check_seconds: float = Field(
+        300.0, gt=0, le=86400, description="How often protected VMs are checked for eligibility."
+    )
+    alert_metadata_lag_seconds: float = Field(
+        300.0, gt=0, description="Metadata replication lag to this site that raises an alert."
+    )
+    alert_cleanup_grace_seconds: float = Field(
+        600.0, ge=0, description="How long a test may stand past its cleanup time unalerted."
+    )
+    alert_operation_window_seconds: float = Field(
+        7 * 86400.0,
+        gt=0,
+        description="Failed operations that ended longer ago than this raise no new alert.",
+    )
+    delivery_attempts: int = Field(8, ge=1, le=50, description="Tries before giving up.")
+    delivery_backoff_seconds: float = Field(
+        5.0, ge=0, le=3600, description="Wait after the first failed try; doubled each time."
+    )
+    delivery_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    smtp_host: str = Field("", description="SMTP server for e-mail alerts; empty: no e-mail.")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = Field("draas@localhost", min_length=3, description="Sender of alert mail.")
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
 
     @model_validator(mode="after")
     def _peers_are_other_sites(self) -> OrchestratorSettings:

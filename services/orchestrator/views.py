@@ -106,6 +106,8 @@ def group_message(
         updated_at=timestamp(group.updated_at) if group.updated_at else None,
         last_test=_test_summary(last_test) if last_test is not None else None,
         home_site=group.home_site,
+        rto_target=duration(group.rto_target_seconds),
+        test_interval=duration(group.test_interval_seconds),
     )
 
 

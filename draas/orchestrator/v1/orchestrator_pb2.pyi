@@ -1,6 +1,7 @@
 import datetime
 
 from draas.common.v1 import types_pb2 as _types_pb2
+from draas.orchestrator.v1 import monitoring_pb2 as _monitoring_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -249,7 +250,7 @@ class ProtectedVm(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FailoverGroup(_message.Message):
-    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site")
+    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -264,6 +265,8 @@ class FailoverGroup(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_TEST_FIELD_NUMBER: _ClassVar[int]
     HOME_SITE_FIELD_NUMBER: _ClassVar[int]
+    RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
+    TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     name: str
@@ -278,7 +281,9 @@ class FailoverGroup(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     last_test: TestSummary
     home_site: str
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ...) -> None: ...
+    rto_target: _duration_pb2.Duration
+    test_interval: _duration_pb2.Duration
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class TestSummary(_message.Message):
     __slots__ = ("operation_id", "state", "finished_at", "rto")
@@ -293,7 +298,7 @@ class TestSummary(_message.Message):
     def __init__(self, operation_id: _Optional[str] = ..., state: _Optional[_Union[OperationState, str]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class CreateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin")
+    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin", "rto_target", "test_interval")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -303,6 +308,8 @@ class CreateFailoverGroupRequest(_message.Message):
     TARGET_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     TARGET_TOKEN_FIELD_NUMBER: _ClassVar[int]
     LINK_AS_ADMIN_FIELD_NUMBER: _ClassVar[int]
+    RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
+    TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     name: str
     description: str
@@ -312,7 +319,9 @@ class CreateFailoverGroupRequest(_message.Message):
     target_project_id: str
     target_token: str
     link_as_admin: bool
-    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ...) -> None: ...
+    rto_target: _duration_pb2.Duration
+    test_interval: _duration_pb2.Duration
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class GetFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")

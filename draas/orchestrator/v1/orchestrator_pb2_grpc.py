@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from draas.orchestrator.v1 import monitoring_pb2 as draas_dot_orchestrator_dot_v1_dot_monitoring__pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -53,6 +54,11 @@ class OrchestratorServiceStub:
                 '/draas.orchestrator.v1.OrchestratorService/DeleteFailoverGroup',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupResponse.FromString,
+                _registered_method=True)
+        self.UpdateFailoverGroup = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/UpdateFailoverGroup',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.UpdateFailoverGroupRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
                 _registered_method=True)
         self.AddVm = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/AddVm',
@@ -134,6 +140,51 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.FromString,
                 _registered_method=True)
+        self.GetHealthHistory = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/GetHealthHistory',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetHealthHistoryRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.HealthHistory.FromString,
+                _registered_method=True)
+        self.ListAlerts = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/ListAlerts',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsResponse.FromString,
+                _registered_method=True)
+        self.GetAlert = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/GetAlert',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetAlertRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.FromString,
+                _registered_method=True)
+        self.AcknowledgeAlert = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/AcknowledgeAlert',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AcknowledgeAlertRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.FromString,
+                _registered_method=True)
+        self.CreateAlertChannel = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/CreateAlertChannel',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.CreateAlertChannelRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AlertChannel.FromString,
+                _registered_method=True)
+        self.ListAlertChannels = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/ListAlertChannels',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsResponse.FromString,
+                _registered_method=True)
+        self.DeleteAlertChannel = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/DeleteAlertChannel',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelResponse.FromString,
+                _registered_method=True)
+        self.ListDeliveries = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/ListDeliveries',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesResponse.FromString,
+                _registered_method=True)
+        self.GetComplianceReport = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/GetComplianceReport',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.FromString,
+                _registered_method=True)
         self.StopSource = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/StopSource',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StopSourceRequest.SerializeToString,
@@ -184,6 +235,13 @@ class OrchestratorServiceServicer:
 
     def DeleteFailoverGroup(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFailoverGroup(self, request, context):
+        """Changes a group's description and targets (RPO, RTO, test interval), at its source site.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -294,6 +352,64 @@ class OrchestratorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetHealthHistory(self, request, context):
+        """Monitoring (monitoring.proto). A group is watched at its target site: its replication
+        health history, its alerts and its compliance. Alerts are listed and acknowledged at any
+        site of the project (asked of its peers); channels deliver the alerts raised where they
+        are registered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlerts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAlert(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcknowledgeAlert(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAlertChannel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlertChannels(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAlertChannel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDeliveries(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetComplianceReport(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def StopSource(self, request, context):
         """Site to site, asked by the target site's orchestrator during a planned failover: stops the
         group's VMs here and captures their metadata a last time.
@@ -357,6 +473,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.DeleteFailoverGroup,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupResponse.SerializeToString,
+            ),
+            'UpdateFailoverGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFailoverGroup,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.UpdateFailoverGroupRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.SerializeToString,
             ),
             'AddVm': grpc.unary_unary_rpc_method_handler(
                     servicer.AddVm,
@@ -437,6 +558,51 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.GetSystemStatus,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.SerializeToString,
+            ),
+            'GetHealthHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHealthHistory,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetHealthHistoryRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.HealthHistory.SerializeToString,
+            ),
+            'ListAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlerts,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsResponse.SerializeToString,
+            ),
+            'GetAlert': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAlert,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetAlertRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.SerializeToString,
+            ),
+            'AcknowledgeAlert': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeAlert,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AcknowledgeAlertRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.SerializeToString,
+            ),
+            'CreateAlertChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAlertChannel,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.CreateAlertChannelRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AlertChannel.SerializeToString,
+            ),
+            'ListAlertChannels': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlertChannels,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsResponse.SerializeToString,
+            ),
+            'DeleteAlertChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAlertChannel,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelResponse.SerializeToString,
+            ),
+            'ListDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeliveries,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesResponse.SerializeToString,
+            ),
+            'GetComplianceReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetComplianceReport,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.SerializeToString,
             ),
             'StopSource': grpc.unary_unary_rpc_method_handler(
                     servicer.StopSource,
@@ -572,6 +738,33 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/DeleteFailoverGroup',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.DeleteFailoverGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFailoverGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/UpdateFailoverGroup',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.UpdateFailoverGroupRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1004,6 +1197,249 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/GetSystemStatus',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetSystemStatusRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SystemStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHealthHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/GetHealthHistory',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetHealthHistoryRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.HealthHistory.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/ListAlerts',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAlert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/GetAlert',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetAlertRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeAlert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/AcknowledgeAlert',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AcknowledgeAlertRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.Alert.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAlertChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/CreateAlertChannel',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.CreateAlertChannelRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.AlertChannel.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlertChannels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/ListAlertChannels',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListAlertChannelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAlertChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/DeleteAlertChannel',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.DeleteAlertChannelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/ListDeliveries',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ListDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetComplianceReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/GetComplianceReport',
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.FromString,
             options,
             channel_credentials,
             insecure,
