@@ -1,7 +1,8 @@
 """gRPC servers for draas services.
 
 `create_grpc_server` gives every service the same server: the standard health service,
-reflection, OpenTelemetry tracing of every call, one mapping of `DraasError` to status codes,
+reflection, OpenTelemetry tracing and Prometheus metrics (common.metrics) of every call, one
+mapping of `DraasError` to status codes,
 and, when the settings name TLS files, mutual TLS with a check of the caller's site
 (common.tls).
 RPCs a servicer does not implement yet answer UNIMPLEMENTED with a message naming the method
@@ -11,6 +12,7 @@ RPCs a servicer does not implement yet answer UNIMPLEMENTED with a message namin
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent import futures
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from common.errors import ANSWERED_KEY, DraasError, ServiceUnavailable, Unimplemented, grpc_code
 from common.logs import mask
+from common.metrics import GRPC_HANDLED, GRPC_HANDLING
 from common.settings import ServiceSettings
 from common.tls import CallerCheck, Callers, server_credentials
 
@@ -109,6 +112,7 @@ def create_grpc_server(
     tls = settings.grpc_tls()
     interceptors: list[grpc.ServerInterceptor] = [
         server_interceptor(tracer_provider=tracer_provider),
+        _Metered(),
         _ErrorMapping(),
     ]
     if tls is not None:
@@ -239,5 +243,84 @@ def _mapped_stream(
         except Exception as error:
             _abort(context, error, method)
             raise  # unreachable: abort raises
+
+    return call
+
+
+class _Metered(grpc.ServerInterceptor):
+    """Counts every call by service, method and the status it ended with, and times it (a
+    stream until its last message, or until the caller cancels it)."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        service, _, method = handler_call_details.method.lstrip("/").rpartition("/")
+        labels = (service or "unknown", method)
+        codec = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _metered(handler.unary_unary, labels), **codec
+            )
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                _metered(handler.stream_unary, labels), **codec
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _metered_stream(handler.unary_stream, labels), **codec
+            )
+        assert handler.stream_stream is not None
+        return grpc.stream_stream_rpc_method_handler(
+            _metered_stream(handler.stream_stream, labels), **codec
+        )
+
+
+def _observe(
+    labels: tuple[str, str], started: float, context: grpc.ServicerContext, fallback: str
+) -> None:
+    code = context.code()  # type: ignore[attr-defined]
+    name = code.name if isinstance(code, grpc.StatusCode) else fallback
+    GRPC_HANDLED.labels(*labels, name).inc()
+    GRPC_HANDLING.labels(*labels).observe(time.perf_counter() - started)
+
+
+def _metered(
+    behavior: Callable[[Any, grpc.ServicerContext], Any], labels: tuple[str, str]
+) -> Callable[..., Any]:
+    def call(request: Any, context: grpc.ServicerContext) -> Any:
+        started = time.perf_counter()
+        try:
+            response = behavior(request, context)
+        except BaseException:
+            _observe(labels, started, context, "UNKNOWN")
+            raise
+        _observe(labels, started, context, "OK")
+        return response
+
+    return call
+
+
+def _metered_stream(
+    behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]], labels: tuple[str, str]
+) -> Callable[..., Iterator[Any]]:
+    def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        started = time.perf_counter()
+        try:
+            yield from behavior(request, context)
+        except GeneratorExit:
+            _observe(labels, started, context, "CANCELLED")
+            raise
+        except BaseException:
+            _observe(labels, started, context, "UNKNOWN")
+            raise
+        _observe(labels, started, context, "OK")
 
     return call

@@ -32,6 +32,7 @@ from common.db import Database
 from common.errors import DraasError, ServiceUnavailable
 from common.grpc_server import ServiceServer
 from common.logs import configure_logging, mask
+from common.metrics import start_metrics
 from common.migrations import Migrations
 from common.settings import ServiceSettings, SettingsError, load_settings
 from common.telemetry import create_tracer_provider, install_global
@@ -179,12 +180,15 @@ def _serve(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> int:
         deps = spec.build_deps(settings, tracer_provider)
         try:
             server, port = spec.create_server(settings, deps)
-            server.start()
-            if settings.port_file is not None:
-                _write_atomically(settings.port_file, str(port))
-            log.info("draas-%s serving on %s:%d", spec.name, settings.listen_host, port)
-            stop.wait()
-            server.stop(settings.shutdown_grace_seconds)
+            # Its port is written before the port file: a launcher that sees the port file
+            # finds both.
+            with start_metrics(settings):
+                server.start()
+                if settings.port_file is not None:
+                    _write_atomically(settings.port_file, str(port))
+                log.info("draas-%s serving on %s:%d", spec.name, settings.listen_host, port)
+                stop.wait()
+                server.stop(settings.shutdown_grace_seconds)
             log.info("draas-%s stopped", spec.name)
         finally:
             if settings.port_file is not None:

@@ -90,6 +90,14 @@ class ServiceSettings(BaseSettings):
     port_file: Path | None = Field(
         None, description="Where to write the bound port once serving (for launchers)."
     )
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus /metrics endpoint (plain HTTP on listen_host); 0 "
+        "picks a free one, written beside port_file as <name>.metrics-port; unset, none is "
+        "served. The gateway serves /metrics on its own port and does not read it.",
+    )
     state_dir: Path = Field(Path("var"), description="Where embedded state (SQLite) lives.")
     database_url: SecretStr | None = Field(
         None,

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.telemetry import create_tracer_provider
-from gateway import openapi, problems
+from gateway import metrics, openapi, problems
 from gateway.access import known_query
 from gateway.auth import KeystoneTokens, Roles
 from gateway.bodies import unique_keys
@@ -64,6 +64,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     app.include_router(vms.router)
     app.include_router(site.router)
     app.add_middleware(TracingMiddleware, tracer_provider=provider)
+    metrics.install(app)
 
     @app.get("/v1/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Starts a site's draas services as local processes, the way a process manager would: one
 process per service, each configured by its own environment, each reporting its port through a
-port file; with a certificate authority, every process with a certificate of its own for mutual
-TLS. Used by `make up`, the demo and the end-to-end tests."""
+port file (and its Prometheus metrics port through the metrics port file beside it, see
+common.metrics); with a certificate authority, every process with a certificate of its own for
+mutual TLS. Used by `make up`, the demo and the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from common.grpc_client import raw_channel
+from common.metrics import metrics_port_file
 from common.tls import ClientTls
 from draas.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from tools.certificates import Authority
@@ -39,14 +41,24 @@ class ServiceProcess:
     port_file: Path
     log_path: Path
     port: int = 0
+    metrics_port: int | None = None
 
     @property
     def address(self) -> str:
         """Where it serves (gRPC; HTTP for the gateway)."""
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def metrics_address(self) -> str | None:
+        """Where Prometheus scrapes it (host:port; the path is /metrics): the gateway on its
+        own port, a service on its metrics port; None for a service that serves no metrics."""
+        if self.name == "gateway":
+            return self.address
+        return None if self.metrics_port is None else f"127.0.0.1:{self.metrics_port}"
+
     def wait_until_serving(self, timeout: float) -> int:
-        """Waits for the port file; returns the port.
+        """Waits for the port file; returns the port. The metrics port, when the process
+        serves metrics, is known from then on too (its file is written first).
 
         :raises LaunchError: when the process exits or the timeout passes first.
         """
@@ -54,6 +66,8 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.port_file.exists() and self.port_file.read_text():
                 self.port = int(self.port_file.read_text())
+                metrics = metrics_port_file(self.port_file)
+                self.metrics_port = int(metrics.read_text()) if metrics.exists() else None
                 return self.port
             if self.process.poll() is not None:
                 raise LaunchError(
@@ -126,18 +140,18 @@ def spawn_service(
     name: str, site: str, state_dir: Path, port: int = 0, extra_env: dict[str, str] | None = None
 ) -> ServiceProcess:
     """Starts `python -m services.<name>` (or `python -m gateway`); call `wait_until_serving`
-    next."""
+    next. A service serves its metrics on a free port unless `extra_env` says otherwise."""
     site_dir = state_dir / site
     site_dir.mkdir(parents=True, exist_ok=True)
     port_file = site_dir / f"{name}.port"
     port_file.unlink(missing_ok=True)
+    metrics_port_file(port_file).unlink(missing_ok=True)
     log_path = site_dir / f"{name}.log"
     prefix = f"DRAAS_{name.upper()}_"
-    env = service_environment(
-        site,
-        state_dir,
-        {f"{prefix}PORT": str(port), f"{prefix}PORT_FILE": str(port_file), **(extra_env or {})},
-    )
+    launched = {f"{prefix}PORT": str(port), f"{prefix}PORT_FILE": str(port_file)}
+    if name != "gateway":
+        launched[f"{prefix}METRICS_PORT"] = "0"
+    env = service_environment(site, state_dir, {**launched, **(extra_env or {})})
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", name if name == "gateway" else f"services.{name}"],
@@ -199,6 +213,10 @@ class LocalSite:
     def _port(self, name: str) -> int:
         return 0 if self.base_port is None else self.base_port + SERVICES.index(name)
 
+    def metrics_targets(self) -> dict[str, str]:
+        """Where Prometheus scrapes each process that serves metrics: name -> host:port."""
+        return metrics_targets(self.processes)
+
     def stop(self) -> dict[str, int]:
         """Stops the orchestrator first, then the backends; returns each exit code."""
         codes = {}
@@ -227,6 +245,15 @@ class LocalSite:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def metrics_targets(processes: dict[str, ServiceProcess]) -> dict[str, str]:
+    """Where Prometheus scrapes each of the processes that serves metrics: name -> host:port."""
+    return {
+        name: address
+        for name, process in processes.items()
+        if (address := process.metrics_address) is not None
+    }
 
 
 def format_status(status: orchestrator_pb2.SystemStatus) -> str:

@@ -20,7 +20,7 @@ from common.settings import ServiceSettings
 from gateway.settings import GatewaySettings
 from simulators.lab import TwoSiteLab
 from tools.certificates import Authority
-from tools.launcher import ServiceProcess, free_port, spawn_service
+from tools.launcher import ServiceProcess, free_port, metrics_targets, spawn_service
 from tools.stack import SITES, SiteStubs, client_tls, compute_settings, site_settings, tls_settings
 
 STARTUP_SECONDS = 60.0
@@ -29,7 +29,7 @@ GATEWAY_SERVICE_TYPE = "disaster-recovery"
 # Callers before callees; each stage is stopped at once.
 STOP_ORDER = (("gateway", "orchestrator"), ("metadata", "storage", "compute"))
 # The launcher sets these itself.
-_LAUNCHER_SETTINGS = ("port", "port_file")
+_LAUNCHER_SETTINGS = ("port", "port_file", "metrics_port")
 
 
 def settings_environment(settings: ServiceSettings) -> dict[str, str]:
@@ -83,6 +83,11 @@ class ProcessSite(SiteStubs):
         process = spawn_service(service, self.name, self.state, port, env)
         self.processes[service] = process
         return process
+
+    def metrics_targets(self) -> dict[str, str]:
+        """Where Prometheus scrapes each of the site's processes: name -> host:port (the path
+        is /metrics)."""
+        return metrics_targets(self.processes)
 
     @property
     def gateway_url(self) -> str:

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import openstack
 from keystoneauth1 import exceptions as auth_errors
-from keystoneauth1.session import TCPKeepAliveAdapter
 from openstack import exceptions as sdk_errors
 from openstack.connection import Connection
 
@@ -28,6 +27,7 @@ from common.errors import (
     ServiceUnavailable,
 )
 from common.logs import mask
+from services.compute.metering import Endpoints, MeteredAdapter
 from services.compute.settings import CloudSettings, ComputeSettings
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Cloud:
         self.settings = settings
         self._connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
+        self._endpoints = Endpoints(settings.cloud.auth_url if settings.cloud else "")
 
     def connection(self, project_id: str) -> Conn:
         """A connection scoped to the project (the service user must hold a role in it).
@@ -95,12 +96,13 @@ class Cloud:
                 )
                 # One pooled connection per concurrent request, not urllib3's ten: beyond ten,
                 # every request opened (and threw away) a connection of its own.
-                pooled = TCPKeepAliveAdapter(pool_maxsize=self.settings.max_workers)
+                pooled = MeteredAdapter(self._endpoints, pool_maxsize=self.settings.max_workers)
                 for scheme in ("https://", "http://"):
                     made.session.session.mount(scheme, pooled)
                 # Signing in now, not at the first use of a proxy, keeps its errors ours.
                 with translated(f"signing in to project {key or cloud.project_name}"):
                     made.authorize()
+                self._endpoints.learn(_catalog(made))
                 self._connections[key] = made
             return self._connections[key]
 
@@ -233,6 +235,12 @@ def _from_status(what: str, status: int | None, text: str) -> DraasError:
 def _text(error: Exception) -> str:
     details = getattr(error, "details", None) or getattr(error, "message", None) or str(error)
     return mask(str(details).splitlines()[0][:400])
+
+
+def _catalog(connection: Conn) -> list[dict[str, Any]]:
+    """The service catalog of a signed-in connection (empty when Keystone gave none)."""
+    access = connection.session.auth.get_access(connection.session)
+    return list(access.service_catalog.catalog or []) if access.has_service_catalog() else []
 
 
 def attr(resource: Any, name: str, default: Any = None) -> Any:

@@ -3,6 +3,7 @@ TLS when the site's TLS files are set; a mutual-TLS port for peers with [metadat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -13,6 +14,7 @@ from common.process import ServiceDeps, ServiceSpec, open_database
 from common.tls import Callers, server_credentials
 from draas.metadata.v1 import metadata_pb2_grpc
 from services.metadata.capture import Capturer
+from services.metadata.metrics import watch_replication
 from services.metadata.models import MIGRATIONS
 from services.metadata.replication import PeerSender
 from services.metadata.servicer import SERVICE, MetadataServicer
@@ -22,14 +24,18 @@ from services.metadata.store import MetadataStore
 
 @dataclass
 class MetadataDeps(ServiceDeps):
-    """The store, capture (with its channel to the compute service) and one sender per peer."""
+    """The store, capture (with its channel to the compute service), one sender per peer, and
+    what takes the peers out of the metrics again."""
 
     store: MetadataStore
     capturer: Capturer
     senders: dict[str, PeerSender] = field(default_factory=dict)
+    unwatch: Callable[[], None] | None = None
 
     def close(self) -> None:
         """Stops replication and capture, then closes the database."""
+        if self.unwatch is not None:
+            self.unwatch()
         for sender in self.senders.values():
             sender.stop()
         self.capturer.stop()
@@ -54,6 +60,7 @@ def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> M
     for peer in settings.peers:
         deps.senders[peer.site] = PeerSender(store, peer, settings, tracer_provider)
         deps.senders[peer.site].start()
+    deps.unwatch = watch_replication(store, deps.senders)
     deps.capturer.start()
     return deps
 

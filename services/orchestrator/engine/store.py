@@ -63,6 +63,17 @@ class FinishHooks(Protocol):
 
 
 @dataclass(frozen=True)
+class OperationEnd:
+    """How an operation ended, for the metrics: its kind and final state, the seconds from its
+    request to its end, and the RTO its report measured (None without one)."""
+
+    kind: str
+    state: str
+    seconds: float
+    rto_seconds: float | None
+
+
+@dataclass(frozen=True)
 class DoneStep:
     """A step of the unit that succeeded and is not reverted yet."""
 
@@ -525,10 +536,12 @@ class EngineStore:
                 step_state=StepState.FAILED if error else StepState.REVERTED,
             )
 
-    def finish_unit(self, unit_id: str, owner: str, state: str, error: str | None = None) -> None:
+    def finish_unit(
+        self, unit_id: str, owner: str, state: str, error: str | None = None
+    ) -> OperationEnd | None:
         """Ends the unit. A failed group unit, or a failed VM of an operation that stops on
         failure, aborts the operation: what has not started is skipped, what succeeded is
-        compensated. The last unit to end ends the operation.
+        compensated. The last unit to end ends the operation, and says how (once committed).
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
@@ -540,7 +553,7 @@ class EngineStore:
                 unit.state, unit.owner, unit.lease_expires_at = UnitState.REVERTING, None, None
                 unit.current_step = None
                 _event(session, operation.id, f"{unit.name or unit.role} compensating", unit=unit)
-                return
+                return None
             unit.state, unit.owner, unit.lease_expires_at = state, None, None
             unit.finished_at, unit.current_step = now(), None
             if error is not None:
@@ -560,7 +573,7 @@ class EngineStore:
                 and (unit.role != VM or operation.stop_on_failure)
             ):
                 self._abort(session, operation, unit)
-            self._finish_if_done(session, operation)
+            return self._finish_if_done(session, operation)
 
     def _abort(self, session: Session, operation: OperationRecord, cause: UnitRecord) -> None:
         operation.state = OperationState.COMPENSATING
@@ -580,20 +593,28 @@ class EngineStore:
             OperationState.COMPENSATING,
         )
 
-    def _finish_if_done(self, session: Session, operation: OperationRecord) -> None:
+    def _finish_if_done(self, session: Session, operation: OperationRecord) -> OperationEnd | None:
         units = list(
             session.scalars(select(UnitRecord).where(UnitRecord.operation_id == operation.id))
         )
         if any(u.state not in UnitState.DONE for u in units):
-            return
+            return None
         # The operation row is locked (see _fenced): one worker ends it.
         if operation.state not in OperationState.ACTIVE:
-            return
+            return None
         operation.state = final_state(operation.state, units)
-        operation.finished_at = now()
+        ended = operation.finished_at = now()
         if self.hooks is not None:
             self.hooks.finished(session, operation, units)
         _event(session, operation.id, f"ended {operation.state}", operation.state)
+        requested = aware(operation.created_at) or ended
+        rto = (operation.report or {}).get("rto_seconds")
+        return OperationEnd(
+            operation.kind,
+            operation.state,
+            max(0.0, (ended - requested).total_seconds()),
+            float(rto) if isinstance(rto, int | float) else None,
+        )
 
     # Reading ------------------------------------------------------------------------------------
 

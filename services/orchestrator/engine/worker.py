@@ -4,7 +4,8 @@ One Engine per process: a dispatcher thread claims units at the tier their opera
 while worker threads are free; a heartbeat thread renews the leases of the units this process
 holds; each unit runs its steps in order in one worker thread, each step inside the semaphore
 of the backend API it loads. Anything another process may have to take over is in the store
-before the next step starts.
+before the next step starts. Each step attempt and each operation's end are recorded in the
+metrics (common.metrics).
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from common.errors import DraasError, InternalError, ServiceUnreachable
+from common.metrics import OPERATION_DURATION, OPERATION_RTO, OPERATIONS, STEP_DURATION
 from services.orchestrator.engine.plan import OperationState, UnitState
 from services.orchestrator.engine.steps import LeaseLost, Registry, Step, StepContext
-from services.orchestrator.engine.store import Claim, EngineStore
+from services.orchestrator.engine.store import Claim, EngineStore, OperationEnd
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -207,7 +209,7 @@ class Engine:
             if state == OperationState.COMPENSATING:
                 self._revert(claim, None)
                 return
-        self.store.finish_unit(claim.unit.id, self.owner, UnitState.SUCCEEDED)
+        _ended(self.store.finish_unit(claim.unit.id, self.owner, UnitState.SUCCEEDED))
 
     def _execute(
         self, claim: Claim, step: Step, ctx: StepContext
@@ -221,7 +223,8 @@ class Engine:
             with self._span(f"step {step.name}"), self._limited(step):
                 attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
                 try:
-                    produced = self._patiently(claim, step, lambda: step.execute(ctx))
+                    with _metered(step, "execute"):
+                        produced = self._patiently(claim, step, lambda: step.execute(ctx))
                 except (LeaseLost, Stopping):
                     raise
                 except DraasError as failure:
@@ -260,7 +263,11 @@ class Engine:
             for attempt in range(1, step.attempts + 1):
                 self._check_owned(claim.unit.id)
                 try:
-                    with self._span(f"revert {step.name}"), self._limited(step):
+                    with (
+                        self._span(f"revert {step.name}"),
+                        self._limited(step),
+                        _metered(step, "revert"),
+                    ):
                         self._patiently(
                             claim,
                             step,
@@ -282,10 +289,12 @@ class Engine:
                     break
             self.store.step_reverted(claim.unit.id, self.owner, done.attempt_id, problem)
         failed = error is not None or refreshed.error is not None
-        self.store.finish_unit(
-            claim.unit.id,
-            self.owner,
-            UnitState.FAILED if failed else UnitState.COMPENSATED,
+        _ended(
+            self.store.finish_unit(
+                claim.unit.id,
+                self.owner,
+                UnitState.FAILED if failed else UnitState.COMPENSATED,
+            )
         )
 
     def _patiently(self, claim: Claim, step: Step, action: Callable[[], T]) -> T:
@@ -355,3 +364,32 @@ class Engine:
     def _span(self, name: str) -> Iterator[None]:
         with self._tracer.start_as_current_span(name):
             yield
+
+
+@contextmanager
+def _metered(step: Step, action: str) -> Iterator[None]:
+    """Times one attempt of a step's execute or revert: failed when it raises, unless it was
+    only interrupted (the engine stopping, the lease lost), which is not recorded."""
+    started = time.perf_counter()
+    result = "failed"
+    try:
+        yield
+        result = "succeeded"
+    except (LeaseLost, Stopping):
+        result = ""
+        raise
+    finally:
+        if result:
+            STEP_DURATION.labels(step.name, step.resource or "none", action, result).observe(
+                time.perf_counter() - started
+            )
+
+
+def _ended(end: OperationEnd | None) -> None:
+    """Records an operation that ended (its transaction committed)."""
+    if end is None:
+        return
+    OPERATIONS.labels(end.kind, end.state).inc()
+    OPERATION_DURATION.labels(end.kind, end.state).observe(end.seconds)
+    if end.rto_seconds is not None:
+        OPERATION_RTO.labels(end.kind, end.state).observe(end.rto_seconds)

@@ -2,7 +2,8 @@
 every failure into an error that names the array and the object.
 
 py-pure-client returns an ErrorResponse rather than raising for refused calls, raises urllib3
-errors when the array is unreachable, and PureError when login fails; all three end here.
+errors when the array is unreachable, and PureError when login fails; all three end here. Each
+call (and login) is recorded in the backend metrics (common.metrics) as api "flasharray".
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib3.exceptions import HTTPError as TransportError
 
 from common.errors import InvalidArgument
 from common.logs import mask
+from common.metrics import BackendError, record_backend_request
 from services.storage.errors import (
     ArrayBusy,
     ArrayCredentialsRefused,
@@ -124,15 +126,21 @@ class ArrayClient:
         self, method: str, tolerate: tuple[str, ...], kwargs: dict[str, Any]
     ) -> list[Any]:
         client = self._session()
+        started = time.perf_counter()
         try:
             response = getattr(client, method)(**kwargs)
             if response.status_code < 400:
-                return list(getattr(response, "items", None) or [])
+                items = list(getattr(response, "items", None) or [])
+                _record(method, started, None)
+                return items
         except (TransportError, OSError) as error:
+            _record(method, started, BackendError.UNREACHABLE)
             self._forget(client)
             raise ArrayUnreachable(self.name, _short(error)) from None
         except PureError as error:
+            _record(method, started, BackendError.SERVER_ERROR)
             raise ArrayBusy(self.name, 0, mask(str(error))) from None
+        _record(method, started, BackendError.of_status(response.status_code))
         return self._refusal(response, tolerate)
 
     def _refusal(self, response: Any, tolerate: tuple[str, ...]) -> list[Any]:
@@ -168,8 +176,9 @@ class ArrayClient:
         configuration = Configuration()
         if self._settings.ca_file is not None:
             configuration.ssl_ca_cert = str(self._settings.ca_file)
+        started = time.perf_counter()
         try:
-            return flasharray.Client(
+            client = flasharray.Client(
                 target=self._settings.address,
                 api_token=self._settings.api_token.get_secret_value(),
                 verify_ssl=self._settings.verify_tls,
@@ -181,14 +190,23 @@ class ArrayClient:
         except PureError as error:
             text = str(error)
             if "session token" in text and ("(401)" in text or "(403)" in text):
+                _record("login", started, BackendError.UNAUTHORIZED)
                 raise ArrayCredentialsRefused(self.name) from None
+            _record("login", started, BackendError.UNREACHABLE)
             raise ArrayUnreachable(self.name, mask(_short(error))) from None
         except (TransportError, OSError) as error:
+            _record("login", started, BackendError.UNREACHABLE)
             raise ArrayUnreachable(self.name, _short(error)) from None
+        _record("login", started, None)
+        return client
 
     def close(self) -> None:
         with self._lock:
             self._client = None
+
+
+def _record(operation: str, started: float, error: str | None) -> None:
+    record_backend_request("flasharray", operation, time.perf_counter() - started, error)
 
 
 def _short(error: BaseException) -> str:
