@@ -29,6 +29,8 @@ def group(g: Json) -> str:
             ("source_site", g.get("source_site")),
             ("target_site", g.get("target_site")),
             ("rpo_target", seconds(g.get("rpo_target") or None)),
+            ("rto_target", seconds(g.get("rto_target") or None)),
+            ("test_interval", seconds(g.get("test_interval") or None)),
             ("state", g.get("state")),
             ("vms", vms),
             ("created_at", g.get("created_at")),

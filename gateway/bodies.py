@@ -21,6 +21,8 @@ PointId = Annotated[str, Field(min_length=1, max_length=255, pattern=ID_PATTERN)
 # Sequences and page offsets fit a signed 64-bit integer with room to spare.
 LARGEST_NUMBER = 10**18 - 1
 Seconds = Annotated[float, Field(gt=0, le=86400)]
+# An RTO target or a test interval (0: none), up to a year.
+Target = Annotated[float, Field(ge=0, le=366 * 86400)]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -139,6 +141,14 @@ class NewGroup(Body):
     description: MultilineText = Field("", max_length=1024)
     replication_type: Literal["async", "sync"]
     rpo_target_seconds: Seconds | None = None
+    rto_target_seconds: Target = Field(
+        0, description="A test's measured RTO is judged against it; 0: none."
+    )
+    test_interval_seconds: Target = Field(
+        0,
+        description="A successful test failover is due within each interval (at least an "
+        "hour); 0: none.",
+    )
     target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     target_project_id: str = Field(
         "",
@@ -147,6 +157,15 @@ class NewGroup(Body):
         description="Your project at the target site. Empty: the project this one is linked "
         "to, or else the one X-Target-Auth-Token is scoped to (or the same id, one Keystone).",
     )
+
+
+class GroupChange(Body):
+    """What changes; a field left out stays as it is."""
+
+    description: MultilineText | None = Field(None, max_length=1024)
+    rpo_target_seconds: Seconds | None = None
+    rto_target_seconds: Target | None = None
+    test_interval_seconds: Target | None = None
 
 
 class NewVm(Body):
@@ -178,6 +197,30 @@ class Reprotect(Body):
 
 class Failback(Body):
     pass
+
+
+class NewAlertChannel(Body):
+    name: PlainText = Field(min_length=1, max_length=255)
+    kind: Literal["webhook", "email"]
+    address: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="Webhook: the http(s) URL it posts to. E-mail: up to 10 addresses, "
+        "comma-separated.",
+    )
+    min_severity: Literal["warning", "critical"] = "warning"
+    secret: str | None = Field(
+        None,
+        min_length=16,
+        max_length=256,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Webhooks: the HMAC-SHA256 key to sign with; left out, one is made. Shown "
+        "in this answer only.",
+    )
+
+
+class Acknowledgement(Body):
+    comment: MultilineText = Field("", max_length=1024)
 
 
 class _DuplicateKey(Exception):

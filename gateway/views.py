@@ -21,10 +21,12 @@ def as_json(message: Message) -> dict[str, Any]:
 
 
 def _unset(message: Message, field: Any) -> bool:
+    if field.message_type is None:
+        # An `optional` scalar that was not set (unknown, rather than zero).
+        return bool(field.has_presence) and not message.HasField(field.name)
     known = (Duration.DESCRIPTOR.full_name, Timestamp.DESCRIPTOR.full_name)
     return (
-        field.message_type is not None
-        and not field.is_repeated
+        not field.is_repeated
         and field.message_type.full_name not in known
         and not message.HasField(field.name)
     )

@@ -52,6 +52,20 @@ def failover_group() -> None:
     help="The recovery point objective, in seconds (async).",
 )
 @click.option(
+    "--rto-target",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="The recovery time objective: each test's measured RTO is judged against it.",
+)
+@click.option(
+    "--test-interval",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="A successful test failover is due within each interval (alerted when overdue).",
+)
+@click.option(
     "--target-project-id",
     default=None,
     help="Your project at the target site (default: the one your project is linked to, or "
@@ -74,6 +88,8 @@ def create(
     replication_type: str,
     target_site: str,
     rpo_target: float | None,
+    rto_target: float | None,
+    test_interval: float | None,
     target_project_id: str | None,
     target_cloud: str | None,
 ) -> None:
@@ -87,6 +103,10 @@ def create(
         body["description"] = description
     if rpo_target is not None:
         body["rpo_target_seconds"] = rpo_target
+    if rto_target is not None:
+        body["rto_target_seconds"] = rto_target
+    if test_interval is not None:
+        body["test_interval_seconds"] = test_interval
     if target_project_id:
         body["target_project_id"] = target_project_id
     headers = {}
@@ -127,6 +147,58 @@ def show(app: App, group: str) -> None:
     """Show the failover group GROUP (its id or exact name)."""
     group_id, _ = app.find_group(group)
     app.show(app.client().get(_path(group_id)), views.group)
+
+
+@failover_group.command("set")
+@click.argument("group")
+@click.option("--description", default=None, help="What the group is for.")
+@click.option(
+    "--rpo-target",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="A new RPO target (an async group's replication is rescheduled at once).",
+)
+@click.option(
+    "--rto-target",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="A new RTO target; 0: none.",
+)
+@click.option(
+    "--test-interval",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="A new test interval; 0: none.",
+)
+@format_option
+@pass_app
+def set_group(
+    app: App,
+    group: str,
+    description: str | None,
+    rpo_target: float | None,
+    rto_target: float | None,
+    test_interval: float | None,
+) -> None:
+    """Change the failover group GROUP's description or targets, at its source site."""
+    body: dict[str, Any] = {}
+    for name, value in (
+        ("description", description),
+        ("rpo_target_seconds", rpo_target),
+        ("rto_target_seconds", rto_target),
+        ("test_interval_seconds", test_interval),
+    ):
+        if value is not None:
+            body[name] = value
+    if not body:
+        raise click.UsageError(
+            "give at least one of --description, --rpo-target, --rto-target, --test-interval"
+        )
+    group_id, _ = app.find_group(group)
+    app.show(app.client().request("PATCH", _path(group_id), body=body), views.group)
 
 
 @failover_group.command("delete")

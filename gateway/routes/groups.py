@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from common.protobuf import duration
+from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
@@ -74,7 +75,35 @@ def create_group(
     )
     if body.rpo_target_seconds is not None:
         message.rpo_target.CopyFrom(duration(body.rpo_target_seconds))
+    message.rto_target.CopyFrom(duration(body.rto_target_seconds))
+    message.test_interval.CopyFrom(duration(body.test_interval_seconds))
     return as_json(orchestrator(request).call("CreateFailoverGroup", message))
+
+
+@router.patch("/{group_id}")
+def update_group(
+    request: Request,
+    who: Writer,
+    group_id: bodies.Identifier,
+    body: bodies.GroupChange,
+    project_id: bodies.ProjectId = None,
+) -> dict[str, Any]:
+    """At the group's source site: changes its description or targets (RPO, RTO, test
+    interval); what the body leaves out stays. A new RPO target of an async group reschedules
+    its replication at once."""
+    message = mon.UpdateFailoverGroupRequest(
+        project_id=who.acting_in(project_id), group_id=group_id
+    )
+    if body.description is not None:
+        message.description = body.description
+    for name, value in (
+        ("rpo_target", body.rpo_target_seconds),
+        ("rto_target", body.rto_target_seconds),
+        ("test_interval", body.test_interval_seconds),
+    ):
+        if value is not None:
+            getattr(message, name).CopyFrom(duration(value))
+    return as_json(orchestrator(request).call("UpdateFailoverGroup", message))
 
 
 @router.get("/{group_id}")

@@ -336,7 +336,7 @@ class GetComplianceReportRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., local_only: _Optional[bool] = ...) -> None: ...
 
 class GroupCompliance(_message.Message):
-    __slots__ = ("group_id", "group_name", "rpo_target_seconds", "rpo_compliance_percent", "observed_seconds", "worst_rpo_seconds", "breaches", "breach_seconds", "tests_run", "tests_passed", "last_successful_test_at", "last_successful_test_id", "last_test_rto_seconds", "rto_target_seconds", "rto_met", "readiness")
+    __slots__ = ("group_id", "group_name", "rpo_target_seconds", "rpo_compliance_percent", "observed_seconds", "worst_rpo_seconds", "breaches", "breach_seconds", "tests_run", "tests_passed", "last_successful_test_at", "last_successful_test_id", "last_test_rto_seconds", "rto_target_seconds", "rto_met", "readiness", "last_successful_test_age_seconds", "site")
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     RPO_TARGET_SECONDS_FIELD_NUMBER: _ClassVar[int]
@@ -353,6 +353,8 @@ class GroupCompliance(_message.Message):
     RTO_TARGET_SECONDS_FIELD_NUMBER: _ClassVar[int]
     RTO_MET_FIELD_NUMBER: _ClassVar[int]
     READINESS_FIELD_NUMBER: _ClassVar[int]
+    LAST_SUCCESSFUL_TEST_AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SITE_FIELD_NUMBER: _ClassVar[int]
     group_id: str
     group_name: str
     rpo_target_seconds: float
@@ -369,7 +371,9 @@ class GroupCompliance(_message.Message):
     rto_target_seconds: float
     rto_met: bool
     readiness: str
-    def __init__(self, group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., rpo_target_seconds: _Optional[float] = ..., rpo_compliance_percent: _Optional[float] = ..., observed_seconds: _Optional[float] = ..., worst_rpo_seconds: _Optional[float] = ..., breaches: _Optional[int] = ..., breach_seconds: _Optional[float] = ..., tests_run: _Optional[int] = ..., tests_passed: _Optional[int] = ..., last_successful_test_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_successful_test_id: _Optional[str] = ..., last_test_rto_seconds: _Optional[float] = ..., rto_target_seconds: _Optional[float] = ..., rto_met: _Optional[bool] = ..., readiness: _Optional[str] = ...) -> None: ...
+    last_successful_test_age_seconds: float
+    site: str
+    def __init__(self, group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., rpo_target_seconds: _Optional[float] = ..., rpo_compliance_percent: _Optional[float] = ..., observed_seconds: _Optional[float] = ..., worst_rpo_seconds: _Optional[float] = ..., breaches: _Optional[int] = ..., breach_seconds: _Optional[float] = ..., tests_run: _Optional[int] = ..., tests_passed: _Optional[int] = ..., last_successful_test_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_successful_test_id: _Optional[str] = ..., last_test_rto_seconds: _Optional[float] = ..., rto_target_seconds: _Optional[float] = ..., rto_met: _Optional[bool] = ..., readiness: _Optional[str] = ..., last_successful_test_age_seconds: _Optional[float] = ..., site: _Optional[str] = ...) -> None: ...
 
 class ComplianceReport(_message.Message):
     __slots__ = ("project_id", "start", "end", "generated_at", "site", "groups", "rpo_compliance_percent", "breaches", "tests_run", "tests_passed", "unreachable_sites")

@@ -170,12 +170,11 @@ class Rules:
         if since is None or now - since <= timedelta(seconds=interval):
             return None
         what = "never had a successful test" if last is None else "had no successful test"
-        days = interval / 86400
         return _condition(
             item,
             alerts.TEST_OVERDUE,
             alerts.WARNING,
-            f"{group.name} {what} within its test interval ({days:g} days)"
+            f"{group.name} {what} within its test interval ({_span(interval)})"
             + (f"; the last one ended {since.isoformat(timespec='seconds')}" if last else ""),
         )
 
@@ -273,3 +272,12 @@ def _parsed(moment: str) -> datetime | None:
         return aware(datetime.fromisoformat(moment)) if moment else None
     except ValueError:
         return None
+
+
+def _span(seconds: float) -> str:
+    """E.g. 1 day, 7 days, 12 hours."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds / size
+            return f"{count:g} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:g} seconds"

@@ -373,6 +373,12 @@ def _report(report: ComplianceReport) -> mon.ComplianceReport:
                 tests_passed=g.tests_passed,
                 last_successful_test_at=_stamp(g.last_successful_test_at),
                 last_successful_test_id=g.last_successful_test_id,
+                last_successful_test_age_seconds=(
+                    report.generated_at - g.last_successful_test_at
+                ).total_seconds()
+                if g.last_successful_test_at
+                else None,
+                site=report.site,
                 last_test_rto_seconds=g.last_test_rto_seconds,
                 rto_target_seconds=g.rto_target_seconds,
                 rto_met=g.rto_met,

@@ -7,6 +7,8 @@ test chooses), its VMs checked every round, and e-mail going to the test's SMTP 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 import time
@@ -16,17 +18,22 @@ from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from click.testing import CliRunner
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from cli.main import cli
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from services.orchestrator.monitoring.delivery import signature
+from services.orchestrator.monitoring.history import Sample
 from services.orchestrator.monitoring.monitor import Monitor
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
+from tests.functional.dr.gateway_client import ok, problem, site_tokens
 from tests.functional.dr.twosite import (
     finished,
     key,
@@ -401,3 +408,299 @@ def _stamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
     return stamp
+
+
+# Through the REST gateways ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api(gateways: dict[str, str]) -> Iterator[dict[str, httpx.Client]]:
+    made = {site: httpx.Client(base_url=url, timeout=60) for site, url in gateways.items()}
+    yield made
+    for client in made.values():
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def tokens(lab: TwoSiteLab) -> dict[str, dict[str, dict[str, str]]]:
+    return {site: site_tokens(lab, site) for site in ("site-a", "site-b")}
+
+
+def test_a_compliance_report_over_a_constructed_history_in_json_csv_and_html(
+    sites, lab, tenant_network, monitor, api, tokens
+):
+    """An hour sampled each minute, the link down for 10 of the 60 minutes: 83.3 %."""
+    group = protect(sites, lab, "async", [make_vm(lab, tenant_network, "async", volumes=1)])
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    for minute in range(60):
+        down = 20 <= minute < 30
+        monitor.history.record(
+            Sample(
+                project_id=project(lab, "site-b"),
+                group_id=group.id,
+                sampled_at=start + timedelta(minutes=minute),
+                covers_seconds=60.0,
+                rpo_seconds=300.0 if down else 2.0,
+                rpo_target_seconds=4.0,
+                link_up=not down,
+                within_target=not down,
+                protected_vms=1,
+            )
+        )
+    query = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "group_id": group.id,
+    }
+    member = tokens["site-a"]["member"]
+    report = ok(api["site-a"].get("/v1/reports/compliance", params=query, headers=member))
+    (figures,) = report["groups"]
+    assert figures["rpo_compliance_percent"] == pytest.approx(83.333, abs=0.001)
+    assert (figures["breaches"], figures["breach_seconds"]) == (1, 600.0)
+    assert (figures["observed_seconds"], figures["worst_rpo_seconds"]) == (3600.0, 300.0)
+    assert (figures["tests_run"], figures["last_successful_test_at"]) == (0, None)
+    assert figures["site"] == "site-b" and report["rpo_compliance_percent"] == pytest.approx(
+        83.333, abs=0.001
+    )
+
+    csv_answer = api["site-a"].get(
+        "/v1/reports/compliance", params={**query, "format": "csv"}, headers=member
+    )
+    assert csv_answer.status_code == 200 and csv_answer.headers["content-type"].startswith(
+        "text/csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_answer.text)))
+    assert [(r["Group ID"], r["RPO compliance (%)"], r["Breaches"]) for r in rows] == [
+        (group.id, "83.3", "1"),
+        ("", "83.3", "1"),
+    ]
+    page = api["site-a"].get(
+        "/v1/reports/compliance", params={**query, "format": "html"}, headers=member
+    )
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<strong>83.3 %</strong>" in page.text and f"<td>{group.id}</td>" in page.text
+    assert "<script" not in page.text
+
+    # The same history, drawn by ten-minute steps.
+    history = ok(
+        api["site-a"].get(
+            f"/v1/failover-groups/{group.id}/health-history",
+            params={"start": query["start"], "end": query["end"], "step_seconds": 600},
+            headers=member,
+        )
+    )
+    assert [p["link_down_seconds"] for p in history["points"]] == [0, 0, 600, 0, 0, 0]
+    assert history["points"][2]["worst_rpo_seconds"] == 300.0
+    assert (history["site"], history["resolution"]) == ("site-b", "raw")
+
+    # Refused: a reversed period, a time without its zone, an unknown format, too fine a step.
+    detail = problem(
+        api["site-a"].get(
+            "/v1/reports/compliance",
+            params={"start": query["end"], "end": query["start"]},
+            headers=member,
+        ),
+        400,
+    )
+    assert "end" in detail
+    assert "zone" in problem(
+        api["site-a"].get(
+            "/v1/reports/compliance", params={"start": "2026-01-01T00:00:00"}, headers=member
+        ),
+        400,
+    )
+    assert "format" in problem(
+        api["site-a"].get("/v1/reports/compliance", params={"format": "pdf"}, headers=member),
+        400,
+    )
+    assert "step" in problem(
+        api["site-a"].get(
+            f"/v1/failover-groups/{group.id}/health-history",
+            params={"step_seconds": 5},
+            headers=member,
+        ),
+        400,
+    )
+
+
+def test_alerts_channels_and_group_targets_through_the_gateway(
+    sites, lab, tenant_network, monitor, api, tokens, webhooks
+):
+    group = protect(sites, lab, "async", [make_vm(lab, tenant_network, "async", volumes=1)])
+    a, b = api["site-a"], api["site-b"]
+    member_a, member_b = tokens["site-a"]["member"], tokens["site-b"]["member"]
+    reader_a = tokens["site-a"]["reader"]
+
+    # Targets: changed at the source site, refused when wrong (nothing changes).
+    path = f"/v1/failover-groups/{group.id}"
+    changed = ok(
+        a.patch(
+            path,
+            headers=member_a,
+            json={"rto_target_seconds": 900, "test_interval_seconds": 7 * 86400},
+        )
+    )
+    assert (changed["rto_target"], changed["test_interval"]) == (900.0, 7 * 86400.0)
+    assert "test_interval" in problem(
+        a.patch(path, headers=member_a, json={"test_interval_seconds": 60}), 400
+    )
+    assert "rpo_target_seconds" in problem(
+        a.patch(path, headers=member_a, json={"rpo_target_seconds": -1}), 400
+    )
+    problem(a.patch(path, headers=reader_a, json={"description": "x"}), 403)
+    assert ok(a.get(path, headers=member_a))["test_interval"] == 7 * 86400.0
+
+    # A channel at the target site: its secret shown once.
+    made = ok(
+        b.post(
+            "/v1/alert-channels",
+            headers=member_b,
+            json={"name": "gw-hook", "kind": "webhook", "address": webhooks.url},
+        ),
+        201,
+    )
+    assert len(made["secret"]) >= 32
+    listed = ok(b.get("/v1/alert-channels", headers=member_b))["alert_channels"]
+    assert {c["name"]: c["secret"] for c in listed}["gw-hook"] == ""
+    assert made["secret"] not in b.get("/v1/alert-channels", headers=member_b).text
+    assert "address" in problem(
+        b.post(
+            "/v1/alert-channels",
+            headers=member_b,
+            json={"name": "bad", "kind": "webhook", "address": "ftp://example.com/x"},
+        ),
+        400,
+    )
+    assert "address" in problem(
+        b.post(
+            "/v1/alert-channels",
+            headers=member_b,
+            json={"name": "bad", "kind": "email", "address": "not-an-address"},
+        ),
+        400,
+    )
+    assert "already" in problem(
+        b.post(
+            "/v1/alert-channels",
+            headers=member_b,
+            json={"name": "gw-hook", "kind": "email", "address": "x@example.com"},
+        ),
+        409,
+    )
+
+    # An alert (a test due weekly, looked at eight days on), listed and acknowledged from A.
+    monitor.run_once(datetime.now(UTC) + timedelta(days=8))
+    found = ok(a.get("/v1/alerts", params={"group_id": group.id}, headers=member_a))
+    assert found["unreachable_sites"] == []
+    (alert,) = found["alerts"]
+    assert (alert["rule"], alert["severity"], alert["state"], alert["site"]) == (
+        "test_overdue",
+        "warning",
+        "firing",
+        "site-b",
+    )
+    problem(a.post(f"/v1/alerts/{alert['id']}/acknowledge", headers=reader_a), 403)
+    acknowledged = ok(
+        a.post(
+            f"/v1/alerts/{alert['id']}/acknowledge", headers=member_a, json={"comment": "testing"}
+        )
+    )
+    assert acknowledged["acknowledged_at"] and acknowledged["acknowledged_by"]
+    assert ok(b.get(f"/v1/alerts/{alert['id']}", headers=member_b))["history"][1]["detail"] == (
+        "testing"
+    )
+    problem(a.get("/v1/alerts/no-such-alert", headers=member_a), 404)
+    other = tokens["site-a"]["other"]
+    problem(a.get(f"/v1/alerts/{alert['id']}", headers=other), 404)
+    assert ok(a.get("/v1/alerts", params={"group_id": group.id}, headers=other))["alerts"] == []
+
+    # Its delivery to the channel, in the log.
+    deliveries = ok(
+        b.get("/v1/alert-deliveries", params={"alert_id": alert["id"]}, headers=member_b)
+    )["deliveries"]
+    assert [(d["event"], d["state"]) for d in deliveries if d["channel_id"] == made["id"]] == [
+        ("fired", "delivered")
+    ]
+    ok(b.delete(f"/v1/alert-channels/{made['id']}", headers=member_b), 204)
+    problem(b.delete(f"/v1/alert-channels/{made['id']}", headers=member_b), 404)
+    ok(a.patch(path, headers=member_a, json={"test_interval_seconds": 0}))
+    wait_for(
+        lambda: (
+            ok(b.get(path, headers=member_b))["test_interval"] == 0
+            and monitor.run_once()
+            and not alerts_firing(sites, lab, group.id)
+        )
+    )
+
+
+def test_the_draas_command_sets_targets_lists_and_acknowledges_alerts_and_reports(
+    sites, lab, tenant_network, monitor, gateways, tokens, webhooks
+):
+    group = protect(sites, lab, "async", [make_vm(lab, tenant_network, "async", volumes=1)])
+
+    def draas(site: str, *args: str) -> Any:
+        token = tokens[site]["member"]["X-Auth-Token"]
+        return CliRunner().invoke(
+            cli,
+            ["--draas-url", gateways[site], "--os-token", token, *args],
+            prog_name="draas",
+        )
+
+    changed = draas(
+        "site-a", "failover-group", "set", group.id, "--rto-target", "600", "--test-interval",
+        "86400",
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert "rto_target" in changed.output and "10m" in changed.output.replace(" ", "")
+    assert draas("site-a", "failover-group", "set", group.id).exit_code == 2
+
+    made = draas(
+        "site-b", "alert", "channel", "create", "--name", "cli-hook", "--kind", "webhook",
+        "--address", webhooks.url, "-f", "json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    channel = json.loads(made.output)
+    assert len(channel["secret"]) >= 32
+    listed = draas("site-b", "alert", "channel", "list")
+    assert "cli-hook" in listed.output and channel["secret"] not in listed.output
+
+    wait_for(
+        lambda: (
+            sites["site-b"]
+            .orchestrator.GetFailoverGroup(
+                opb.GetFailoverGroupRequest(project_id=project(lab, "site-b"), group_id=group.id)
+            )
+            .test_interval.seconds
+            == 86400
+        )
+    )
+    monitor.run_once(datetime.now(UTC) + timedelta(days=2))
+    table = draas("site-a", "alert", "list", "--group", group.id, "--state", "firing")
+    assert table.exit_code == 0, table.output
+    assert "test_overdue" in table.output and "site-b" in table.output
+    alert_id = json.loads(
+        draas("site-a", "alert", "list", "--group", group.id, "-f", "json").output
+    )["alerts"][0]["id"]
+    acked = draas("site-a", "alert", "ack", alert_id, "--comment", "scheduling one")
+    assert acked.exit_code == 0, acked.output
+    shown = draas("site-b", "alert", "show", alert_id)
+    assert "acknowledged" in shown.output and "scheduling one" in shown.output
+    deliveries = draas("site-b", "alert", "deliveries", "--alert", alert_id)
+    assert "delivered" in deliveries.output
+
+    history = draas(
+        "site-a", "health-history", "--group", group.id, "--from", "2h", "--step", "600"
+    )
+    assert history.exit_code == 0, history.output
+    assert "watched at site-b" in history.output
+    exported = draas("site-a", "report", "compliance", "--group", group.id, "-f", "csv")
+    assert exported.exit_code == 0, exported.output
+    (row, totals) = list(csv.DictReader(io.StringIO(exported.output)))
+    assert row["Group ID"] == group.id and totals["Group"] == "All groups"
+    page = draas("site-a", "report", "compliance", "--group", group.id, "-f", "html")
+    assert page.output.startswith("<!DOCTYPE html>")
+    summary = draas("site-a", "report", "compliance", "--from", "7d")
+    assert summary.exit_code == 0 and "RPO compliance" in summary.output
+    wrong = draas("site-a", "report", "compliance", "--from", "yesterday")
+    assert wrong.exit_code == 2 and "--from" in wrong.output
+    draas("site-b", "alert", "channel", "delete", channel["id"])
