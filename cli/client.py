@@ -128,6 +128,25 @@ class GatewayClient:
         """GET `path`."""
         return self.request("GET", path, params=params)
 
+    def get_text(self, path: str, params: dict[str, Any] | None = None) -> str:
+        """GET `path` as text (e.g. a CSV export), not JSON.
+
+        :raises GatewayError: an error status.
+        :raises Unreachable: no answer.
+        """
+        try:
+            response = self._http.get(path, params=params, headers={"Accept": "*/*"})
+        except httpx.HTTPError as error:
+            raise self._unreachable(error) from None
+        if response.status_code >= 400:
+            raise problem_error(
+                response.status_code,
+                response.reason_phrase,
+                response.headers.get("content-type", ""),
+                response.content,
+            )
+        return response.text
+
     def post(
         self,
         path: str,

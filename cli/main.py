@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli.auth import Credentials
-from cli.commands import groups, operations, site, vms
+from cli.commands import audit, groups, operations, site, vms
 from cli.context import App
 from cli.errors import EXIT_INTERRUPTED, CliError
 from cli.output import FORMATS
@@ -119,7 +119,13 @@ def cli(
     ctx.call_on_close(app.close)
 
 
-for _command in (*groups.COMMANDS, *operations.COMMANDS, *vms.COMMANDS, *site.COMMANDS):
+for _command in (
+    *groups.COMMANDS,
+    *operations.COMMANDS,
+    *vms.COMMANDS,
+    *site.COMMANDS,
+    *audit.COMMANDS,
+):
     cli.add_command(_command)
 
 

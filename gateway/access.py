@@ -23,7 +23,9 @@ keystone_token = APIKeyHeader(
 
 
 def _caller(request: Request, token: Annotated[str | None, Depends(keystone_token)]) -> Caller:
-    return request.app.state.tokens.caller(token)
+    caller: Caller = request.app.state.tokens.caller(token)
+    request.state.caller = caller  # the audit trail's initiator (gateway/audit)
+    return caller
 
 
 def _writer(caller: Annotated[Caller, Depends(_caller)]) -> Caller:

@@ -13,10 +13,11 @@ from opentelemetry.sdk.trace import TracerProvider
 from common.telemetry import create_tracer_provider
 from gateway import metrics, openapi, problems
 from gateway.access import known_query
+from gateway.audit import AuditMiddleware, AuditTrail
 from gateway.auth import KeystoneTokens, Roles
 from gateway.bodies import unique_keys
 from gateway.orchestrator import Orchestrator
-from gateway.routes import groups, operations, site, vms
+from gateway.routes import audit, groups, operations, site, vms
 from gateway.settings import GatewaySettings
 from gateway.tracing import TracingMiddleware
 
@@ -33,12 +34,15 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
         provider,
         settings.client_tls(),
     )
+    trail = AuditTrail(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        trail.open()
         yield
         orchestrator.close()
         tokens.close()
+        trail.close()
 
     app = FastAPI(
         title="draas",
@@ -56,6 +60,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     )
     app.state.tokens = tokens
     app.state.orchestrator = orchestrator
+    app.state.audit = trail
     app.state.query_names = {}
     problems.install(app)
     openapi.install(app)
@@ -63,6 +68,8 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     app.include_router(operations.router)
     app.include_router(vms.router)
     app.include_router(site.router)
+    app.include_router(audit.router)
+    app.add_middleware(AuditMiddleware, trail=trail, site=settings.site)
     app.add_middleware(TracingMiddleware, tracer_provider=provider)
     metrics.install(app)
 

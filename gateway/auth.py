@@ -35,6 +35,7 @@ class Caller:
     expires_at: float
     is_admin: bool = False
     may_write: bool = False
+    user_name: str = ""
 
     def require_write(self) -> None:
         """:raises PermissionDenied: a reader (or a role that may not change anything)."""
@@ -136,6 +137,7 @@ class KeystoneTokens:
             expires_at=_timestamp(str(body["expires_at"])),
             is_admin=bool(roles & self._roles.admin),
             may_write=bool(roles & (self._roles.admin | self._roles.member)),
+            user_name=str(body["user"].get("name") or ""),
         )
 
     def close(self) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import uvicorn
 
+from common.errors import DraasError
 from common.logs import configure_logging
-from common.process import EXIT_BAD_SETTINGS
+from common.process import EXIT_BAD_SETTINGS, EXIT_FAILED
 from common.settings import SettingsError, load_settings
 from common.telemetry import create_tracer_provider, install_global
 from gateway.app import create_app
@@ -44,6 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"draas-gateway: cannot start: {error}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     configure_logging("gateway", settings.site, settings.log_level, settings.log_format)
+    provider = create_tracer_provider("gateway", settings.site)
+    install_global(provider)
+    app = create_app(settings, provider)
+    try:
+        # The audit trail's database, before serving: no change may be made unaudited.
+        app.state.audit.open()
+    except DraasError as error:
+        print(f"draas-gateway: cannot start: {error}", file=sys.stderr)
+        provider.shutdown()
+        return EXIT_FAILED
     listener = bind(settings)
     port = listener.getsockname()[1]
     if settings.port_file is not None:
@@ -51,9 +62,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = settings.port_file.with_suffix(".tmp")
         scratch.write_text(str(port))
         scratch.replace(settings.port_file)
-    provider = create_tracer_provider("gateway", settings.site)
-    install_global(provider)
-    app = create_app(settings, provider)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

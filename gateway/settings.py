@@ -1,4 +1,5 @@
-"""The gateway's settings: where it listens (HTTP), the site's orchestrator and Keystone."""
+"""The gateway's settings: where it listens (HTTP), the site's orchestrator and Keystone, and
+its database (the audit trail)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from common.settings import ServiceSettings
 class GatewaySettings(ServiceSettings):
     """Environment `DRAAS_GATEWAY_*` or the [gateway] table; `port` is the HTTP port. With the
     site's TLS files (tls_ca_file, ...), the gateway calls its orchestrator over mutual TLS
-    (`client_tls()`)."""
+    (`client_tls()`). Its own database holds the audit trail: a SQLite file under state_dir, or
+    `database_url` (PostgreSQL, MariaDB), migrated at start unless db_auto_migrate is off."""
 
     service_name: ClassVar[str] = "gateway"
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from google.protobuf.message import Message
 
 from draas.common.v1 import types_pb2
+from gateway import audit
 from gateway.orchestrator import Orchestrator
 from gateway.views import as_json
 
@@ -21,7 +22,12 @@ REPLICATION_TYPES = {
 
 
 def orchestrator(request: Request) -> Orchestrator:
-    """The app's orchestrator client."""
+    """The app's orchestrator client. A request that may change something has its attempt
+    recorded in the audit trail first, so nothing is asked to change unaudited.
+
+    :raises ServiceUnavailable: the audit trail cannot be written.
+    """
+    audit.before_change(request)
     found: Orchestrator = request.app.state.orchestrator
     return found
 

@@ -350,3 +350,129 @@ def start_reprotect(
 
 def start_failback(request: Any, group_id: str, idempotency_key: str) -> Operation:
     return _started(request, _group_path(group_id, "failback"), {}, idempotency_key)
+
+
+# Audit trail -------------------------------------------------------------------------------------
+
+
+class AuditEvent:
+    """An audit event: the gateway's CADF event (initiator, action, target, outcome, reason,
+    observer, attachments request_id, request and response), with what the tables show."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = dict(data)
+
+    def raw(self) -> dict[str, Any]:
+        """The CADF event."""
+        return dict(self._data)
+
+    @property
+    def id(self) -> str:
+        return str(self._data.get("id") or "")
+
+    @property
+    def action(self) -> str:
+        return str(self._data.get("action") or "")
+
+    @property
+    def outcome(self) -> str:
+        return str(self._data.get("outcome") or "")
+
+    def attachment(self, name: str) -> Any:
+        """The content of the attachment `name` (None without one)."""
+        for found in self._data.get("attachments") or []:
+            if found.get("name") == name:
+                return found.get("content")
+        return None
+
+    @property
+    def time(self) -> str:
+        return str(self._data.get("eventTime") or "")
+
+    @property
+    def user(self) -> str:
+        initiator = self._data.get("initiator") or {}
+        name, user_id = initiator.get("name"), initiator.get("id")
+        return str(name if name and name != user_id else user_id or "-")
+
+    @property
+    def project_id(self) -> str:
+        return str((self._data.get("target") or {}).get("project_id") or "")
+
+    @property
+    def roles(self) -> list[str]:
+        return list((self._data.get("initiator") or {}).get("roles") or [])
+
+    @property
+    def address(self) -> str:
+        initiator = self._data.get("initiator") or {}
+        return str((initiator.get("host") or {}).get("address") or "")
+
+    @property
+    def target_type(self) -> str:
+        target = self._data.get("target") or {}
+        return str(target.get("typeURI") or "").removeprefix("service/draas/")
+
+    @property
+    def target_id(self) -> str:
+        return str((self._data.get("target") or {}).get("id") or "")
+
+    @property
+    def status(self) -> str:
+        return str((self._data.get("reason") or {}).get("reasonCode") or "")
+
+    @property
+    def request_id(self) -> str:
+        return str(self.attachment("request_id") or "")
+
+    @property
+    def detail(self) -> str:
+        return str((self.attachment("response") or {}).get("detail") or "")
+
+
+AUDIT_FILTERS = ("since", "until", "action", "outcome", "target_id", "initiator_id")
+
+
+def _audit_params(all_projects: bool, filters: dict[str, Any]) -> dict[str, Any]:
+    params = {k: v for k, v in filters.items() if k in AUDIT_FILTERS and v}
+    if all_projects:
+        params["all_projects"] = "true"
+    return params
+
+
+def list_audit_events(
+    request: Any, all_projects: bool = False, limit: int = 200, **filters: Any
+) -> list[AuditEvent]:
+    """The newest `limit` audit events of the project at this site (an admin: every
+    project's), filtered by `since`, `until` (ISO 8601), `action`, `outcome`, `target_id` and
+    `initiator_id`."""
+    params = {**_audit_params(all_projects, filters), "limit": limit}
+    page = call(request, "GET", "/v1/audit-events", params=params) or {}
+    return [AuditEvent(e) for e in page.get("audit_events") or []]
+
+
+def get_audit_event(request: Any, event_id: str) -> AuditEvent:
+    return AuditEvent(call(request, "GET", f"/v1/audit-events/{_segment(event_id)}"))
+
+
+def audit_csv(request: Any, all_projects: bool = False, **filters: Any) -> bytes:
+    """The gateway's CSV export of every matching audit event."""
+    root = endpoint(request)
+    params = {**_audit_params(all_projects, filters), "format": "csv"}
+    sent = {"X-Auth-Token": request.user.token.id, "Accept": "text/csv"}
+    try:
+        response = _client(root).get("/v1/audit-events", params=params, headers=sent)
+    except httpx.HTTPError as error:
+        raise DraasUnreachable(
+            503,
+            "draas does not answer",
+            f"cannot reach the draas gateway at {root} ({type(error).__name__})",
+        ) from None
+    if response.status_code >= 400:
+        raise problem_error(
+            response.status_code,
+            response.reason_phrase,
+            response.headers.get("content-type", ""),
+            response.content,
+        )
+    return bytes(response.content)

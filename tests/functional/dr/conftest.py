@@ -48,15 +48,19 @@ def control(lab: TwoSiteLab) -> Iterator[SimulatorControl]:
 
 
 @pytest.fixture(scope="package")
-def gateways(lab: TwoSiteLab, sites: dict[str, Site]) -> Iterator[dict[str, str]]:
+def gateways(
+    lab: TwoSiteLab, sites: dict[str, Site], tmp_path_factory: Any
+) -> Iterator[dict[str, str]]:
     """Each site's REST gateway, served on a real socket in front of its orchestrator:
     site -> base URL."""
+    state = tmp_path_factory.mktemp("gateways")
     with ExitStack() as stack:
         yield {
             site: stack.enter_context(
                 served_gateway(
                     GatewaySettings(
                         site=site,
+                        state_dir=state,
                         keystone_url=lab.regions[site].auth_url,
                         orchestrator_address=f"127.0.0.1:{sites[site].ports['orchestrator']}",
                         port=0,

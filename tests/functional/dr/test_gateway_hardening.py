@@ -50,10 +50,12 @@ def groups(api: httpx.Client, member: dict[str, str]) -> Any:
 # Connections -------------------------------------------------------------------------------
 
 
-def test_an_accepted_connection_sends_without_waiting_for_acks():
+def test_an_accepted_connection_sends_without_waiting_for_acks(tmp_path):
     """Nagle's algorithm on a kept-alive connection holds a response's second write until the
     client's delayed ACK: ~40 ms per request."""
-    settings = GatewaySettings(site="site-a", keystone_url="http://127.0.0.1:9/v3", port=0)
+    settings = GatewaySettings(
+        site="site-a", keystone_url="http://127.0.0.1:9/v3", port=0, state_dir=tmp_path
+    )
     listener = bind(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -254,11 +255,12 @@ def test_a_peer_orchestrator_whose_certificate_names_another_site_is_refused_bot
 
 
 def test_the_gateway_calls_its_orchestrator_over_mutual_tls(
-    tls_sites: dict[str, Site], lab: TwoSiteLab, authority: Authority
+    tls_sites: dict[str, Site], lab: TwoSiteLab, authority: Authority, tmp_path: Path
 ) -> None:
     settings = GatewaySettings(
         **tls_settings(authority, "site-b", "gateway"),
         site="site-b",
+        state_dir=tmp_path,
         keystone_url=lab.regions["site-b"].auth_url,
         orchestrator_address=address(tls_sites, "site-b", "orchestrator"),
         port=0,
