@@ -196,7 +196,21 @@ def list_deliveries(
     return {"deliveries": [as_json(d) for d in found.deliveries]}
 
 
-@router.get("/reports/compliance", tags=["reports"], response_model=None)
+@router.get(
+    "/reports/compliance",
+    tags=["reports"],
+    response_model=None,
+    responses={
+        200: {
+            "description": "The report, in the format asked for.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def compliance_report(
     request: Request,
     who: Reader,

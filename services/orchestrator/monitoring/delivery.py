@@ -113,7 +113,7 @@ class Channels:
         with self.db.transaction() as session:
             channel = session.get(AlertChannelRecord, channel_id)
             if channel is None or channel.project_id != project_id:
-                raise NotFound(f"no alert channel {channel_id} here")
+                raise NotFound(f"project {project_id} has no alert channel {channel_id} here")
             session.delete(channel)
 
     def deliveries(

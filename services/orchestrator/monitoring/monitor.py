@@ -20,7 +20,7 @@ from common.errors import DraasError
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.engine.store import now as utc_now
 from services.orchestrator.groups import PROTECTED, GroupRecords
-from services.orchestrator.monitoring import alerts
+from services.orchestrator.monitoring import alerts, metrics
 from services.orchestrator.monitoring.alerts import AlertStore, Change
 from services.orchestrator.monitoring.delivery import Channels, Sender
 from services.orchestrator.monitoring.history import HealthHistory, Sample
@@ -78,6 +78,9 @@ class Monitor:
         self.on_round: list[Callable[[Round, list[Watched], dict[str, Sample]], None]] = []
         self._vms_checked: dict[str, datetime] = {}
         self._watched: list[Watched] | None = None
+        # Each watched group with its newest sample, as the metrics read them.
+        self._latest: dict[str, tuple[Watched, Sample]] = {}
+        self._unexport = metrics.export(lambda: list(self._latest.values()))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="monitor", daemon=True)
 
@@ -91,6 +94,7 @@ class Monitor:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        self._unexport()
         self.sender.close()
 
     def run_once(self, now: datetime | None = None) -> Round:
@@ -101,6 +105,11 @@ class Monitor:
         result.watched = len(watched)
         samples = self._sample(watched, moment)
         result.sampled = len(samples)
+        self._latest = {
+            w.group.id: (w, samples.get(w.group.id) or self._latest[w.group.id][1])
+            for w in watched
+            if w.group.id in samples or w.group.id in self._latest
+        }
         problems = self._check_vms(watched, moment)
         self.history.roll_up(moment)
         self.history.prune(moment)

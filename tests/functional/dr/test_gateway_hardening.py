@@ -176,7 +176,7 @@ def test_a_nested_duplicate_key_is_refused_too(api, member):
     ("method", "path", "allowed"),
     [
         ("DELETE", "/v1/failover-groups", "GET, POST"),
-        ("PUT", "/v1/failover-groups/g1", "DELETE, GET"),
+        ("PUT", "/v1/failover-groups/g1", "DELETE, GET, PATCH"),
         ("PATCH", "/v1/failover-groups/g1/vms/s1", "DELETE"),
         ("GET", "/v1/failover-groups/g1/failover", "POST"),
         ("POST", "/v1/health", "GET"),

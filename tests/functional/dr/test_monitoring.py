@@ -23,8 +23,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from google.protobuf.timestamp_pb2 import Timestamp
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from cli.main import cli
+from common.metrics import REGISTRY
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
@@ -207,6 +210,11 @@ def test_link_down_and_rpo_over_target_fire_once_and_resolve(
             "rpo_over_target": "firing",
             "rpo_over_twice_target": "firing",
         }
+        gauges = group_gauges(group.id)
+        assert gauges["draas_group_link_up"] == 0.0
+        assert gauges["draas_group_rpo_target_seconds"] == 4.0
+        assert gauges["draas_group_rpo_seconds"] > 8.0
+        assert gauges["draas_group_protected_vms"] == 1.0
     finally:
         control.set_link("array-a", "array-b", up=True)
         control.close()
@@ -240,6 +248,18 @@ def test_link_down_and_rpo_over_target_fire_once_and_resolve(
     assert [g.group_id for g in report.groups] == [group.id], "asked of site B by site A"
     assert report.groups[0].breaches >= 1
     assert 0 <= report.groups[0].rpo_compliance_percent < 100
+
+
+def group_gauges(group_id: str) -> dict[str, float]:
+    """The per-group gauges of this process's metrics, as Prometheus would scrape them, with
+    the group's project label checked."""
+    found = {}
+    for family in text_string_to_metric_families(generate_latest(REGISTRY).decode()):
+        for sample in family.samples:
+            if sample.name.startswith("draas_group_") and sample.labels["group"] == group_id:
+                assert sample.labels["project"] and sample.labels["target_site"] == "site-b"
+                found[sample.name] = sample.value
+    return found
 
 
 def alerts_firing(sites: dict[str, Site], lab: TwoSiteLab, group_id: str) -> bool:
