@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli.auth import Credentials
-from cli.commands import audit, groups, operations, site, vms
+from cli.commands import audit, groups, monitoring, operations, site, vms
 from cli.context import App
 from cli.errors import EXIT_INTERRUPTED, CliError
 from cli.output import FORMATS
@@ -125,6 +125,7 @@ for _command in (
     *vms.COMMANDS,
     *site.COMMANDS,
     *audit.COMMANDS,
+    *monitoring.COMMANDS,
 ):
     cli.add_command(_command)
 
