@@ -18,11 +18,21 @@ from gateway.audit.store import AuditQuery, AuditTrail
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 
 EventId = Annotated[str, Path(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9-]+$")]
+# ISO 8601 as a text only: a number would otherwise be taken as seconds since 1970.
+_MOMENT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 Since = Annotated[
-    datetime | None,
-    Query(description="Only events at or after this time (ISO 8601; without an offset, UTC)."),
+    str | None,
+    Query(
+        max_length=40,
+        pattern=_MOMENT,
+        description="Only events at or after this time (ISO 8601, e.g. 2026-12-01T08:00:00Z; "
+        "without an offset, UTC).",
+    ),
 ]
-Until = Annotated[datetime | None, Query(description="Only events before this time (ISO 8601).")]
+Until = Annotated[
+    str | None,
+    Query(max_length=40, pattern=_MOMENT, description="Only events before this time (ISO 8601)."),
+]
 Action = Annotated[
     str | None,
     Query(
@@ -75,11 +85,14 @@ def _trail(request: Request) -> AuditTrail:
     return found
 
 
-def _utc(name: str, moment: datetime | None) -> datetime | None:
-    if moment is None:
+def _utc(name: str, text: str | None) -> datetime | None:
+    if text is None:
         return None
     try:
+        moment = datetime.fromisoformat(text)
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except ValueError:
+        raise InvalidArgument(name, "is not a time (ISO 8601, e.g. 2026-12-01T08:00:00Z)") from None
     except OverflowError:
         raise InvalidArgument(name, "is out of range") from None
 
