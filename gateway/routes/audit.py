@@ -128,13 +128,13 @@ def list_audit_events(
     (X-OpenStack-Request-Id) and the observer (this site's gateway). Readers may read their
     project's trail, as Keystone's reader role is meant for auditors."""
     project = who.listing(all_projects, project_id)
-    since, until = _utc("since", since), _utc("until", until)
-    if since and until and until <= since:
+    start, end = _utc("since", since), _utc("until", until)
+    if start and end and end <= start:
         raise InvalidArgument("until", "must be later than since")
     query = AuditQuery(
         project_id=None if all_projects else project,
-        since=since,
-        until=until,
+        since=start,
+        until=end,
         action=action,
         outcome=outcome,
         target_id=target_id,

@@ -175,9 +175,7 @@ class FakeAuditTrail:
         if all_projects and not self.admin:
             raise errors.DraasRecoverable(403, "Forbidden", "all_projects: only an admin may")
         found = [
-            e
-            for e in self.events
-            if all_projects or e["target"]["project_id"] == self.project_id
+            e for e in self.events if all_projects or e["target"]["project_id"] == self.project_id
         ]
         for name, value in filters.items():
             if name == "action":
