@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pycadf import cadftaxonomy, event, host, reason, resource
 from pycadf.attachment import Attachment
@@ -46,6 +47,8 @@ _BY_METHOD = {"POST": "update", "PUT": "update", "PATCH": "update", "DELETE": "d
 _SECRET_HEADER = re.compile(r"token|password|secret|authorization|cookie|api[-_]?key", re.I)
 _SECRET_FIELD = re.compile(r"token|password|passwd|secret|credential|private|api[-_]?key", re.I)
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:-]{1,255}$")
+# As the routes take it (gateway/bodies.py, ProjectId); anything else was refused, not acted in.
+_PROJECT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Shorter "secrets" (an empty or one-letter header) would scrub ordinary words.
 _SHORTEST_SECRET = 6
 _LONGEST_TEXT = 512
@@ -106,7 +109,7 @@ class Attempt:
             self.template = template
             self.path_params = {str(k): str(v) for k, v in (scope.get("path_params") or {}).items()}
         for name, value in _query(scope):
-            if name == "project_id":
+            if name == "project_id" and _PROJECT.match(value):
                 self.requested_project = value
 
     @property
@@ -152,8 +155,6 @@ class Attempt:
 
 
 def _query(scope: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    from urllib.parse import parse_qsl  # noqa: PLC0415  (only for a changing request)
-
     raw = scope.get("query_string") or b""
     return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
 

@@ -140,6 +140,10 @@ def test_an_admin_acts_in_the_project_it_names_and_an_unknown_caller_in_none():
     assert made.project_id is None
     made.caller = Caller("u-0", "admin-p", frozenset({"admin"}), 0.0, is_admin=True)
     assert made.project_id == "p-2"
+    # A project id the routes would refuse was not acted in: the admin's own project.
+    made.requested_project = None
+    made.routed({"query_string": b"project_id=" + b"x" * 65})
+    assert made.project_id == "admin-p"
 
 
 def test_the_outcome_completes_the_event():
