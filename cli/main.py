@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli.auth import Credentials
-from cli.commands import audit, groups, monitoring, operations, site, vms
+from cli.commands import audit, groups, monitoring, operations, policies, site, vms
 from cli.context import App
 from cli.errors import EXIT_INTERRUPTED, CliError
 from cli.output import FORMATS
@@ -126,6 +126,7 @@ for _command in (
     *site.COMMANDS,
     *audit.COMMANDS,
     *monitoring.COMMANDS,
+    *policies.COMMANDS,
 ):
     cli.add_command(_command)
 

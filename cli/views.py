@@ -31,6 +31,8 @@ def group(g: Json) -> str:
             ("rpo_target", seconds(g.get("rpo_target") or None)),
             ("rto_target", seconds(g.get("rto_target") or None)),
             ("test_interval", seconds(g.get("test_interval") or None)),
+            ("policy", g.get("policy_name") or None),
+            ("scheduled_tests", "on" if (g.get("test_schedule") or {}).get("enabled") else None),
             ("state", g.get("state")),
             ("vms", vms),
             ("created_at", g.get("created_at")),

@@ -17,7 +17,7 @@ from gateway.audit import AuditMiddleware, AuditTrail
 from gateway.auth import KeystoneTokens, Roles
 from gateway.bodies import unique_keys
 from gateway.orchestrator import Orchestrator
-from gateway.routes import audit, groups, monitoring, operations, site, vms
+from gateway.routes import audit, groups, monitoring, operations, policies, site, vms
 from gateway.settings import GatewaySettings
 from gateway.tracing import TracingMiddleware
 
@@ -70,6 +70,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     app.include_router(site.router)
     app.include_router(audit.router)
     app.include_router(monitoring.router)
+    app.include_router(policies.router)
     app.add_middleware(AuditMiddleware, trail=trail, site=settings.site)
     app.add_middleware(TracingMiddleware, tracer_provider=provider)
     metrics.install(app)

@@ -136,10 +136,45 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class NewGroup(Body):
+class TestScheduleBody(Body):
+    enabled: bool = Field(False, description="Tests run by themselves at the test interval.")
+    windows: list[Annotated[str, Field(max_length=64)]] = Field(
+        [],
+        max_length=20,
+        description="When tests may start, e.g. 'mon-fri 20:00-06:00', 'sat,sun 00:00-24:00'; "
+        "none: any time.",
+    )
+    timezone: str = Field("", max_length=64, description="The windows' IANA zone; empty: UTC.")
+    cleanup_after_seconds: Target = Field(
+        0, description="How long a scheduled test stands; 0: the site's default."
+    )
+
+
+class NewPolicy(Body):
     name: PlainText = Field(min_length=1, max_length=255)
     description: MultilineText = Field("", max_length=1024)
     replication_type: Literal["async", "sync"]
+    target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    rpo_target_seconds: Seconds | None = None
+    rto_target_seconds: Target = 0
+    test_interval_seconds: Target = 0
+    test_schedule: TestScheduleBody | None = None
+    default_tier: int = Field(1, ge=1, le=100, description="For VMs protected by tag.")
+
+
+class NewGroup(Body):
+    name: PlainText = Field(min_length=1, max_length=255)
+    description: MultilineText = Field("", max_length=1024)
+    policy: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="A policy (id or name) that gives the group its replication type, target "
+        "site, targets and test schedule.",
+    )
+    replication_type: Literal["async", "sync"] | None = Field(
+        None, description="Required without a policy."
+    )
     rpo_target_seconds: Seconds | None = None
     rto_target_seconds: Target = Field(
         0, description="A test's measured RTO is judged against it; 0: none."
@@ -149,7 +184,14 @@ class NewGroup(Body):
         description="A successful test failover is due within each interval (at least an "
         "hour); 0: none.",
     )
-    target_site: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    target_site: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Required without a policy.",
+    )
+    test_schedule: TestScheduleBody | None = None
     target_project_id: str = Field(
         "",
         max_length=64,
@@ -166,6 +208,7 @@ class GroupChange(Body):
     rpo_target_seconds: Seconds | None = None
     rto_target_seconds: Target | None = None
     test_interval_seconds: Target | None = None
+    test_schedule: TestScheduleBody | None = None
 
 
 class NewVm(Body):

@@ -38,12 +38,21 @@ def failover_group() -> None:
 @click.option("--name", required=True, help="The group's name (unique in your project).")
 @click.option("--description", default=None, help="What the group is for.")
 @click.option(
-    "--replication-type",
-    required=True,
-    type=click.Choice(["async", "sync"]),
-    help="async: FlashArray protection groups; sync: ActiveCluster pods (RPO 0).",
+    "--policy",
+    default=None,
+    help="A policy (id or name) giving the group its replication type, target site, targets "
+    "and test schedule.",
 )
-@click.option("--target-site", required=True, help="The site the group fails over to.")
+@click.option(
+    "--replication-type",
+    type=click.Choice(["async", "sync"]),
+    default=None,
+    help="async: FlashArray protection groups; sync: ActiveCluster pods (RPO 0). Required "
+    "without --policy.",
+)
+@click.option(
+    "--target-site", default=None, help="The site the group fails over to (or the policy's)."
+)
 @click.option(
     "--rpo-target",
     type=click.FloatRange(min=0, min_open=True),
@@ -85,20 +94,26 @@ def create(
     app: App,
     name: str,
     description: str | None,
-    replication_type: str,
-    target_site: str,
+    policy: str | None,
+    replication_type: str | None,
+    target_site: str | None,
     rpo_target: float | None,
     rto_target: float | None,
     test_interval: float | None,
     target_project_id: str | None,
     target_cloud: str | None,
 ) -> None:
-    """Create a failover group in your project, replicating to TARGET_SITE."""
-    body: dict[str, Any] = {
-        "name": name,
-        "replication_type": replication_type,
-        "target_site": target_site,
-    }
+    """Create a failover group in your project, replicating to the target site."""
+    if policy is None and (replication_type is None or target_site is None):
+        raise click.UsageError("--replication-type and --target-site are required (or --policy)")
+    body: dict[str, Any] = {"name": name}
+    for key, value in (
+        ("policy", policy),
+        ("replication_type", replication_type),
+        ("target_site", target_site),
+    ):
+        if value is not None:
+            body[key] = value
     if description is not None:
         body["description"] = description
     if rpo_target is not None:
@@ -118,7 +133,7 @@ def create(
         if error.status == 403 and not target_cloud and "X-Target-Auth-Token" in error.detail:
             raise CliError(
                 f"{error}; with draas, pass --target-cloud CLOUD (your project at "
-                f"{target_site} in clouds.yaml)",
+                f"{target_site or 'the target site'} in clouds.yaml)",
                 error.exit_code,
             ) from None
         raise

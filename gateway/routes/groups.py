@@ -8,12 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from common.errors import InvalidArgument
 from common.protobuf import duration
 from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
 from gateway.routes.common import REPLICATION_TYPES, key_or_new, orchestrator, page, started
+from gateway.routes.policies import schedule_message
 from gateway.views import as_json
 
 router = APIRouter(prefix="/v1/failover-groups", tags=["failover groups"])
@@ -63,20 +65,30 @@ def create_group(
     prove you hold it with `X-Target-Auth-Token` (a token of the target site's Keystone scoped
     to it), unless both sites share one Keystone or an admin links them. A link is never
     replaced."""
+    if body.policy is None:
+        for name in ("replication_type", "target_site"):
+            if getattr(body, name) is None:
+                raise InvalidArgument(name, "is required (or name a policy)")
     message = opb.CreateFailoverGroupRequest(
         project_id=who.acting_in(project_id),
         name=body.name,
         description=body.description,
-        replication_type=REPLICATION_TYPES[body.replication_type],
-        target_site=body.target_site,
+        replication_type=REPLICATION_TYPES[body.replication_type]
+        if body.replication_type
+        else None,
+        target_site=body.target_site or "",
         target_project_id=body.target_project_id,
         target_token=target_token or "",
         link_as_admin=who.is_admin,
+        policy=body.policy or "",
     )
     if body.rpo_target_seconds is not None:
         message.rpo_target.CopyFrom(duration(body.rpo_target_seconds))
-    message.rto_target.CopyFrom(duration(body.rto_target_seconds))
-    message.test_interval.CopyFrom(duration(body.test_interval_seconds))
+    if body.policy is None:
+        message.rto_target.CopyFrom(duration(body.rto_target_seconds))
+        message.test_interval.CopyFrom(duration(body.test_interval_seconds))
+    if body.test_schedule is not None:
+        message.test_schedule.CopyFrom(schedule_message(body.test_schedule))
     return as_json(orchestrator(request).call("CreateFailoverGroup", message))
 
 
@@ -103,6 +115,8 @@ def update_group(
     ):
         if value is not None:
             getattr(message, name).CopyFrom(duration(value))
+    if body.test_schedule is not None:
+        message.test_schedule.CopyFrom(schedule_message(body.test_schedule))
     return as_json(orchestrator(request).call("UpdateFailoverGroup", message))
 
 

@@ -40,6 +40,9 @@ class ProtectedVm:
     volumes: list[str] = field(default_factory=list)
     # After a failover: the server it was recovered from, at the old source site.
     origin_server_id: str = ""
+    # "tag": protected because its server is tagged with the group's policy (and removed when
+    # the tag goes); empty: added by hand, which tags never change.
+    added_by: str = ""
 
 
 @dataclass
@@ -61,6 +64,10 @@ class Group:
     # Zero: none (no RTO judged, no test due).
     rto_target_seconds: float = 0.0
     test_interval_seconds: float = 0.0
+    # The policy it was made from or names, and its test schedule (TestSchedule.body()).
+    policy_id: str = ""
+    policy_name: str = ""
+    test_schedule: dict[str, Any] = field(default_factory=dict)
     source_array: str = ""
     target_array: str = ""
     pod_name: str = ""
@@ -120,6 +127,7 @@ class Group:
                 added_at=str(v.get("added_at", "")),
                 volumes=[str(x) for x in v.get("volumes", [])],
                 origin_server_id=str(v.get("origin_server_id", "")),
+                added_by=str(v.get("added_by", "")),
             )
             for v in body.get("vms", [])
         ]
@@ -134,6 +142,9 @@ class Group:
             rpo_target_seconds=float(body.get("rpo_target_seconds", 0)),
             rto_target_seconds=float(body.get("rto_target_seconds", 0)),
             test_interval_seconds=float(body.get("test_interval_seconds", 0)),
+            policy_id=str(body.get("policy_id", "")),
+            policy_name=str(body.get("policy_name", "")),
+            test_schedule=dict(body.get("test_schedule") or {}),
             state=str(body.get("state", PROTECTED)),
             created_at=str(body.get("created_at", "")),
             updated_at=str(body.get("updated_at", "")),

@@ -307,4 +307,40 @@ class DeliveryRecord(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PolicyRecord(Base):
+    """A DR policy of this site: a project's own, or (project_id "") one an admin published
+    for every project."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    replication_type: Mapped[str] = mapped_column(String(16))
+    target_site: Mapped[str] = mapped_column(String(64))
+    rpo_target_seconds: Mapped[float] = mapped_column(Float)
+    rto_target_seconds: Mapped[float] = mapped_column(Float)
+    test_interval_seconds: Mapped[float] = mapped_column(Float)
+    # TestSchedule.body().
+    test_schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    default_tier: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScheduledTestRecord(Base):
+    """The test scheduler's memory of a group watched here: its last attempt, and why it
+    could not start, if it could not."""
+
+    __tablename__ = "scheduled_tests"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_operation_id: Mapped[str | None] = mapped_column(String(36))
+    last_problem: Mapped[str] = mapped_column(Text, server_default="")
+
+
 MIGRATIONS = Migrations("orchestrator", Path(__file__).parent / "migrations", Base.metadata)

@@ -16,6 +16,7 @@ from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator import eligibility, lifecycle
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import ASYNC, SYNC, Group, GroupRecords, ProtectedVm
+from services.orchestrator.policies.schedule import TestSchedule
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.settings import OrchestratorSettings
 
@@ -46,14 +47,16 @@ class Protection:
         project_id: str,
         name: str,
         description: str,
-        replication_type: str,
-        target_site: str,
-        rpo_target_seconds: float,
+        replication_type: str = "",
+        target_site: str = "",
+        rpo_target_seconds: float = 0.0,
         target_project_id: str = "",
         target_token: str = "",
         link_as_admin: bool = False,
         rto_target_seconds: float = 0.0,
         test_interval_seconds: float = 0.0,
+        test_schedule: TestSchedule | None = None,
+        policy: tuple[str, str] = ("", ""),
     ) -> Group:
         """A new, empty group running here and failing over to `target_site`, where the tenant
         is the project this one is linked to, or else the one the link proven by `target_token`
@@ -81,7 +84,10 @@ class Protection:
             raise InvalidArgument("rpo_target", "is required for an async group")
         if rpo_target_seconds < 0:
             raise InvalidArgument("rpo_target", "must not be negative")
-        _check_targets(rto_target_seconds, test_interval_seconds)
+        check_targets(rto_target_seconds, test_interval_seconds)
+        schedule = test_schedule or TestSchedule()
+        if schedule.enabled and test_interval_seconds <= 0:
+            raise InvalidArgument("test_interval", "is required for tests that run by themselves")
         if any(g.name == name for g in self.records.list(project_id)):
             raise AlreadyExists(f"project {project_id} has a failover group named {name} already")
         linked = self.links.link_with(
@@ -99,6 +105,9 @@ class Protection:
             rpo_target_seconds=rpo_target_seconds,
             rto_target_seconds=rto_target_seconds,
             test_interval_seconds=test_interval_seconds,
+            test_schedule=schedule.body(),
+            policy_id=policy[0],
+            policy_name=policy[1],
         )
         return self.records.put(group)
 
@@ -110,14 +119,23 @@ class Protection:
         rpo_target_seconds: float | None = None,
         rto_target_seconds: float | None = None,
         test_interval_seconds: float | None = None,
+        test_schedule: TestSchedule | None = None,
+        from_policy: bool = False,
     ) -> Group:
-        """Changes what is given (None: left as it is). A new RPO target of an async group
+        """Changes what is given (None: left as it is). A group made from a policy takes its
+        targets and schedule from it (`from_policy`), not by hand. A new RPO target of an async group
         that replicates already reschedules its replication at once.
 
         :raises InvalidArgument: naming the field that is wrong.
         :raises FailedPrecondition: not at the group's source site, or an operation holds it.
         """
         group = self._changeable(project_id, group_id)
+        targets = (rpo_target_seconds, rto_target_seconds, test_interval_seconds, test_schedule)
+        if group.policy_id and not from_policy and any(t is not None for t in targets):
+            raise FailedPrecondition(
+                f"group {group.name} takes its targets and test schedule from policy "
+                f"{group.policy_name}: change the policy"
+            )
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise InvalidArgument("description", f"must be at most {MAX_DESCRIPTION} characters")
         if rpo_target_seconds is not None:
@@ -125,7 +143,13 @@ class Protection:
                 raise InvalidArgument("rpo_target", "must be positive for an async group")
             if rpo_target_seconds < 0:
                 raise InvalidArgument("rpo_target", "must not be negative")
-        _check_targets(rto_target_seconds or 0.0, test_interval_seconds or 0.0)
+        check_targets(rto_target_seconds or 0.0, test_interval_seconds or 0.0)
+        interval = (
+            group.test_interval_seconds if test_interval_seconds is None else test_interval_seconds
+        )
+        enabled = (test_schedule or TestSchedule.from_body(group.test_schedule)).enabled
+        if enabled and interval <= 0:
+            raise InvalidArgument("test_interval", "is required for tests that run by themselves")
         rescheduled = (
             rpo_target_seconds is not None
             and rpo_target_seconds != group.rpo_target_seconds
@@ -146,6 +170,9 @@ class Protection:
                 test_interval_seconds=current.test_interval_seconds
                 if test_interval_seconds is None
                 else test_interval_seconds,
+                test_schedule=current.test_schedule
+                if test_schedule is None
+                else test_schedule.body(),
             )
 
         if rescheduled:
@@ -271,7 +298,8 @@ class Protection:
             )
 
 
-def _check_targets(rto_target_seconds: float, test_interval_seconds: float) -> None:
+def check_targets(rto_target_seconds: float, test_interval_seconds: float) -> None:
+    """:raises InvalidArgument: an RTO target or a test interval out of its range."""
     if not 0 <= rto_target_seconds <= MAX_TARGET_SECONDS:
         raise InvalidArgument("rto_target", f"must be 0 (none) to {MAX_TARGET_SECONDS:.0f} s")
     if test_interval_seconds and not (

@@ -24,6 +24,8 @@ from services.orchestrator.models import MIGRATIONS
 from services.orchestrator.monitoring.compliance import Compliance
 from services.orchestrator.monitoring.monitor import Monitor
 from services.orchestrator.operations import Operations
+from services.orchestrator.policies.scheduler import TestScheduler
+from services.orchestrator.policies.store import Policies
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
 from services.orchestrator.readiness import ReadinessChecker
@@ -49,6 +51,7 @@ class OrchestratorDeps(ServiceDeps):
     scheduler: CleanupScheduler
     readiness: ReadinessChecker
     monitor: Monitor
+    tests: TestScheduler
 
     def close(self) -> None:
         """Stops scheduling, the monitor and the engine (units under way end their current
@@ -83,7 +86,10 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
     operations = Operations(settings, clients, records, store, engine.wake)
     scheduler = CleanupScheduler(operations, CLEANUP_INTERVAL_SECONDS).start()
     readiness = ReadinessChecker(settings, clients, records)
-    monitor = Monitor(settings, database, records, readiness).start()
+    tests = TestScheduler(settings, database, operations)
+    monitor = Monitor(settings, database, records, readiness)
+    monitor.scheduler = tests
+    monitor.start()
     return OrchestratorDeps(
         tracer_provider=tracer_provider,
         database=database,
@@ -95,6 +101,7 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
         scheduler=scheduler,
         readiness=readiness,
         monitor=monitor,
+        tests=tests,
     )
 
 
@@ -140,6 +147,8 @@ def create_server(
         settings,
         deps.monitor,
         Compliance(settings.site, deps.database, deps.monitor.history, deps.readiness),
+        Policies(deps.database, settings),
+        deps.tests,
     )
     binding = ServiceBinding(
         SERVICE, servicer, orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server

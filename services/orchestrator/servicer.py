@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import grpc
 from google.protobuf.duration_pb2 import Duration
@@ -26,6 +27,9 @@ from services.orchestrator.monitoring.compliance import Compliance
 from services.orchestrator.monitoring.monitor import Monitor
 from services.orchestrator.monitoring.servicer import MonitoringServicer
 from services.orchestrator.operations import Operations
+from services.orchestrator.policies.scheduler import TestScheduler
+from services.orchestrator.policies.servicer import PoliciesServicer, schedule_from
+from services.orchestrator.policies.store import Policies
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
 from services.orchestrator.readiness import ReadinessChecker
@@ -78,7 +82,9 @@ def _page(page: types_pb2.PageRequest) -> tuple[int, int]:
 
 
 @answers_unimplemented(SERVICE)
-class OrchestratorServicer(MonitoringServicer, orchestrator_pb2_grpc.OrchestratorServiceServicer):
+class OrchestratorServicer(
+    MonitoringServicer, PoliciesServicer, orchestrator_pb2_grpc.OrchestratorServiceServicer
+):
     """draas.orchestrator.v1.OrchestratorService."""
 
     def __init__(
@@ -95,6 +101,8 @@ class OrchestratorServicer(MonitoringServicer, orchestrator_pb2_grpc.Orchestrato
         settings: OrchestratorSettings,
         monitor: Monitor,
         compliance: Compliance,
+        policies: Policies,
+        scheduler: TestScheduler,
     ) -> None:
         self._site = site
         self._status = status
@@ -108,29 +116,68 @@ class OrchestratorServicer(MonitoringServicer, orchestrator_pb2_grpc.Orchestrato
         self._settings = settings
         self._monitor = monitor
         self._compliance = compliance
+        self._policies = policies
+        self._scheduler = scheduler
 
     # Groups ---------------------------------------------------------------------------------------
 
     def CreateFailoverGroup(
         self, request: opb.CreateFailoverGroupRequest, context: grpc.ServicerContext
     ) -> opb.FailoverGroup:
-        replication = _TYPES.get(request.replication_type)
-        if replication is None:
-            raise InvalidArgument("replication_type", "must be ASYNC or SYNC")
+        project = _required(request.project_id, "project_id")
+        fields = self._group_fields(request)
         group = self._protection.create(
-            _required(request.project_id, "project_id"),
+            project,
             request.name,
             request.description,
-            replication,
-            _required(request.target_site, "target_site"),
-            _seconds(request.rpo_target, "rpo_target"),
             target_project_id=request.target_project_id,
             target_token=request.target_token,
             link_as_admin=request.link_as_admin,
-            rto_target_seconds=_seconds(request.rto_target, "rto_target"),
-            test_interval_seconds=_seconds(request.test_interval, "test_interval"),
+            **fields,
         )
         return views.group_message(group, None, request.project_id)
+
+    def _group_fields(self, request: opb.CreateFailoverGroupRequest) -> dict[str, Any]:
+        """What a new group gets: from the request, or from the policy it names (the request
+        may repeat a policy's replication type and target site, not contradict them)."""
+        schedule = (
+            schedule_from(request.test_schedule) if request.HasField("test_schedule") else None
+        )
+        if not request.policy:
+            replication = _TYPES.get(request.replication_type)
+            if replication is None:
+                raise InvalidArgument("replication_type", "must be ASYNC or SYNC")
+            return {
+                "replication_type": replication,
+                "target_site": _required(request.target_site, "target_site"),
+                "rpo_target_seconds": _seconds(request.rpo_target, "rpo_target"),
+                "rto_target_seconds": _seconds(request.rto_target, "rto_target"),
+                "test_interval_seconds": _seconds(request.test_interval, "test_interval"),
+                "test_schedule": schedule,
+            }
+        policy = self._policies.find(request.project_id, request.policy)
+        given = _TYPES.get(request.replication_type)
+        if given is not None and given != policy.replication_type:
+            raise InvalidArgument(
+                "replication_type", f"policy {policy.name} replicates {policy.replication_type}"
+            )
+        if request.target_site and request.target_site != policy.target_site:
+            raise InvalidArgument(
+                "target_site", f"policy {policy.name} fails over to {policy.target_site}"
+            )
+        if request.HasField("rpo_target") or request.HasField("test_interval") or schedule:
+            raise InvalidArgument(
+                "policy", "gives the group its targets and test schedule: change the policy"
+            )
+        return {
+            "replication_type": policy.replication_type,
+            "target_site": policy.target_site,
+            "rpo_target_seconds": policy.rpo_target_seconds,
+            "rto_target_seconds": policy.rto_target_seconds,
+            "test_interval_seconds": policy.test_interval_seconds,
+            "test_schedule": policy.test_schedule,
+            "policy": (policy.id, policy.name),
+        }
 
     def UpdateFailoverGroup(
         self, request: mon.UpdateFailoverGroupRequest, context: grpc.ServicerContext
@@ -148,6 +195,9 @@ class OrchestratorServicer(MonitoringServicer, orchestrator_pb2_grpc.Orchestrato
             else None,
             test_interval_seconds=_seconds(request.test_interval, "test_interval")
             if request.HasField("test_interval")
+            else None,
+            test_schedule=schedule_from(request.test_schedule)
+            if request.HasField("test_schedule")
             else None,
         )
         tested = self._operations.last_tests(project, [group.id])

@@ -119,6 +119,15 @@ class OrchestratorSettings(ServiceSettings):
         gt=0,
         description="Failed operations that ended longer ago than this raise no new alert.",
     )
+    schedule_retry_seconds: float = Field(
+        1800.0,
+        gt=0,
+        le=86400,
+        description="Wait before trying again a scheduled test that could not start or failed.",
+    )
+    tag_reconcile_seconds: float = Field(
+        300.0, gt=0, le=86400, description="How often servers tagged with a policy are looked at."
+    )
     delivery_attempts: int = Field(8, ge=1, le=50, description="Tries before giving up.")
     delivery_backoff_seconds: float = Field(
         5.0, ge=0, le=3600, description="Wait after the first failed try; doubled each time."

@@ -10,12 +10,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from common.protobuf import duration
 from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from draas.orchestrator.v1 import policies_pb2 as pol
 from services.orchestrator import flows
 from services.orchestrator.engine.plan import VM, OperationState, StepState, UnitState
 from services.orchestrator.engine.store import aware
 from services.orchestrator.groups import ASYNC, FAILED_OVER, Group
 from services.orchestrator.models import OperationEventRecord, OperationRecord, StepAttemptRecord
 from services.orchestrator.operations import Snapshot
+from services.orchestrator.policies.schedule import TestSchedule
 from services.orchestrator.readiness import Check, Readiness
 
 KINDS = {
@@ -108,6 +110,18 @@ def group_message(
         home_site=group.home_site,
         rto_target=duration(group.rto_target_seconds),
         test_interval=duration(group.test_interval_seconds),
+        policy_id=group.policy_id,
+        policy_name=group.policy_name,
+        test_schedule=schedule_message(TestSchedule.from_body(group.test_schedule)),
+    )
+
+
+def schedule_message(schedule: TestSchedule) -> pol.TestSchedule:
+    return pol.TestSchedule(
+        enabled=schedule.enabled,
+        windows=list(schedule.windows),
+        timezone=schedule.timezone,
+        cleanup_after=duration(schedule.cleanup_after_seconds),
     )
 
 

@@ -22,67 +22,68 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from draas.orchestrator.v1 import policies_pb2 as draas_dot_orchestrator_dot_v1_dot_policies__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&draas/orchestrator/v1/monitoring.proto\x12\x15\x64raas.orchestrator.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfc\x01\n\x1aUpdateFailoverGroupRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x00\x88\x01\x01\x12-\n\nrpo_target\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nrto_target\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x30\n\rtest_interval\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationB\x0e\n\x0c_description\"\xbc\x01\n\x17GetHealthHistoryRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x04step\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xd5\x02\n\x0bHealthPoint\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10observed_seconds\x18\x02 \x01(\x01\x12\x1e\n\x11worst_rpo_seconds\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x1d\n\x10last_rpo_seconds\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x1d\n\x15within_target_seconds\x18\x05 \x01(\x01\x12\x19\n\x11link_down_seconds\x18\x06 \x01(\x01\x12\'\n\x1aworst_metadata_lag_seconds\x18\x07 \x01(\x01H\x02\x88\x01\x01\x12\x15\n\rprotected_vms\x18\x08 \x01(\x05\x42\x14\n\x12_worst_rpo_secondsB\x13\n\x11_last_rpo_secondsB\x1d\n\x1b_worst_metadata_lag_seconds\"\xbc\x01\n\rHealthHistory\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x1a\n\x12rpo_target_seconds\x18\x02 \x01(\x01\x12\'\n\x04step\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nresolution\x18\x04 \x01(\t\x12\x32\n\x06points\x18\x05 \x03(\x0b\x32\".draas.orchestrator.v1.HealthPoint\x12\x0c\n\x04site\x18\x06 \x01(\t\"^\n\nAlertEvent\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\n\n\x02\x62y\x18\x03 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\"\xf8\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04site\x18\x02 \x01(\t\x12\x12\n\nproject_id\x18\x03 \x01(\t\x12\x10\n\x08group_id\x18\x04 \x01(\t\x12\x12\n\ngroup_name\x18\x05 \x01(\t\x12.\n\x04rule\x18\x06 \x01(\x0e\x32 .draas.orchestrator.v1.AlertRule\x12\x36\n\x08severity\x18\x07 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12\x0f\n\x07subject\x18\x08 \x01(\t\x12\x0f\n\x07summary\x18\t \x01(\t\x12\x30\n\x05state\x18\n \x01(\x0e\x32!.draas.orchestrator.v1.AlertState\x12,\n\x08\x66ired_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x61\x63knowledged_by\x18\x0e \x01(\t\x12\x32\n\x07history\x18\x0f \x03(\x0b\x32!.draas.orchestrator.v1.AlertEvent\"\xa4\x01\n\x11ListAlertsRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61ll_projects\x18\x02 \x01(\x08\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.draas.orchestrator.v1.AlertState\x12\x10\n\x08group_id\x18\x04 \x01(\t\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x12\n\nlocal_only\x18\x06 \x01(\x08\"]\n\x12ListAlertsResponse\x12,\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x1c.draas.orchestrator.v1.Alert\x12\x19\n\x11unreachable_sites\x18\x02 \x03(\t\"K\n\x0fGetAlertRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x12\n\nlocal_only\x18\x03 \x01(\x08\"u\n\x17\x41\x63knowledgeAlertRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\x12\x12\n\nlocal_only\x18\x05 \x01(\x08\"\xfb\x01\n\x0c\x41lertChannel\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x30\n\x04kind\x18\x04 \x01(\x0e\x32\".draas.orchestrator.v1.ChannelKind\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12:\n\x0cmin_severity\x18\x06 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06secret\x18\x08 \x01(\t\"\xcc\x01\n\x19\x43reateAlertChannelRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x30\n\x04kind\x18\x03 \x01(\x0e\x32\".draas.orchestrator.v1.ChannelKind\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12:\n\x0cmin_severity\x18\x05 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12\x0e\n\x06secret\x18\x06 \x01(\t\".\n\x18ListAlertChannelsRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\"R\n\x19ListAlertChannelsResponse\x12\x35\n\x08\x63hannels\x18\x01 \x03(\x0b\x32#.draas.orchestrator.v1.AlertChannel\"C\n\x19\x44\x65leteAlertChannelRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\"\x1c\n\x1a\x44\x65leteAlertChannelResponse\"\x98\x02\n\x08\x44\x65livery\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x12\n\nchannel_id\x18\x03 \x01(\t\x12\r\n\x05\x65vent\x18\x04 \x01(\t\x12\r\n\x05state\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x64\x65livered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_attempt_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0blast_result\x18\n \x01(\t\"`\n\x15ListDeliveriesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x03 \x01(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\"M\n\x16ListDeliveriesResponse\x12\x33\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1f.draas.orchestrator.v1.Delivery\"\xaa\x01\n\x1aGetComplianceReportRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlocal_only\x18\x05 \x01(\x08\"\xa1\x05\n\x0fGroupCompliance\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x1a\n\x12rpo_target_seconds\x18\x03 \x01(\x01\x12#\n\x16rpo_compliance_percent\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x18\n\x10observed_seconds\x18\x05 \x01(\x01\x12\x1e\n\x11worst_rpo_seconds\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x10\n\x08\x62reaches\x18\x07 \x01(\x05\x12\x16\n\x0e\x62reach_seconds\x18\x08 \x01(\x01\x12\x11\n\ttests_run\x18\t \x01(\x05\x12\x14\n\x0ctests_passed\x18\n \x01(\x05\x12;\n\x17last_successful_test_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x17last_successful_test_id\x18\x0c \x01(\t\x12\"\n\x15last_test_rto_seconds\x18\r \x01(\x01H\x02\x88\x01\x01\x12\x1f\n\x12rto_target_seconds\x18\x0e \x01(\x01H\x03\x88\x01\x01\x12\x14\n\x07rto_met\x18\x0f \x01(\x08H\x04\x88\x01\x01\x12\x11\n\treadiness\x18\x10 \x01(\t\x12-\n last_successful_test_age_seconds\x18\x11 \x01(\x01H\x05\x88\x01\x01\x12\x0c\n\x04site\x18\x12 \x01(\tB\x19\n\x17_rpo_compliance_percentB\x14\n\x12_worst_rpo_secondsB\x18\n\x16_last_test_rto_secondsB\x15\n\x13_rto_target_secondsB\n\n\x08_rto_metB#\n!_last_successful_test_age_seconds\"\x88\x03\n\x10\x43omplianceReport\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cgenerated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04site\x18\x05 \x01(\t\x12\x36\n\x06groups\x18\x06 \x03(\x0b\x32&.draas.orchestrator.v1.GroupCompliance\x12#\n\x16rpo_compliance_percent\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x62reaches\x18\x08 \x01(\x05\x12\x11\n\ttests_run\x18\t \x01(\x05\x12\x14\n\x0ctests_passed\x18\n \x01(\x05\x12\x19\n\x11unreachable_sites\x18\x0b \x03(\tB\x19\n\x17_rpo_compliance_percent*\xa4\x02\n\tAlertRule\x12\x1a\n\x16\x41LERT_RULE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41LERT_RULE_RPO_OVER_TARGET\x10\x01\x12$\n ALERT_RULE_RPO_OVER_TWICE_TARGET\x10\x02\x12\x18\n\x14\x41LERT_RULE_LINK_DOWN\x10\x03\x12\x1c\n\x18\x41LERT_RULE_VM_INELIGIBLE\x10\x04\x12\x1b\n\x17\x41LERT_RULE_METADATA_LAG\x10\x05\x12\x1b\n\x17\x41LERT_RULE_TEST_OVERDUE\x10\x06\x12\x1f\n\x1b\x41LERT_RULE_OPERATION_FAILED\x10\x07\x12\"\n\x1e\x41LERT_RULE_TEST_NOT_CLEANED_UP\x10\x08*h\n\rAlertSeverity\x12\x1e\n\x1a\x41LERT_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41LERT_SEVERITY_WARNING\x10\x01\x12\x1b\n\x17\x41LERT_SEVERITY_CRITICAL\x10\x02*[\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41LERT_STATE_FIRING\x10\x01\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x02*]\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_EMAIL\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&draas/orchestrator/v1/monitoring.proto\x12\x15\x64raas.orchestrator.v1\x1a$draas/orchestrator/v1/policies.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x02\n\x1aUpdateFailoverGroupRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x00\x88\x01\x01\x12-\n\nrpo_target\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nrto_target\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x30\n\rtest_interval\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12:\n\rtest_schedule\x18\x07 \x01(\x0b\x32#.draas.orchestrator.v1.TestScheduleB\x0e\n\x0c_description\"\xbc\x01\n\x17GetHealthHistoryRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x04step\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xd5\x02\n\x0bHealthPoint\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10observed_seconds\x18\x02 \x01(\x01\x12\x1e\n\x11worst_rpo_seconds\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x1d\n\x10last_rpo_seconds\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x1d\n\x15within_target_seconds\x18\x05 \x01(\x01\x12\x19\n\x11link_down_seconds\x18\x06 \x01(\x01\x12\'\n\x1aworst_metadata_lag_seconds\x18\x07 \x01(\x01H\x02\x88\x01\x01\x12\x15\n\rprotected_vms\x18\x08 \x01(\x05\x42\x14\n\x12_worst_rpo_secondsB\x13\n\x11_last_rpo_secondsB\x1d\n\x1b_worst_metadata_lag_seconds\"\xbc\x01\n\rHealthHistory\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x1a\n\x12rpo_target_seconds\x18\x02 \x01(\x01\x12\'\n\x04step\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nresolution\x18\x04 \x01(\t\x12\x32\n\x06points\x18\x05 \x03(\x0b\x32\".draas.orchestrator.v1.HealthPoint\x12\x0c\n\x04site\x18\x06 \x01(\t\"^\n\nAlertEvent\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\n\n\x02\x62y\x18\x03 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\"\xf8\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04site\x18\x02 \x01(\t\x12\x12\n\nproject_id\x18\x03 \x01(\t\x12\x10\n\x08group_id\x18\x04 \x01(\t\x12\x12\n\ngroup_name\x18\x05 \x01(\t\x12.\n\x04rule\x18\x06 \x01(\x0e\x32 .draas.orchestrator.v1.AlertRule\x12\x36\n\x08severity\x18\x07 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12\x0f\n\x07subject\x18\x08 \x01(\t\x12\x0f\n\x07summary\x18\t \x01(\t\x12\x30\n\x05state\x18\n \x01(\x0e\x32!.draas.orchestrator.v1.AlertState\x12,\n\x08\x66ired_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x61\x63knowledged_by\x18\x0e \x01(\t\x12\x32\n\x07history\x18\x0f \x03(\x0b\x32!.draas.orchestrator.v1.AlertEvent\"\xa4\x01\n\x11ListAlertsRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61ll_projects\x18\x02 \x01(\x08\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.draas.orchestrator.v1.AlertState\x12\x10\n\x08group_id\x18\x04 \x01(\t\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x12\n\nlocal_only\x18\x06 \x01(\x08\"]\n\x12ListAlertsResponse\x12,\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x1c.draas.orchestrator.v1.Alert\x12\x19\n\x11unreachable_sites\x18\x02 \x03(\t\"K\n\x0fGetAlertRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x12\n\nlocal_only\x18\x03 \x01(\x08\"u\n\x17\x41\x63knowledgeAlertRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\x12\x12\n\nlocal_only\x18\x05 \x01(\x08\"\xfb\x01\n\x0c\x41lertChannel\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x30\n\x04kind\x18\x04 \x01(\x0e\x32\".draas.orchestrator.v1.ChannelKind\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12:\n\x0cmin_severity\x18\x06 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06secret\x18\x08 \x01(\t\"\xcc\x01\n\x19\x43reateAlertChannelRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x30\n\x04kind\x18\x03 \x01(\x0e\x32\".draas.orchestrator.v1.ChannelKind\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12:\n\x0cmin_severity\x18\x05 \x01(\x0e\x32$.draas.orchestrator.v1.AlertSeverity\x12\x0e\n\x06secret\x18\x06 \x01(\t\".\n\x18ListAlertChannelsRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\"R\n\x19ListAlertChannelsResponse\x12\x35\n\x08\x63hannels\x18\x01 \x03(\x0b\x32#.draas.orchestrator.v1.AlertChannel\"C\n\x19\x44\x65leteAlertChannelRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\"\x1c\n\x1a\x44\x65leteAlertChannelResponse\"\x98\x02\n\x08\x44\x65livery\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x12\n\nchannel_id\x18\x03 \x01(\t\x12\r\n\x05\x65vent\x18\x04 \x01(\t\x12\r\n\x05state\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x64\x65livered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_attempt_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0blast_result\x18\n \x01(\t\"`\n\x15ListDeliveriesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x03 \x01(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\"M\n\x16ListDeliveriesResponse\x12\x33\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1f.draas.orchestrator.v1.Delivery\"\xaa\x01\n\x1aGetComplianceReportRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x05start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlocal_only\x18\x05 \x01(\x08\"\xa1\x05\n\x0fGroupCompliance\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x1a\n\x12rpo_target_seconds\x18\x03 \x01(\x01\x12#\n\x16rpo_compliance_percent\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x18\n\x10observed_seconds\x18\x05 \x01(\x01\x12\x1e\n\x11worst_rpo_seconds\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x10\n\x08\x62reaches\x18\x07 \x01(\x05\x12\x16\n\x0e\x62reach_seconds\x18\x08 \x01(\x01\x12\x11\n\ttests_run\x18\t \x01(\x05\x12\x14\n\x0ctests_passed\x18\n \x01(\x05\x12;\n\x17last_successful_test_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x17last_successful_test_id\x18\x0c \x01(\t\x12\"\n\x15last_test_rto_seconds\x18\r \x01(\x01H\x02\x88\x01\x01\x12\x1f\n\x12rto_target_seconds\x18\x0e \x01(\x01H\x03\x88\x01\x01\x12\x14\n\x07rto_met\x18\x0f \x01(\x08H\x04\x88\x01\x01\x12\x11\n\treadiness\x18\x10 \x01(\t\x12-\n last_successful_test_age_seconds\x18\x11 \x01(\x01H\x05\x88\x01\x01\x12\x0c\n\x04site\x18\x12 \x01(\tB\x19\n\x17_rpo_compliance_percentB\x14\n\x12_worst_rpo_secondsB\x18\n\x16_last_test_rto_secondsB\x15\n\x13_rto_target_secondsB\n\n\x08_rto_metB#\n!_last_successful_test_age_seconds\"\x88\x03\n\x10\x43omplianceReport\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cgenerated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04site\x18\x05 \x01(\t\x12\x36\n\x06groups\x18\x06 \x03(\x0b\x32&.draas.orchestrator.v1.GroupCompliance\x12#\n\x16rpo_compliance_percent\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x62reaches\x18\x08 \x01(\x05\x12\x11\n\ttests_run\x18\t \x01(\x05\x12\x14\n\x0ctests_passed\x18\n \x01(\x05\x12\x19\n\x11unreachable_sites\x18\x0b \x03(\tB\x19\n\x17_rpo_compliance_percent*\xa4\x02\n\tAlertRule\x12\x1a\n\x16\x41LERT_RULE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41LERT_RULE_RPO_OVER_TARGET\x10\x01\x12$\n ALERT_RULE_RPO_OVER_TWICE_TARGET\x10\x02\x12\x18\n\x14\x41LERT_RULE_LINK_DOWN\x10\x03\x12\x1c\n\x18\x41LERT_RULE_VM_INELIGIBLE\x10\x04\x12\x1b\n\x17\x41LERT_RULE_METADATA_LAG\x10\x05\x12\x1b\n\x17\x41LERT_RULE_TEST_OVERDUE\x10\x06\x12\x1f\n\x1b\x41LERT_RULE_OPERATION_FAILED\x10\x07\x12\"\n\x1e\x41LERT_RULE_TEST_NOT_CLEANED_UP\x10\x08*h\n\rAlertSeverity\x12\x1e\n\x1a\x41LERT_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41LERT_SEVERITY_WARNING\x10\x01\x12\x1b\n\x17\x41LERT_SEVERITY_CRITICAL\x10\x02*[\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41LERT_STATE_FIRING\x10\x01\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x02*]\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_EMAIL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'draas.orchestrator.v1.monitoring_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ALERTRULE']._serialized_start=4569
-  _globals['_ALERTRULE']._serialized_end=4861
-  _globals['_ALERTSEVERITY']._serialized_start=4863
-  _globals['_ALERTSEVERITY']._serialized_end=4967
-  _globals['_ALERTSTATE']._serialized_start=4969
-  _globals['_ALERTSTATE']._serialized_end=5060
-  _globals['_CHANNELKIND']._serialized_start=5062
-  _globals['_CHANNELKIND']._serialized_end=5155
-  _globals['_UPDATEFAILOVERGROUPREQUEST']._serialized_start=131
-  _globals['_UPDATEFAILOVERGROUPREQUEST']._serialized_end=383
-  _globals['_GETHEALTHHISTORYREQUEST']._serialized_start=386
-  _globals['_GETHEALTHHISTORYREQUEST']._serialized_end=574
-  _globals['_HEALTHPOINT']._serialized_start=577
-  _globals['_HEALTHPOINT']._serialized_end=918
-  _globals['_HEALTHHISTORY']._serialized_start=921
-  _globals['_HEALTHHISTORY']._serialized_end=1109
-  _globals['_ALERTEVENT']._serialized_start=1111
-  _globals['_ALERTEVENT']._serialized_end=1205
-  _globals['_ALERT']._serialized_start=1208
-  _globals['_ALERT']._serialized_end=1712
-  _globals['_LISTALERTSREQUEST']._serialized_start=1715
-  _globals['_LISTALERTSREQUEST']._serialized_end=1879
-  _globals['_LISTALERTSRESPONSE']._serialized_start=1881
-  _globals['_LISTALERTSRESPONSE']._serialized_end=1974
-  _globals['_GETALERTREQUEST']._serialized_start=1976
-  _globals['_GETALERTREQUEST']._serialized_end=2051
-  _globals['_ACKNOWLEDGEALERTREQUEST']._serialized_start=2053
-  _globals['_ACKNOWLEDGEALERTREQUEST']._serialized_end=2170
-  _globals['_ALERTCHANNEL']._serialized_start=2173
-  _globals['_ALERTCHANNEL']._serialized_end=2424
-  _globals['_CREATEALERTCHANNELREQUEST']._serialized_start=2427
-  _globals['_CREATEALERTCHANNELREQUEST']._serialized_end=2631
-  _globals['_LISTALERTCHANNELSREQUEST']._serialized_start=2633
-  _globals['_LISTALERTCHANNELSREQUEST']._serialized_end=2679
-  _globals['_LISTALERTCHANNELSRESPONSE']._serialized_start=2681
-  _globals['_LISTALERTCHANNELSRESPONSE']._serialized_end=2763
-  _globals['_DELETEALERTCHANNELREQUEST']._serialized_start=2765
-  _globals['_DELETEALERTCHANNELREQUEST']._serialized_end=2832
-  _globals['_DELETEALERTCHANNELRESPONSE']._serialized_start=2834
-  _globals['_DELETEALERTCHANNELRESPONSE']._serialized_end=2862
-  _globals['_DELIVERY']._serialized_start=2865
-  _globals['_DELIVERY']._serialized_end=3145
-  _globals['_LISTDELIVERIESREQUEST']._serialized_start=3147
-  _globals['_LISTDELIVERIESREQUEST']._serialized_end=3243
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=3245
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=3322
-  _globals['_GETCOMPLIANCEREPORTREQUEST']._serialized_start=3325
-  _globals['_GETCOMPLIANCEREPORTREQUEST']._serialized_end=3495
-  _globals['_GROUPCOMPLIANCE']._serialized_start=3498
-  _globals['_GROUPCOMPLIANCE']._serialized_end=4171
-  _globals['_COMPLIANCEREPORT']._serialized_start=4174
-  _globals['_COMPLIANCEREPORT']._serialized_end=4566
+  _globals['_ALERTRULE']._serialized_start=4667
+  _globals['_ALERTRULE']._serialized_end=4959
+  _globals['_ALERTSEVERITY']._serialized_start=4961
+  _globals['_ALERTSEVERITY']._serialized_end=5065
+  _globals['_ALERTSTATE']._serialized_start=5067
+  _globals['_ALERTSTATE']._serialized_end=5158
+  _globals['_CHANNELKIND']._serialized_start=5160
+  _globals['_CHANNELKIND']._serialized_end=5253
+  _globals['_UPDATEFAILOVERGROUPREQUEST']._serialized_start=169
+  _globals['_UPDATEFAILOVERGROUPREQUEST']._serialized_end=481
+  _globals['_GETHEALTHHISTORYREQUEST']._serialized_start=484
+  _globals['_GETHEALTHHISTORYREQUEST']._serialized_end=672
+  _globals['_HEALTHPOINT']._serialized_start=675
+  _globals['_HEALTHPOINT']._serialized_end=1016
+  _globals['_HEALTHHISTORY']._serialized_start=1019
+  _globals['_HEALTHHISTORY']._serialized_end=1207
+  _globals['_ALERTEVENT']._serialized_start=1209
+  _globals['_ALERTEVENT']._serialized_end=1303
+  _globals['_ALERT']._serialized_start=1306
+  _globals['_ALERT']._serialized_end=1810
+  _globals['_LISTALERTSREQUEST']._serialized_start=1813
+  _globals['_LISTALERTSREQUEST']._serialized_end=1977
+  _globals['_LISTALERTSRESPONSE']._serialized_start=1979
+  _globals['_LISTALERTSRESPONSE']._serialized_end=2072
+  _globals['_GETALERTREQUEST']._serialized_start=2074
+  _globals['_GETALERTREQUEST']._serialized_end=2149
+  _globals['_ACKNOWLEDGEALERTREQUEST']._serialized_start=2151
+  _globals['_ACKNOWLEDGEALERTREQUEST']._serialized_end=2268
+  _globals['_ALERTCHANNEL']._serialized_start=2271
+  _globals['_ALERTCHANNEL']._serialized_end=2522
+  _globals['_CREATEALERTCHANNELREQUEST']._serialized_start=2525
+  _globals['_CREATEALERTCHANNELREQUEST']._serialized_end=2729
+  _globals['_LISTALERTCHANNELSREQUEST']._serialized_start=2731
+  _globals['_LISTALERTCHANNELSREQUEST']._serialized_end=2777
+  _globals['_LISTALERTCHANNELSRESPONSE']._serialized_start=2779
+  _globals['_LISTALERTCHANNELSRESPONSE']._serialized_end=2861
+  _globals['_DELETEALERTCHANNELREQUEST']._serialized_start=2863
+  _globals['_DELETEALERTCHANNELREQUEST']._serialized_end=2930
+  _globals['_DELETEALERTCHANNELRESPONSE']._serialized_start=2932
+  _globals['_DELETEALERTCHANNELRESPONSE']._serialized_end=2960
+  _globals['_DELIVERY']._serialized_start=2963
+  _globals['_DELIVERY']._serialized_end=3243
+  _globals['_LISTDELIVERIESREQUEST']._serialized_start=3245
+  _globals['_LISTDELIVERIESREQUEST']._serialized_end=3341
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=3343
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=3420
+  _globals['_GETCOMPLIANCEREPORTREQUEST']._serialized_start=3423
+  _globals['_GETCOMPLIANCEREPORTREQUEST']._serialized_end=3593
+  _globals['_GROUPCOMPLIANCE']._serialized_start=3596
+  _globals['_GROUPCOMPLIANCE']._serialized_end=4269
+  _globals['_COMPLIANCEREPORT']._serialized_start=4272
+  _globals['_COMPLIANCEREPORT']._serialized_end=4664
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from draas.orchestrator.v1 import policies_pb2 as _policies_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -60,20 +61,22 @@ CHANNEL_KIND_WEBHOOK: ChannelKind
 CHANNEL_KIND_EMAIL: ChannelKind
 
 class UpdateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "description", "rpo_target", "rto_target", "test_interval")
+    __slots__ = ("project_id", "group_id", "description", "rpo_target", "rto_target", "test_interval", "test_schedule")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     RPO_TARGET_FIELD_NUMBER: _ClassVar[int]
     RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
     TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     description: str
     rpo_target: _duration_pb2.Duration
     rto_target: _duration_pb2.Duration
     test_interval: _duration_pb2.Duration
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., description: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    test_schedule: _policies_pb2.TestSchedule
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., description: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
 
 class GetHealthHistoryRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "start", "end", "step")

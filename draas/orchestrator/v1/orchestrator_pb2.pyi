@@ -2,6 +2,7 @@ import datetime
 
 from draas.common.v1 import types_pb2 as _types_pb2
 from draas.orchestrator.v1 import monitoring_pb2 as _monitoring_pb2
+from draas.orchestrator.v1 import policies_pb2 as _policies_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -250,7 +251,7 @@ class ProtectedVm(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FailoverGroup(_message.Message):
-    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval")
+    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -267,6 +268,9 @@ class FailoverGroup(_message.Message):
     HOME_SITE_FIELD_NUMBER: _ClassVar[int]
     RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
     TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     name: str
@@ -283,7 +287,10 @@ class FailoverGroup(_message.Message):
     home_site: str
     rto_target: _duration_pb2.Duration
     test_interval: _duration_pb2.Duration
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    policy_id: str
+    policy_name: str
+    test_schedule: _policies_pb2.TestSchedule
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
 
 class TestSummary(_message.Message):
     __slots__ = ("operation_id", "state", "finished_at", "rto")
@@ -298,7 +305,7 @@ class TestSummary(_message.Message):
     def __init__(self, operation_id: _Optional[str] = ..., state: _Optional[_Union[OperationState, str]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class CreateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin", "rto_target", "test_interval")
+    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin", "rto_target", "test_interval", "policy", "test_schedule")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -310,6 +317,8 @@ class CreateFailoverGroupRequest(_message.Message):
     LINK_AS_ADMIN_FIELD_NUMBER: _ClassVar[int]
     RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
     TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     name: str
     description: str
@@ -321,7 +330,9 @@ class CreateFailoverGroupRequest(_message.Message):
     link_as_admin: bool
     rto_target: _duration_pb2.Duration
     test_interval: _duration_pb2.Duration
-    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    policy: str
+    test_schedule: _policies_pb2.TestSchedule
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
 
 class GetFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")

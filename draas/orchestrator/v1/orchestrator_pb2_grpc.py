@@ -5,6 +5,7 @@ import warnings
 
 from draas.orchestrator.v1 import monitoring_pb2 as draas_dot_orchestrator_dot_v1_dot_monitoring__pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2
+from draas.orchestrator.v1 import policies_pb2 as draas_dot_orchestrator_dot_v1_dot_policies__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -184,6 +185,41 @@ class OrchestratorServiceStub:
                 '/draas.orchestrator.v1.OrchestratorService/GetComplianceReport',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.FromString,
+                _registered_method=True)
+        self.CreatePolicy = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/CreatePolicy',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.CreatePolicyRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.FromString,
+                _registered_method=True)
+        self.GetPolicy = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/GetPolicy',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetPolicyRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.FromString,
+                _registered_method=True)
+        self.ListPolicies = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/ListPolicies',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesResponse.FromString,
+                _registered_method=True)
+        self.UpdatePolicy = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/UpdatePolicy',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyResponse.FromString,
+                _registered_method=True)
+        self.DeletePolicy = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/DeletePolicy',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyResponse.FromString,
+                _registered_method=True)
+        self.GetTestSchedule = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/GetTestSchedule',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetTestScheduleRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ScheduledTestState.FromString,
+                _registered_method=True)
+        self.RunScheduledTest = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/RunScheduledTest',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.RunScheduledTestRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
                 _registered_method=True)
         self.StopSource = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/StopSource',
@@ -410,6 +446,51 @@ class OrchestratorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreatePolicy(self, request, context):
+        """DR policies (policies.proto), kept at each site: a project's own and those an admin
+        published for every project. A change reaches the groups here that name the policy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPolicies(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTestSchedule(self, request, context):
+        """A group's scheduled tests, at its target site: when the next runs; or one now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunScheduledTest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def StopSource(self, request, context):
         """Site to site, asked by the target site's orchestrator during a planned failover: stops the
         group's VMs here and captures their metadata a last time.
@@ -603,6 +684,41 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
                     servicer.GetComplianceReport,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.SerializeToString,
+            ),
+            'CreatePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePolicy,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.CreatePolicyRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.SerializeToString,
+            ),
+            'GetPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPolicy,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetPolicyRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.SerializeToString,
+            ),
+            'ListPolicies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPolicies,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesResponse.SerializeToString,
+            ),
+            'UpdatePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePolicy,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyResponse.SerializeToString,
+            ),
+            'DeletePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePolicy,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyResponse.SerializeToString,
+            ),
+            'GetTestSchedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTestSchedule,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetTestScheduleRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.ScheduledTestState.SerializeToString,
+            ),
+            'RunScheduledTest': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunScheduledTest,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_policies__pb2.RunScheduledTestRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.SerializeToString,
             ),
             'StopSource': grpc.unary_unary_rpc_method_handler(
                     servicer.StopSource,
@@ -1440,6 +1556,195 @@ class OrchestratorService:
             '/draas.orchestrator.v1.OrchestratorService/GetComplianceReport',
             draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.GetComplianceReportRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_monitoring__pb2.ComplianceReport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/CreatePolicy',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.CreatePolicyRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/GetPolicy',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetPolicyRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPolicies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/ListPolicies',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.ListPoliciesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/UpdatePolicy',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.UpdatePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/DeletePolicy',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.DeletePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTestSchedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/GetTestSchedule',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.GetTestScheduleRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.ScheduledTestState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunScheduledTest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/RunScheduledTest',
+            draas_dot_orchestrator_dot_v1_dot_policies__pb2.RunScheduledTestRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from common.db import Database
 from common.errors import DraasError
@@ -25,6 +26,9 @@ from services.orchestrator.monitoring.alerts import AlertStore, Change
 from services.orchestrator.monitoring.delivery import Channels, Sender
 from services.orchestrator.monitoring.history import HealthHistory, Sample
 from services.orchestrator.monitoring.rules import Rules, VmProblem, Watched
+
+if TYPE_CHECKING:
+    from services.orchestrator.policies.scheduler import TestScheduler
 from services.orchestrator.readiness import ReadinessChecker
 from services.orchestrator.settings import OrchestratorSettings
 
@@ -53,6 +57,7 @@ class Round:
     sampled: int = 0
     changes: list[Change] = field(default_factory=list)
     delivered: int = 0
+    tests_started: list[str] = field(default_factory=list)
 
 
 class Monitor:
@@ -76,6 +81,8 @@ class Monitor:
         self.rules = Rules(settings, db)
         self.sender = Sender(settings, db, f"{socket.gethostname()}:{id(self)}")
         self.on_round: list[Callable[[Round, list[Watched], dict[str, Sample]], None]] = []
+        # Starts the scheduled tests that are due (policies/scheduler.py), when set.
+        self.scheduler: TestScheduler | None = None
         self._vms_checked: dict[str, datetime] = {}
         self._watched: list[Watched] | None = None
         # Each watched group with its newest sample, as the metrics read them.
@@ -111,6 +118,8 @@ class Monitor:
             if w.group.id in samples or w.group.id in self._latest
         }
         problems = self._check_vms(watched, moment)
+        if self.scheduler is not None:
+            result.tests_started = self.scheduler.run(moment, watched)
         self.history.roll_up(moment)
         self.history.prune(moment)
         judged = self.rules.judge(moment, watched, samples, problems)

@@ -9,10 +9,13 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
+from services.orchestrator.monitoring.alerts import Condition, Judged
 from tests.functional.dr.gateway_client import (
     ENDED,
     events,
@@ -57,7 +60,7 @@ def tokens(all_tokens) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def tested(lab, tenant_network, clients, all_tokens) -> dict:
+def tested(lab, sites, tenant_network, clients, all_tokens) -> Iterator[dict]:
     """tenant4's group (one VM, site A to site B) and a test failover of it at site B that
     has succeeded and is not cleaned up yet."""
     vm = make_vm(lab, tenant_network, "async", volumes=1)
@@ -88,7 +91,46 @@ def tested(lab, tenant_network, clients, all_tokens) -> dict:
             params={"target_id": group["id"], "action": "update/test-failover"},
         )
     )["audit_events"]
-    return {"group": group, "operation": done, "vm": vm.id, "audit_event": audited[0]["id"]}
+    # An alert of the group at site B (raised there by its monitor's store, as a rule would)
+    # and an alert channel of the tenant there.
+    alert = _alert_at_site_b(sites, lab, group)
+    channel = ok(
+        clients["site-b"].post(
+            "/v1/alert-channels",
+            headers=all_tokens["site-b"]["member"],
+            json={"name": "isolation", "kind": "email", "address": "ops@example.com"},
+        ),
+        201,
+    )
+    policy = ok(
+        clients["site-b"].post(
+            "/v1/policies",
+            headers=all_tokens["site-b"]["member"],
+            json={"name": "isolation", "replication_type": "sync", "target_site": "site-a"},
+        ),
+        201,
+    )
+    yield {
+        "group": group,
+        "operation": done,
+        "vm": vm.id,
+        "audit_event": audited[0]["id"],
+        "alert": alert,
+        "channel": channel["id"],
+        "policy": policy["id"],
+    }
+    member_b = all_tokens["site-b"]["member"]
+    clients["site-b"].delete(f"/v1/alert-channels/{channel['id']}", headers=member_b)
+    clients["site-b"].delete(f"/v1/policies/{policy['id']}", headers=member_b)
+
+
+def _alert_at_site_b(sites: dict, lab: Any, group: dict) -> str:
+    monitor = sites["site-b"].running["orchestrator"][1].monitor
+    condition = Condition(
+        project(lab, "site-b"), group["id"], group["name"], "test_overdue", "warning", "overdue"
+    )
+    (fired,) = monitor.alerts.reconcile(Judged([condition], set()), datetime.now(UTC))
+    return fired.alert_id
 
 
 def new_group(api, tokens, name: str, proof: dict[str, str]) -> dict:
@@ -126,6 +168,24 @@ BODIES = {
     },
     ("post", "/v1/failover-groups/{group_id}/failback"): {},
     ("post", "/v1/operations/{operation_id}/cleanup"): None,
+    ("patch", "/v1/failover-groups/{group_id}"): {"description": "changed by an intruder"},
+    ("post", "/v1/alerts/{alert_id}/acknowledge"): {"comment": "not mine"},
+    ("post", "/v1/alert-channels"): {
+        "name": "intruder",
+        "kind": "email",
+        "address": "intruder@example.com",
+    },
+    ("post", "/v1/policies"): {
+        "name": "intruder",
+        "replication_type": "sync",
+        "target_site": "site-a",
+    },
+    ("put", "/v1/policies/{policy}"): {
+        "name": "intruder",
+        "replication_type": "sync",
+        "target_site": "site-a",
+    },
+    ("post", "/v1/failover-groups/{group_id}/test-schedule/run"): None,
 }
 OPEN_ROUTES = {"/v1/health"}
 # Of no project: only an admin may read them (test_only_an_admin_reads_the_sites_status).
@@ -144,8 +204,8 @@ def routes(client: httpx.Client) -> list[tuple[str, str]]:
 
 def request_for(method: str, path: str, ids: dict[str, str]) -> dict:
     filled = path.format(**ids)
-    if method == "post" and (method, path) not in BODIES:
-        raise AssertionError(f"no example body for POST {path}: add one to BODIES")
+    if method in ("post", "patch", "put") and (method, path) not in BODIES:
+        raise AssertionError(f"no example body for {method.upper()} {path}: add one to BODIES")
     body = BODIES.get((method, path))
     if body is not None:
         body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
@@ -166,6 +226,9 @@ def test_every_route_refuses_another_project_and_changes_nothing(lab, clients, a
         "operation_id": tested["operation"]["id"],
         "server_id": tested["vm"],
         "event_id": tested["audit_event"],
+        "alert_id": tested["alert"],
+        "channel_id": tested["channel"],
+        "policy": tested["policy"],
     }
     before = state_of(client, tokens["member"], tested)
     tenant_project = project(lab, "site-b")
@@ -198,6 +261,9 @@ def test_a_reader_may_read_every_route_and_change_nothing(clients, all_tokens, t
         "operation_id": tested["operation"]["id"],
         "server_id": tested["vm"],
         "event_id": tested["audit_event"],
+        "alert_id": tested["alert"],
+        "channel_id": tested["channel"],
+        "policy": tested["policy"],
     }
     before = state_of(client, tokens["member"], tested)
     for method, path in routes(client):
