@@ -123,8 +123,8 @@ class Protection:
         from_policy: bool = False,
     ) -> Group:
         """Changes what is given (None: left as it is). A group made from a policy takes its
-        targets and schedule from it (`from_policy`), not by hand. A new RPO target of an async group
-        that replicates already reschedules its replication at once.
+        targets and schedule from it (`from_policy`), not by hand. A new RPO target of an async
+        group that replicates already reschedules its replication at once.
 
         :raises InvalidArgument: naming the field that is wrong.
         :raises FailedPrecondition: not at the group's source site, or an operation holds it.
