@@ -17,6 +17,7 @@ def group(g: Json) -> str:
     """A failover group, field by field, its VMs one per line."""
     vms = [
         f"{vm.get('name') or NONE} ({vm.get('server_id')}), tier {vm.get('tier')}"
+        + (" (by tag)" if vm.get("added_by") == "tag" else "")
         for vm in _list(g, "vms")
     ]
     return fields(

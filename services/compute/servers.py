@@ -30,6 +30,32 @@ def get_server(cloud: Cloud, project_id: str, server_id: str) -> pb.Server:
     return server_record(cloud, conn, _get(cloud, conn, server_id))
 
 
+def tagged(cloud: Cloud, metadata_key: str) -> list[pb.Server]:
+    """Every server of the site whose metadata holds the key (the service user lists every
+    project's servers, as an admin may).
+
+    :raises InvalidArgument: without a key.
+    """
+    if not metadata_key:
+        raise InvalidArgument("metadata_key", "is required")
+    conn = cloud.home()
+    servers = cloud.call(
+        "list every project's servers",
+        lambda: list(conn.compute.servers(details=True, all_projects=True)),
+    )
+    return [
+        pb.Server(
+            id=s.id,
+            name=s.name or "",
+            project_id=s.project_id or "",
+            status=s.status or "",
+            metadata={str(k): str(v) for k, v in (s.metadata or {}).items()},
+        )
+        for s in servers
+        if metadata_key in (s.metadata or {})
+    ]
+
+
 def quiesce(cloud: Cloud, project_id: str, server_id: str, mode: int) -> pb.Server:
     """Stops the server's writes (pause or stop); an already quiesced server stays as it is.
 

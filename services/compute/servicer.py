@@ -44,6 +44,13 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
     def GetServer(self, request: pb.GetServerRequest, context: grpc.ServicerContext) -> pb.Server:
         return servers.get_server(self._cloud, request.project_id, request.server_id)
 
+    def ListTaggedServers(
+        self, request: pb.ListTaggedServersRequest, context: grpc.ServicerContext
+    ) -> pb.ListTaggedServersResponse:
+        return pb.ListTaggedServersResponse(
+            servers=servers.tagged(self._cloud, request.metadata_key)
+        )
+
     def QuiesceServer(
         self, request: pb.QuiesceServerRequest, context: grpc.ServicerContext
     ) -> pb.Server:

@@ -187,9 +187,11 @@ class Protection:
                 )
         return self.records.update(project_id, group_id, change)
 
-    def add_vm(self, project_id: str, group_id: str, server_id: str, tier: int) -> Group:
+    def add_vm(
+        self, project_id: str, group_id: str, server_id: str, tier: int, added_by: str = ""
+    ) -> Group:
         """Checks the VM, protects its volumes (an async group replicates at once), records it
-        in the group and captures it.
+        in the group and captures it. `added_by`: "tag" for a VM protected by its tag.
 
         :raises FailedPrecondition: naming the VM, the volume and why it cannot join.
         """
@@ -218,6 +220,7 @@ class Protection:
                     tier=tier,
                     added_at=joined.isoformat(),
                     volumes=placement.volumes,
+                    added_by=added_by,
                 )
             )
             current.vms = sorted(vms, key=lambda v: (v.tier, v.name, v.server_id))

@@ -26,6 +26,7 @@ from services.orchestrator.monitoring.monitor import Monitor
 from services.orchestrator.operations import Operations
 from services.orchestrator.policies.scheduler import TestScheduler
 from services.orchestrator.policies.store import Policies
+from services.orchestrator.policies.tags import TagReconciler
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.protection import Protection
 from services.orchestrator.readiness import ReadinessChecker
@@ -52,6 +53,8 @@ class OrchestratorDeps(ServiceDeps):
     readiness: ReadinessChecker
     monitor: Monitor
     tests: TestScheduler
+    policies: Policies
+    protection: Protection
 
     def close(self) -> None:
         """Stops scheduling, the monitor and the engine (units under way end their current
@@ -87,8 +90,11 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
     scheduler = CleanupScheduler(operations, CLEANUP_INTERVAL_SECONDS).start()
     readiness = ReadinessChecker(settings, clients, records)
     tests = TestScheduler(settings, database, operations)
+    policies = Policies(database, settings)
+    protection = Protection(settings, clients, records, links)
     monitor = Monitor(settings, database, records, readiness)
     monitor.scheduler = tests
+    monitor.tags = TagReconciler(settings, clients, records, protection, policies)
     monitor.start()
     return OrchestratorDeps(
         tracer_provider=tracer_provider,
@@ -102,6 +108,8 @@ def build_deps(settings: OrchestratorSettings, tracer_provider: TracerProvider) 
         readiness=readiness,
         monitor=monitor,
         tests=tests,
+        policies=policies,
+        protection=protection,
     )
 
 
@@ -139,7 +147,7 @@ def create_server(
         status,
         deps.clients,
         deps.records,
-        Protection(settings, deps.clients, deps.records, deps.links),
+        deps.protection,
         deps.operations,
         deps.readiness,
         SourceSite(settings.site, deps.clients, deps.records, deps.database),
@@ -147,7 +155,7 @@ def create_server(
         settings,
         deps.monitor,
         Compliance(settings.site, deps.database, deps.monitor.history, deps.readiness),
-        Policies(deps.database, settings),
+        deps.policies,
         deps.tests,
     )
     binding = ServiceBinding(

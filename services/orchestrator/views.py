@@ -101,6 +101,7 @@ def group_message(
                 name=vm.name,
                 tier=vm.tier,
                 added_at=timestamp(vm.added_at) if vm.added_at else None,
+                added_by=vm.added_by,
             )
             for vm in group.vms
         ],

@@ -447,6 +447,18 @@ class SecurityGroup(_message.Message):
     rules: _containers.RepeatedCompositeFieldContainer[SecurityGroupRule]
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., project_id: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[SecurityGroupRule, _Mapping]]] = ...) -> None: ...
 
+class ListTaggedServersRequest(_message.Message):
+    __slots__ = ("metadata_key",)
+    METADATA_KEY_FIELD_NUMBER: _ClassVar[int]
+    metadata_key: str
+    def __init__(self, metadata_key: _Optional[str] = ...) -> None: ...
+
+class ListTaggedServersResponse(_message.Message):
+    __slots__ = ("servers",)
+    SERVERS_FIELD_NUMBER: _ClassVar[int]
+    servers: _containers.RepeatedCompositeFieldContainer[Server]
+    def __init__(self, servers: _Optional[_Iterable[_Union[Server, _Mapping]]] = ...) -> None: ...
+
 class CaptureInventoryRequest(_message.Message):
     __slots__ = ("project_id", "server_ids")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]

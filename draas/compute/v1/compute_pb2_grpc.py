@@ -44,6 +44,11 @@ class ComputeServiceStub:
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.GetServerRequest.SerializeToString,
                 response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.Server.FromString,
                 _registered_method=True)
+        self.ListTaggedServers = channel.unary_unary(
+                '/draas.compute.v1.ComputeService/ListTaggedServers',
+                request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersRequest.SerializeToString,
+                response_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersResponse.FromString,
+                _registered_method=True)
         self.QuiesceServer = channel.unary_unary(
                 '/draas.compute.v1.ComputeService/QuiesceServer',
                 request_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.QuiesceServerRequest.SerializeToString,
@@ -154,6 +159,14 @@ class ComputeServiceServicer:
 
     def GetServer(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTaggedServers(self, request, context):
+        """Every server of the site, of every project, whose metadata holds the key (id, name,
+        project, status and metadata only): the servers tagged for draas.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -306,6 +319,11 @@ def add_ComputeServiceServicer_to_server(servicer, server):
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.GetServerRequest.FromString,
                     response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.Server.SerializeToString,
             ),
+            'ListTaggedServers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTaggedServers,
+                    request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersRequest.FromString,
+                    response_serializer=draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersResponse.SerializeToString,
+            ),
             'QuiesceServer': grpc.unary_unary_rpc_method_handler(
                     servicer.QuiesceServer,
                     request_deserializer=draas_dot_compute_dot_v1_dot_compute__pb2.QuiesceServerRequest.FromString,
@@ -456,6 +474,33 @@ class ComputeService:
             '/draas.compute.v1.ComputeService/GetServer',
             draas_dot_compute_dot_v1_dot_compute__pb2.GetServerRequest.SerializeToString,
             draas_dot_compute_dot_v1_dot_compute__pb2.Server.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTaggedServers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.compute.v1.ComputeService/ListTaggedServers',
+            draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersRequest.SerializeToString,
+            draas_dot_compute_dot_v1_dot_compute__pb2.ListTaggedServersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -23,6 +23,7 @@ class AlertRule(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ALERT_RULE_TEST_OVERDUE: _ClassVar[AlertRule]
     ALERT_RULE_OPERATION_FAILED: _ClassVar[AlertRule]
     ALERT_RULE_TEST_NOT_CLEANED_UP: _ClassVar[AlertRule]
+    ALERT_RULE_TAGGED_VM_UNPROTECTED: _ClassVar[AlertRule]
 
 class AlertSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -50,6 +51,7 @@ ALERT_RULE_METADATA_LAG: AlertRule
 ALERT_RULE_TEST_OVERDUE: AlertRule
 ALERT_RULE_OPERATION_FAILED: AlertRule
 ALERT_RULE_TEST_NOT_CLEANED_UP: AlertRule
+ALERT_RULE_TAGGED_VM_UNPROTECTED: AlertRule
 ALERT_SEVERITY_UNSPECIFIED: AlertSeverity
 ALERT_SEVERITY_WARNING: AlertSeverity
 ALERT_SEVERITY_CRITICAL: AlertSeverity

@@ -239,16 +239,18 @@ class RestartSourceResponse(_message.Message):
     def __init__(self, restarted_server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ProtectedVm(_message.Message):
-    __slots__ = ("server_id", "name", "tier", "added_at")
+    __slots__ = ("server_id", "name", "tier", "added_at", "added_by")
     SERVER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
     ADDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ADDED_BY_FIELD_NUMBER: _ClassVar[int]
     server_id: str
     name: str
     tier: int
     added_at: _timestamp_pb2.Timestamp
-    def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    added_by: str
+    def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., added_by: _Optional[str] = ...) -> None: ...
 
 class FailoverGroup(_message.Message):
     __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule")

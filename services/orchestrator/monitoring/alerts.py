@@ -38,6 +38,7 @@ METADATA_LAG = "metadata_lag"
 TEST_OVERDUE = "test_overdue"
 OPERATION_FAILED = "operation_failed"
 TEST_NOT_CLEANED_UP = "test_not_cleaned_up"
+TAGGED_VM_UNPROTECTED = "tagged_vm_unprotected"
 RULES = (
     RPO_OVER_TARGET,
     RPO_OVER_TWICE_TARGET,
@@ -47,6 +48,7 @@ RULES = (
     TEST_OVERDUE,
     OPERATION_FAILED,
     TEST_NOT_CLEANED_UP,
+    TAGGED_VM_UNPROTECTED,
 )
 MAX_COMMENT = 1024
 

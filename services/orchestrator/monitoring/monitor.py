@@ -22,13 +22,14 @@ from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.engine.store import now as utc_now
 from services.orchestrator.groups import PROTECTED, GroupRecords
 from services.orchestrator.monitoring import alerts, metrics
-from services.orchestrator.monitoring.alerts import AlertStore, Change
+from services.orchestrator.monitoring.alerts import AlertStore, Change, Judged
 from services.orchestrator.monitoring.delivery import Channels, Sender
 from services.orchestrator.monitoring.history import HealthHistory, Sample
 from services.orchestrator.monitoring.rules import Rules, VmProblem, Watched
 
 if TYPE_CHECKING:
     from services.orchestrator.policies.scheduler import TestScheduler
+    from services.orchestrator.policies.tags import Reconciled, TagReconciler
 from services.orchestrator.readiness import ReadinessChecker
 from services.orchestrator.settings import OrchestratorSettings
 
@@ -58,6 +59,7 @@ class Round:
     changes: list[Change] = field(default_factory=list)
     delivered: int = 0
     tests_started: list[str] = field(default_factory=list)
+    tagged: Reconciled | None = None
 
 
 class Monitor:
@@ -81,8 +83,11 @@ class Monitor:
         self.rules = Rules(settings, db)
         self.sender = Sender(settings, db, f"{socket.gethostname()}:{id(self)}")
         self.on_round: list[Callable[[Round, list[Watched], dict[str, Sample]], None]] = []
-        # Starts the scheduled tests that are due (policies/scheduler.py), when set.
+        # Starts the scheduled tests that are due (policies/scheduler.py), and protects the
+        # servers tagged with a policy (policies/tags.py), when set.
         self.scheduler: TestScheduler | None = None
+        self.tags: TagReconciler | None = None
+        self._tags_looked_at: datetime | None = None
         self._vms_checked: dict[str, datetime] = {}
         self._watched: list[Watched] | None = None
         # Each watched group with its newest sample, as the metrics read them.
@@ -123,6 +128,7 @@ class Monitor:
         self.history.roll_up(moment)
         self.history.prune(moment)
         judged = self.rules.judge(moment, watched, samples, problems)
+        self._reconcile_tags(moment, judged, result)
         # Groups no longer watched here (deleted, or failed over the other way) end theirs.
         gone = self.alerts.firing_groups() - {w.group.id for w in watched}
         judged.pairs.update((g, rule) for g in gone for rule in GROUP_RULES)
@@ -131,6 +137,22 @@ class Monitor:
         for listener in self.on_round:
             listener(result, watched, samples)
         return result
+
+    def _reconcile_tags(self, moment: datetime, judged: Judged, result: Round) -> None:
+        every = timedelta(seconds=self.settings.tag_reconcile_seconds)
+        last = self._tags_looked_at
+        if self.tags is None or (last is not None and last <= moment < last + every):
+            return
+        try:
+            reconciled = self.tags.run()
+        except DraasError as error:
+            log.info("could not look at the tagged servers: %s", error)
+            return
+        self._tags_looked_at = moment
+        result.tagged = reconciled
+        # Every tagged server was looked at: a problem not found again has ended.
+        judged.conditions.extend(reconciled.problems)
+        judged.everywhere.add(alerts.TAGGED_VM_UNPROTECTED)
 
     def watched(self) -> list[Watched]:
         """The protected groups that fail over to this site and replicate already. While the
