@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make demo    install, then run the demo"
 	@echo "make test    install, then run every test"
-	@echo "make up      install, then start one site's services and leave them running"
+	@echo "make up      install, then start both simulated sites, every draas service and Horizon, and leave them running"
 	@echo "make protos  regenerate the gRPC code from protos/"
 	@echo "make lint    ruff, mypy and the generated-code check"
 	@echo "make lock    re-resolve constraints.txt from pyproject.toml"
