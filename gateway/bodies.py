@@ -150,6 +150,55 @@ class TestScheduleBody(Body):
     )
 
 
+HookName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_. -]+$")]
+HookUrl = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^https?://")]
+HookTimeout = Annotated[float, Field(gt=0, le=600)]
+
+
+class HookBody(Body):
+    name: HookName
+    url: HookUrl
+    when: Literal["pre_operation", "post_operation", "pre_vm", "post_vm"]
+    kinds: list[Literal["test_failover", "planned_failover", "unplanned_failover", "failback"]] = (
+        Field([], description="The operations it runs in; none: every one that recovers VMs.")
+    )
+    timeout_seconds: HookTimeout = 10
+    retries: int = Field(1, ge=0, le=5)
+    on_failure: Literal["fail", "warn"] = "fail"
+    vms: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        [], max_length=100, description="A VM hook's VMs (server ids or names); none: every one."
+    )
+    tiers: list[Annotated[int, Field(ge=1, le=100)]] = Field([], max_length=100)
+
+
+class CheckBody(Body):
+    name: HookName
+    type: Literal["tcp", "http", "hook"]
+    port: int = Field(0, ge=0, le=65535, description="tcp and http.")
+    path: str = Field("/", max_length=1024, pattern=r"^/[\x21-\x7e]*$")
+    expect_status: int = Field(200, ge=100, le=599)
+    expect_text: PlainText = Field("", max_length=1024)
+    url: str = Field(
+        "",
+        max_length=2048,
+        description='hook: where to POST; it answers {"passed": bool, "output": "..."}.',
+    )
+    timeout_seconds: HookTimeout = Field(60, description="Tried until it passes or this is over.")
+    in_failovers: bool = Field(False, description="Also in real failovers (always in tests).")
+    on_failure: Literal["fail", "warn"] = "fail"
+    vms: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        [], max_length=100, description="The VMs it checks (server ids or names); none: every one."
+    )
+    tiers: list[Annotated[int, Field(ge=1, le=100)]] = Field([], max_length=100)
+
+
+class AutomationBody(Body):
+    """Hooks around an operation and its VMs, and checks of each recovered VM's application."""
+
+    hooks: list[HookBody] = Field([], max_length=20)
+    checks: list[CheckBody] = Field([], max_length=20)
+
+
 class NewPolicy(Body):
     name: PlainText = Field(min_length=1, max_length=255)
     description: MultilineText = Field("", max_length=1024)
@@ -159,6 +208,7 @@ class NewPolicy(Body):
     rto_target_seconds: Target = 0
     test_interval_seconds: Target = 0
     test_schedule: TestScheduleBody | None = None
+    automation: AutomationBody | None = None
     default_tier: int = Field(1, ge=1, le=100, description="For VMs protected by tag.")
 
 
@@ -192,6 +242,7 @@ class NewGroup(Body):
         description="Required without a policy.",
     )
     test_schedule: TestScheduleBody | None = None
+    automation: AutomationBody | None = None
     target_project_id: str = Field(
         "",
         max_length=64,
@@ -209,6 +260,9 @@ class GroupChange(Body):
     rto_target_seconds: Target | None = None
     test_interval_seconds: Target | None = None
     test_schedule: TestScheduleBody | None = None
+    automation: AutomationBody | None = Field(
+        None, description="Replaces the group's hooks and checks ({} removes them)."
+    )
 
 
 class NewVm(Body):

@@ -15,7 +15,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
 from gateway.routes.common import REPLICATION_TYPES, key_or_new, orchestrator, page, started
-from gateway.routes.policies import schedule_message
+from gateway.routes.policies import automation_message, schedule_message
 from gateway.views import as_json
 
 router = APIRouter(prefix="/v1/failover-groups", tags=["failover groups"])
@@ -89,6 +89,10 @@ def create_group(
         message.test_interval.CopyFrom(duration(body.test_interval_seconds))
     if body.test_schedule is not None:
         message.test_schedule.CopyFrom(schedule_message(body.test_schedule))
+    if body.automation is not None:
+        # Present even when empty: an empty one removes the group's hooks and checks.
+        message.automation.SetInParent()
+        message.automation.MergeFrom(automation_message(body.automation))
     return as_json(orchestrator(request).call("CreateFailoverGroup", message))
 
 
@@ -117,6 +121,10 @@ def update_group(
             getattr(message, name).CopyFrom(duration(value))
     if body.test_schedule is not None:
         message.test_schedule.CopyFrom(schedule_message(body.test_schedule))
+    if body.automation is not None:
+        # Present even when empty: an empty one removes the group's hooks and checks.
+        message.automation.SetInParent()
+        message.automation.MergeFrom(automation_message(body.automation))
     return as_json(orchestrator(request).call("UpdateFailoverGroup", message))
 
 

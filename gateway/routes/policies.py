@@ -136,6 +136,7 @@ def _policy(body: bodies.NewPolicy) -> pol.Policy:
         rto_target=duration(body.rto_target_seconds),
         test_interval=duration(body.test_interval_seconds),
         test_schedule=schedule_message(schedule),
+        automation=automation_message(body.automation or bodies.AutomationBody()),
         default_tier=body.default_tier,
     )
 
@@ -146,4 +147,40 @@ def schedule_message(schedule: bodies.TestScheduleBody) -> pol.TestSchedule:
         windows=schedule.windows,
         timezone=schedule.timezone,
         cleanup_after=duration(schedule.cleanup_after_seconds),
+    )
+
+
+def automation_message(body: bodies.AutomationBody) -> pol.Automation:
+    return pol.Automation(
+        hooks=[
+            pol.Hook(
+                name=h.name,
+                url=h.url,
+                when=h.when,
+                kinds=list(h.kinds),
+                timeout=duration(h.timeout_seconds),
+                retries=h.retries,
+                on_failure=h.on_failure,
+                vms=h.vms,
+                tiers=h.tiers,
+            )
+            for h in body.hooks
+        ],
+        checks=[
+            pol.AppCheck(
+                name=c.name,
+                type=c.type,
+                port=c.port,
+                path=c.path,
+                expect_status=c.expect_status,
+                expect_text=c.expect_text,
+                url=c.url,
+                timeout=duration(c.timeout_seconds),
+                in_failovers=c.in_failovers,
+                on_failure=c.on_failure,
+                vms=c.vms,
+                tiers=c.tiers,
+            )
+            for c in body.checks
+        ],
     )

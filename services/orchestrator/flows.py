@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.orchestrator.checks import config as checks
+from services.orchestrator.checks.config import AUTOMATION
 from services.orchestrator.engine.plan import (
     FINISH,
     FINISH_TIER,
@@ -46,31 +48,63 @@ REMANAGE_PREPARE = [*RETIRE, "capture_recovered", "volume_hosts"]
 REMANAGE_VM_STEPS = ["release_server", "remanage_volumes", "boot_again", "verify_server"]
 
 
-def _vm_units(group: Group) -> list[UnitPlan]:
+def _automation(group: Group) -> dict[str, Any]:
+    """The unit inputs that carry the group's hooks and checks (steps/app.py)."""
+    return {AUTOMATION: group.automation, "group": {"name": group.name}}
+
+
+def _vm_units(group: Group, kind: str) -> list[UnitPlan]:
+    """A unit per VM: its recovery, with the group's hooks around it and its checks after."""
+    automation = checks.from_body(group.automation)
+    steps = list(VM_STEPS)
+    if automation.checks_for(kind):
+        steps.append("check_application")
+    if automation.hooks_for(kind, "pre_vm"):
+        steps.insert(0, "pre_vm_hooks")
+    if automation.hooks_for(kind, "post_vm"):
+        steps.append("post_vm_hooks")
+    inputs = _automation(group) if steps != VM_STEPS else {}
     return [
-        UnitPlan(vm.server_id, VM, vm.tier, list(VM_STEPS), vm.name, vm.server_id)
+        UnitPlan(vm.server_id, VM, vm.tier, list(steps), vm.name, vm.server_id, dict(inputs))
         for vm in group.vms
     ]
+
+
+def _with_operation_hooks(group: Group, kind: str, units: list[UnitPlan]) -> list[UnitPlan]:
+    """The group's operation hooks: first in the prepare unit, last in the finish unit (made
+    for them when the plan has none)."""
+    automation = checks.from_body(group.automation)
+    if automation.hooks_for(kind, "pre_operation"):
+        prepare = next(u for u in units if u.role == PREPARE)
+        prepare.steps.insert(0, "pre_operation_hooks")
+        prepare.inputs.update(_automation(group))
+    if automation.hooks_for(kind, "post_operation"):
+        finish = next((u for u in units if u.role == FINISH), None)
+        if finish is None:
+            finish = UnitPlan(FINISH, FINISH, FINISH_TIER, [])
+            units.append(finish)
+        finish.steps.append("post_operation_hooks")
+        finish.inputs.update(_automation(group))
+    return units
 
 
 def test_failover_plan(
     group: Group, project_id: str, request: dict[str, Any], stop_on_failure: bool
 ) -> Plan:
-    """Recover the newest (or chosen) point, rebuild on isolated networks, verify.
-    `project_id` is the tenant's here."""
+    """Recover the newest (or chosen) point, rebuild on isolated networks, verify (and check,
+    with the group's hooks around). `project_id` is the tenant's here."""
     prepare = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, ["load_group", *REBUILD])
-    return Plan(
-        TEST_FAILOVER,
-        project_id,
-        group.id,
-        request,
-        [prepare, *_vm_units(group)],
-        stop_on_failure,
-    )
+    units = _with_operation_hooks(group, TEST_FAILOVER, [prepare, *_vm_units(group, TEST_FAILOVER)])
+    return Plan(TEST_FAILOVER, project_id, group.id, request, units, stop_on_failure)
 
 
 def failover_plan(
-    group: Group, project_id: str, request: dict[str, Any], planned: bool, stop_on_failure: bool
+    group: Group,
+    project_id: str,
+    request: dict[str, Any],
+    planned: bool,
+    stop_on_failure: bool,
+    hooks_of: str = "",
 ) -> Plan:
     """Planned: stop the source VMs (before the final replication when quiescing, which sync
     always does; after it otherwise), wait for their last metadata, recover, rebuild, take the
@@ -83,12 +117,18 @@ def failover_plan(
         steps = ["stop_source", "load_group", "final_replication", *REBUILD]
     else:
         steps = ["final_replication", "stop_source", "load_group", *REBUILD]
-    units = [
-        UnitPlan(PREPARE, PREPARE, PREPARE_TIER, steps),
-        *_vm_units(group),
-        UnitPlan(FINISH, FINISH, FINISH_TIER, ["take_ownership"]),
-    ]
     kind = PLANNED_FAILOVER if planned else UNPLANNED_FAILOVER
+    # A failback's failover runs the hooks and checks meant for failbacks.
+    hooks = hooks_of or kind
+    units = _with_operation_hooks(
+        group,
+        hooks,
+        [
+            UnitPlan(PREPARE, PREPARE, PREPARE_TIER, steps),
+            *_vm_units(group, hooks),
+            UnitPlan(FINISH, FINISH, FINISH_TIER, ["take_ownership"]),
+        ],
+    )
     return Plan(kind, project_id, group.id, request, units, stop_on_failure)
 
 
@@ -116,7 +156,9 @@ def failback_plan(group: Group, project_id: str, request: dict[str, Any]) -> Pla
     """At the group's home site: a planned failover back (quiesced: no write is lost), then a
     reprotect towards the site it came back from. Should the reprotect fail, the failover back
     stands and the group is failed over here, to be reprotected again."""
-    failover = failover_plan(group, project_id, {**request, "quiesce": True}, True, False)
+    failover = failover_plan(
+        group, project_id, {**request, "quiesce": True}, True, False, hooks_of=FAILBACK
+    )
     follow_up = UnitPlan(FOLLOW_UP, FOLLOW_UP, FOLLOW_UP_TIER, list(REPROTECT_STEPS))
     return Plan(FAILBACK, project_id, group.id, failover.request, [*failover.units, follow_up])
 

@@ -68,6 +68,8 @@ class Group:
     policy_id: str = ""
     policy_name: str = ""
     test_schedule: dict[str, Any] = field(default_factory=dict)
+    # Its hooks and application checks (checks/config.py Automation.body()).
+    automation: dict[str, Any] = field(default_factory=dict)
     source_array: str = ""
     target_array: str = ""
     pod_name: str = ""
@@ -145,6 +147,7 @@ class Group:
             policy_id=str(body.get("policy_id", "")),
             policy_name=str(body.get("policy_name", "")),
             test_schedule=dict(body.get("test_schedule") or {}),
+            automation=dict(body.get("automation") or {}),
             state=str(body.get("state", PROTECTED)),
             created_at=str(body.get("created_at", "")),
             updated_at=str(body.get("updated_at", "")),

@@ -325,6 +325,8 @@ class PolicyRecord(Base):
     test_interval_seconds: Mapped[float] = mapped_column(Float)
     # TestSchedule.body().
     test_schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Automation.body(): hooks and application checks.
+    automation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     default_tier: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,7 @@ from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator import eligibility, lifecycle
+from services.orchestrator.checks.config import Automation
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import ASYNC, SYNC, Group, GroupRecords, ProtectedVm
 from services.orchestrator.policies.schedule import TestSchedule
@@ -57,6 +58,7 @@ class Protection:
         test_interval_seconds: float = 0.0,
         test_schedule: TestSchedule | None = None,
         policy: tuple[str, str] = ("", ""),
+        automation: Automation | None = None,
     ) -> Group:
         """A new, empty group running here and failing over to `target_site`, where the tenant
         is the project this one is linked to, or else the one the link proven by `target_token`
@@ -108,6 +110,7 @@ class Protection:
             test_schedule=schedule.body(),
             policy_id=policy[0],
             policy_name=policy[1],
+            automation=(automation or Automation()).body(),
         )
         return self.records.put(group)
 
@@ -121,6 +124,7 @@ class Protection:
         test_interval_seconds: float | None = None,
         test_schedule: TestSchedule | None = None,
         from_policy: bool = False,
+        automation: Automation | None = None,
     ) -> Group:
         """Changes what is given (None: left as it is). A group made from a policy takes its
         targets and schedule from it (`from_policy`), not by hand. A new RPO target of an async
@@ -130,11 +134,17 @@ class Protection:
         :raises FailedPrecondition: not at the group's source site, or an operation holds it.
         """
         group = self._changeable(project_id, group_id)
-        targets = (rpo_target_seconds, rto_target_seconds, test_interval_seconds, test_schedule)
+        targets = (
+            rpo_target_seconds,
+            rto_target_seconds,
+            test_interval_seconds,
+            test_schedule,
+            automation,
+        )
         if group.policy_id and not from_policy and any(t is not None for t in targets):
             raise FailedPrecondition(
-                f"group {group.name} takes its targets and test schedule from policy "
-                f"{group.policy_name}: change the policy"
+                f"group {group.name} takes its targets, test schedule, hooks and checks from "
+                f"policy {group.policy_name}: change the policy"
             )
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise InvalidArgument("description", f"must be at most {MAX_DESCRIPTION} characters")
@@ -173,6 +183,7 @@ class Protection:
                 test_schedule=current.test_schedule
                 if test_schedule is None
                 else test_schedule.body(),
+                automation=current.automation if automation is None else automation.body(),
             )
 
         if rescheduled:

@@ -19,6 +19,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator import flows, network_copies, views, vm_protection
+from services.orchestrator.checks.messages import automation_from
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import OperationState
 from services.orchestrator.groups import ASYNC, SYNC, GroupRecords
@@ -143,6 +144,7 @@ class OrchestratorServicer(
         schedule = (
             schedule_from(request.test_schedule) if request.HasField("test_schedule") else None
         )
+        automation = automation_from(request.automation) if request.HasField("automation") else None
         if not request.policy:
             replication = _TYPES.get(request.replication_type)
             if replication is None:
@@ -154,6 +156,7 @@ class OrchestratorServicer(
                 "rto_target_seconds": _seconds(request.rto_target, "rto_target"),
                 "test_interval_seconds": _seconds(request.test_interval, "test_interval"),
                 "test_schedule": schedule,
+                "automation": automation,
             }
         policy = self._policies.find(request.project_id, request.policy)
         given = _TYPES.get(request.replication_type)
@@ -169,6 +172,8 @@ class OrchestratorServicer(
             raise InvalidArgument(
                 "policy", "gives the group its targets and test schedule: change the policy"
             )
+        if automation is not None:
+            raise InvalidArgument("policy", "gives the group its hooks and checks")
         return {
             "replication_type": policy.replication_type,
             "target_site": policy.target_site,
@@ -177,6 +182,7 @@ class OrchestratorServicer(
             "test_interval_seconds": policy.test_interval_seconds,
             "test_schedule": policy.test_schedule,
             "policy": (policy.id, policy.name),
+            "automation": policy.automation,
         }
 
     def UpdateFailoverGroup(
@@ -198,6 +204,9 @@ class OrchestratorServicer(
             else None,
             test_schedule=schedule_from(request.test_schedule)
             if request.HasField("test_schedule")
+            else None,
+            automation=automation_from(request.automation)
+            if request.HasField("automation")
             else None,
         )
         tested = self._operations.last_tests(project, [group.id])

@@ -97,6 +97,12 @@ class OrchestratorSettings(ServiceSettings):
         default_factory=dict,
         description="A source site's external network name -> this site's (same name if absent).",
     )
+    guest_proxy: str = Field(
+        "",
+        pattern=r"^$|^[^:\s]+:\d{1,5}$",
+        description="host:port of an HTTP CONNECT proxy into the tenants' networks, through "
+        "which application checks reach recovered VMs; empty: directly.",
+    )
     # Monitoring (services/orchestrator/monitoring/).
     monitor_interval_seconds: float = Field(
         60.0,

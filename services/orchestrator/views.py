@@ -12,6 +12,8 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import policies_pb2 as pol
 from services.orchestrator import flows
+from services.orchestrator.checks import config as checks
+from services.orchestrator.checks.messages import automation_message
 from services.orchestrator.engine.plan import VM, OperationState, StepState, UnitState
 from services.orchestrator.engine.store import aware
 from services.orchestrator.groups import ASYNC, FAILED_OVER, Group
@@ -114,6 +116,7 @@ def group_message(
         policy_id=group.policy_id,
         policy_name=group.policy_name,
         test_schedule=schedule_message(TestSchedule.from_body(group.test_schedule)),
+        automation=automation_message(checks.from_body(group.automation)),
     )
 
 
@@ -269,8 +272,37 @@ def report_message(snapshot: Snapshot) -> opb.Report:
         )
         if vm.get("recovery_time_seconds") is not None:
             vm_report.recovery_time.CopyFrom(duration(vm["recovery_time_seconds"]))
+        outputs = (unit.outputs or {}) if unit else {}
+        vm_report.checks.extend(_check_results(outputs.get("checks", [])))
+        vm_report.hooks.extend(
+            _check_results([*outputs.get("pre_vm_hooks", []), *outputs.get("post_vm_hooks", [])])
+        )
         message.vms.append(vm_report)
+    for group_unit in snapshot.units:
+        if group_unit.role != VM:
+            outputs = group_unit.outputs or {}
+            message.hooks.extend(
+                _check_results(
+                    [
+                        *outputs.get("pre_operation_hooks", []),
+                        *outputs.get("post_operation_hooks", []),
+                    ]
+                )
+            )
     return message
+
+
+def _check_results(results: list[dict[str, Any]]) -> list[opb.CheckResult]:
+    return [
+        opb.CheckResult(
+            name=str(r.get("name", "")),
+            passed=bool(r.get("passed")),
+            output=str(r.get("output", "")),
+            elapsed=duration(float(r.get("seconds", 0))),
+            on_failure=str(r.get("on_failure", "")),
+        )
+        for r in results
+    ]
 
 
 def _check(check: Check) -> opb.ReadinessCheck:

@@ -16,6 +16,7 @@ from simulators.openstack.app import Faults, region_app
 from simulators.openstack.backends import load_backends
 from simulators.openstack.config import RegionConfig
 from simulators.openstack.control import control_app
+from simulators.openstack.guests import GuestProxy
 from simulators.openstack.store import (
     Domain,
     Flavor,
@@ -61,6 +62,8 @@ class OpenStackSimulator:
         self.control = Listener(
             control, config.host, config.control_port, None, f"os-{config.region}-control"
         )
+        # Into the region's tenant networks, as a bastion reaches them (guests.py).
+        self.guests = GuestProxy(self.store, config.host)
 
     @property
     def url(self) -> str:
@@ -73,6 +76,11 @@ class OpenStackSimulator:
     @property
     def control_url(self) -> str:
         return self.control.url
+
+    @property
+    def guest_proxy(self) -> str:
+        """host:port of the HTTP CONNECT proxy into the region's servers."""
+        return self.guests.address
 
     def project_id(self, name: str) -> str:
         project = self.store.project_by_name(name, "default")
@@ -91,6 +99,7 @@ class OpenStackSimulator:
     def start(self) -> OpenStackSimulator:
         self.api.start()
         self.control.start()
+        self.guests.start()
         self.workload.start()
         return self
 
@@ -107,6 +116,7 @@ class OpenStackSimulator:
         self.workload.stop()
         self.api.stop()
         self.control.stop()
+        self.guests.stop()
         self.store.worker.close()
         for backend in self.store.backends.values():
             backend.close()

@@ -63,7 +63,7 @@ CHANNEL_KIND_WEBHOOK: ChannelKind
 CHANNEL_KIND_EMAIL: ChannelKind
 
 class UpdateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "description", "rpo_target", "rto_target", "test_interval", "test_schedule")
+    __slots__ = ("project_id", "group_id", "description", "rpo_target", "rto_target", "test_interval", "test_schedule", "automation")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +71,7 @@ class UpdateFailoverGroupRequest(_message.Message):
     RTO_TARGET_FIELD_NUMBER: _ClassVar[int]
     TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATION_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     description: str
@@ -78,7 +79,8 @@ class UpdateFailoverGroupRequest(_message.Message):
     rto_target: _duration_pb2.Duration
     test_interval: _duration_pb2.Duration
     test_schedule: _policies_pb2.TestSchedule
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., description: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
+    automation: _policies_pb2.Automation
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., description: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ..., automation: _Optional[_Union[_policies_pb2.Automation, _Mapping]] = ...) -> None: ...
 
 class GetHealthHistoryRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "start", "end", "step")

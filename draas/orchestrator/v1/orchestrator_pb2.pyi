@@ -253,7 +253,7 @@ class ProtectedVm(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., added_by: _Optional[str] = ...) -> None: ...
 
 class FailoverGroup(_message.Message):
-    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule")
+    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule", "automation")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -273,6 +273,7 @@ class FailoverGroup(_message.Message):
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
     TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     name: str
@@ -292,7 +293,8 @@ class FailoverGroup(_message.Message):
     policy_id: str
     policy_name: str
     test_schedule: _policies_pb2.TestSchedule
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
+    automation: _policies_pb2.Automation
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ..., automation: _Optional[_Union[_policies_pb2.Automation, _Mapping]] = ...) -> None: ...
 
 class TestSummary(_message.Message):
     __slots__ = ("operation_id", "state", "finished_at", "rto")
@@ -307,7 +309,7 @@ class TestSummary(_message.Message):
     def __init__(self, operation_id: _Optional[str] = ..., state: _Optional[_Union[OperationState, str]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class CreateFailoverGroupRequest(_message.Message):
-    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin", "rto_target", "test_interval", "policy", "test_schedule")
+    __slots__ = ("project_id", "name", "description", "replication_type", "target_site", "rpo_target", "target_project_id", "target_token", "link_as_admin", "rto_target", "test_interval", "policy", "test_schedule", "automation")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -321,6 +323,7 @@ class CreateFailoverGroupRequest(_message.Message):
     TEST_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATION_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     name: str
     description: str
@@ -334,7 +337,8 @@ class CreateFailoverGroupRequest(_message.Message):
     test_interval: _duration_pb2.Duration
     policy: str
     test_schedule: _policies_pb2.TestSchedule
-    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ...) -> None: ...
+    automation: _policies_pb2.Automation
+    def __init__(self, project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., target_project_id: _Optional[str] = ..., target_token: _Optional[str] = ..., link_as_admin: _Optional[bool] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ..., automation: _Optional[_Union[_policies_pb2.Automation, _Mapping]] = ...) -> None: ...
 
 class GetFailoverGroupRequest(_message.Message):
     __slots__ = ("project_id", "group_id")
@@ -719,7 +723,7 @@ class GetReportRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class VmReport(_message.Message):
-    __slots__ = ("server_id", "name", "tier", "recovered", "recovered_server_id", "steps", "recovery_time", "error")
+    __slots__ = ("server_id", "name", "tier", "recovered", "recovered_server_id", "steps", "recovery_time", "error", "checks", "hooks")
     SERVER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
@@ -728,6 +732,8 @@ class VmReport(_message.Message):
     STEPS_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_TIME_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
+    HOOKS_FIELD_NUMBER: _ClassVar[int]
     server_id: str
     name: str
     tier: int
@@ -736,10 +742,26 @@ class VmReport(_message.Message):
     steps: _containers.RepeatedCompositeFieldContainer[StepResult]
     recovery_time: _duration_pb2.Duration
     error: str
-    def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., recovered: _Optional[bool] = ..., recovered_server_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovery_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+    checks: _containers.RepeatedCompositeFieldContainer[CheckResult]
+    hooks: _containers.RepeatedCompositeFieldContainer[CheckResult]
+    def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., recovered: _Optional[bool] = ..., recovered_server_id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovery_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error: _Optional[str] = ..., checks: _Optional[_Iterable[_Union[CheckResult, _Mapping]]] = ..., hooks: _Optional[_Iterable[_Union[CheckResult, _Mapping]]] = ...) -> None: ...
+
+class CheckResult(_message.Message):
+    __slots__ = ("name", "passed", "output", "elapsed", "on_failure")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    ON_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    passed: bool
+    output: str
+    elapsed: _duration_pb2.Duration
+    on_failure: str
+    def __init__(self, name: _Optional[str] = ..., passed: _Optional[bool] = ..., output: _Optional[str] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., on_failure: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed", "group_steps", "kept")
+    __slots__ = ("operation_id", "kind", "state", "group_id", "timing", "rto", "recovery_point", "rpo", "vms", "errors", "trace_id", "removed", "group_steps", "kept", "hooks")
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -754,6 +776,7 @@ class Report(_message.Message):
     REMOVED_FIELD_NUMBER: _ClassVar[int]
     GROUP_STEPS_FIELD_NUMBER: _ClassVar[int]
     KEPT_FIELD_NUMBER: _ClassVar[int]
+    HOOKS_FIELD_NUMBER: _ClassVar[int]
     operation_id: str
     kind: OperationKind
     state: OperationState
@@ -768,7 +791,8 @@ class Report(_message.Message):
     removed: _containers.RepeatedScalarFieldContainer[str]
     group_steps: _containers.RepeatedCompositeFieldContainer[StepResult]
     kept: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ..., group_steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., kept: _Optional[_Iterable[str]] = ...) -> None: ...
+    hooks: _containers.RepeatedCompositeFieldContainer[CheckResult]
+    def __init__(self, operation_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., group_id: _Optional[str] = ..., timing: _Optional[_Union[_types_pb2.Timing, _Mapping]] = ..., rto: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., recovery_point: _Optional[_Union[_types_pb2.RecoveryPoint, _Mapping]] = ..., rpo: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmReport, _Mapping]]] = ..., errors: _Optional[_Iterable[str]] = ..., trace_id: _Optional[str] = ..., removed: _Optional[_Iterable[str]] = ..., group_steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., kept: _Optional[_Iterable[str]] = ..., hooks: _Optional[_Iterable[_Union[CheckResult, _Mapping]]] = ...) -> None: ...
 
 class GetSystemStatusRequest(_message.Message):
     __slots__ = ()

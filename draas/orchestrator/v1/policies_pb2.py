@@ -27,7 +27,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$draas/orchestrator/v1/policies.proto\x12\x15\x64raas.orchestrator.v1\x1a\x1b\x64raas/common/v1/types.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"t\n\x0cTestSchedule\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x0f\n\x07windows\x18\x02 \x03(\t\x12\x10\n\x08timezone\x18\x03 \x01(\t\x12\x30\n\rcleanup_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xf1\x03\n\x06Policy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12:\n\x10replication_type\x18\x05 \x01(\x0e\x32 .draas.common.v1.ReplicationType\x12\x13\n\x0btarget_site\x18\x06 \x01(\t\x12-\n\nrpo_target\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nrto_target\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x30\n\rtest_interval\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12:\n\rtest_schedule\x18\n \x01(\x0b\x32#.draas.orchestrator.v1.TestSchedule\x12\x14\n\x0c\x64\x65\x66\x61ult_tier\x18\x0b \x01(\x05\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tgroup_ids\x18\x0e \x03(\t\"i\n\x13\x43reatePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12-\n\x06policy\x18\x02 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x0f\n\x07publish\x18\x03 \x01(\x08\"6\n\x10GetPolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\")\n\x13ListPoliciesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\"G\n\x14ListPoliciesResponse\x12/\n\x08policies\x18\x01 \x03(\x0b\x32\x1d.draas.orchestrator.v1.Policy\"{\n\x13UpdatePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\x12.\n\x07\x63hanged\x18\x03 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x10\n\x08\x61s_admin\x18\x04 \x01(\x08\"[\n\x11GroupChangeResult\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanges\x18\x03 \x03(\t\x12\x0f\n\x07refused\x18\x04 \x01(\t\"\x7f\n\x14UpdatePolicyResponse\x12-\n\x06policy\x18\x01 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x38\n\x06groups\x18\x02 \x03(\x0b\x32(.draas.orchestrator.v1.GroupChangeResult\"K\n\x13\x44\x65letePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\x12\x10\n\x08\x61s_admin\x18\x03 \x01(\x08\"\x16\n\x14\x44\x65letePolicyResponse\">\n\x16GetTestScheduleRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\"\xab\x03\n\x12ScheduledTestState\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x30\n\rtest_interval\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12:\n\rtest_schedule\x18\x03 \x01(\x0b\x32#.draas.orchestrator.v1.TestSchedule\x12\x33\n\x0flast_success_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x1blast_scheduled_operation_id\x18\x05 \x01(\t\x12\x35\n\x11last_scheduled_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bnext_due_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bnext_run_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clast_problem\x18\t \x01(\t\x12\x0c\n\x04site\x18\n \x01(\t\"?\n\x17RunScheduledTestRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$draas/orchestrator/v1/policies.proto\x12\x15\x64raas.orchestrator.v1\x1a\x1b\x64raas/common/v1/types.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"t\n\x0cTestSchedule\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x0f\n\x07windows\x18\x02 \x03(\t\x12\x10\n\x08timezone\x18\x03 \x01(\t\x12\x30\n\rcleanup_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xab\x01\n\x04Hook\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03url\x18\x02 \x01(\t\x12\x0c\n\x04when\x18\x03 \x01(\t\x12\r\n\x05kinds\x18\x04 \x03(\t\x12*\n\x07timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0f\n\x07retries\x18\x06 \x01(\x05\x12\x12\n\non_failure\x18\x07 \x01(\t\x12\x0b\n\x03vms\x18\x08 \x03(\t\x12\r\n\x05tiers\x18\t \x03(\x05\"\xed\x01\n\x08\x41ppCheck\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\x05\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\x15\n\rexpect_status\x18\x05 \x01(\x05\x12\x13\n\x0b\x65xpect_text\x18\x06 \x01(\t\x12\x0b\n\x03url\x18\x07 \x01(\t\x12*\n\x07timeout\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x14\n\x0cin_failovers\x18\t \x01(\x08\x12\x12\n\non_failure\x18\n \x01(\t\x12\x0b\n\x03vms\x18\x0b \x03(\t\x12\r\n\x05tiers\x18\x0c \x03(\x05\"i\n\nAutomation\x12*\n\x05hooks\x18\x01 \x03(\x0b\x32\x1b.draas.orchestrator.v1.Hook\x12/\n\x06\x63hecks\x18\x02 \x03(\x0b\x32\x1f.draas.orchestrator.v1.AppCheck\"\xa8\x04\n\x06Policy\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12:\n\x10replication_type\x18\x05 \x01(\x0e\x32 .draas.common.v1.ReplicationType\x12\x13\n\x0btarget_site\x18\x06 \x01(\t\x12-\n\nrpo_target\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\nrto_target\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x30\n\rtest_interval\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12:\n\rtest_schedule\x18\n \x01(\x0b\x32#.draas.orchestrator.v1.TestSchedule\x12\x14\n\x0c\x64\x65\x66\x61ult_tier\x18\x0b \x01(\x05\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tgroup_ids\x18\x0e \x03(\t\x12\x35\n\nautomation\x18\x0f \x01(\x0b\x32!.draas.orchestrator.v1.Automation\"i\n\x13\x43reatePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12-\n\x06policy\x18\x02 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x0f\n\x07publish\x18\x03 \x01(\x08\"6\n\x10GetPolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\")\n\x13ListPoliciesRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\"G\n\x14ListPoliciesResponse\x12/\n\x08policies\x18\x01 \x03(\x0b\x32\x1d.draas.orchestrator.v1.Policy\"{\n\x13UpdatePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\x12.\n\x07\x63hanged\x18\x03 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x10\n\x08\x61s_admin\x18\x04 \x01(\x08\"[\n\x11GroupChangeResult\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanges\x18\x03 \x03(\t\x12\x0f\n\x07refused\x18\x04 \x01(\t\"\x7f\n\x14UpdatePolicyResponse\x12-\n\x06policy\x18\x01 \x01(\x0b\x32\x1d.draas.orchestrator.v1.Policy\x12\x38\n\x06groups\x18\x02 \x03(\x0b\x32(.draas.orchestrator.v1.GroupChangeResult\"K\n\x13\x44\x65letePolicyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x0e\n\x06policy\x18\x02 \x01(\t\x12\x10\n\x08\x61s_admin\x18\x03 \x01(\x08\"\x16\n\x14\x44\x65letePolicyResponse\">\n\x16GetTestScheduleRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\"\xab\x03\n\x12ScheduledTestState\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x30\n\rtest_interval\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12:\n\rtest_schedule\x18\x03 \x01(\x0b\x32#.draas.orchestrator.v1.TestSchedule\x12\x33\n\x0flast_success_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x1blast_scheduled_operation_id\x18\x05 \x01(\t\x12\x35\n\x11last_scheduled_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bnext_due_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bnext_run_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clast_problem\x18\t \x01(\t\x12\x0c\n\x04site\x18\n \x01(\t\"?\n\x17RunScheduledTestRequest\x12\x12\n\nproject_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,30 +36,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TESTSCHEDULE']._serialized_start=157
   _globals['_TESTSCHEDULE']._serialized_end=273
-  _globals['_POLICY']._serialized_start=276
-  _globals['_POLICY']._serialized_end=773
-  _globals['_CREATEPOLICYREQUEST']._serialized_start=775
-  _globals['_CREATEPOLICYREQUEST']._serialized_end=880
-  _globals['_GETPOLICYREQUEST']._serialized_start=882
-  _globals['_GETPOLICYREQUEST']._serialized_end=936
-  _globals['_LISTPOLICIESREQUEST']._serialized_start=938
-  _globals['_LISTPOLICIESREQUEST']._serialized_end=979
-  _globals['_LISTPOLICIESRESPONSE']._serialized_start=981
-  _globals['_LISTPOLICIESRESPONSE']._serialized_end=1052
-  _globals['_UPDATEPOLICYREQUEST']._serialized_start=1054
-  _globals['_UPDATEPOLICYREQUEST']._serialized_end=1177
-  _globals['_GROUPCHANGERESULT']._serialized_start=1179
-  _globals['_GROUPCHANGERESULT']._serialized_end=1270
-  _globals['_UPDATEPOLICYRESPONSE']._serialized_start=1272
-  _globals['_UPDATEPOLICYRESPONSE']._serialized_end=1399
-  _globals['_DELETEPOLICYREQUEST']._serialized_start=1401
-  _globals['_DELETEPOLICYREQUEST']._serialized_end=1476
-  _globals['_DELETEPOLICYRESPONSE']._serialized_start=1478
-  _globals['_DELETEPOLICYRESPONSE']._serialized_end=1500
-  _globals['_GETTESTSCHEDULEREQUEST']._serialized_start=1502
-  _globals['_GETTESTSCHEDULEREQUEST']._serialized_end=1564
-  _globals['_SCHEDULEDTESTSTATE']._serialized_start=1567
-  _globals['_SCHEDULEDTESTSTATE']._serialized_end=1994
-  _globals['_RUNSCHEDULEDTESTREQUEST']._serialized_start=1996
-  _globals['_RUNSCHEDULEDTESTREQUEST']._serialized_end=2059
+  _globals['_HOOK']._serialized_start=276
+  _globals['_HOOK']._serialized_end=447
+  _globals['_APPCHECK']._serialized_start=450
+  _globals['_APPCHECK']._serialized_end=687
+  _globals['_AUTOMATION']._serialized_start=689
+  _globals['_AUTOMATION']._serialized_end=794
+  _globals['_POLICY']._serialized_start=797
+  _globals['_POLICY']._serialized_end=1349
+  _globals['_CREATEPOLICYREQUEST']._serialized_start=1351
+  _globals['_CREATEPOLICYREQUEST']._serialized_end=1456
+  _globals['_GETPOLICYREQUEST']._serialized_start=1458
+  _globals['_GETPOLICYREQUEST']._serialized_end=1512
+  _globals['_LISTPOLICIESREQUEST']._serialized_start=1514
+  _globals['_LISTPOLICIESREQUEST']._serialized_end=1555
+  _globals['_LISTPOLICIESRESPONSE']._serialized_start=1557
+  _globals['_LISTPOLICIESRESPONSE']._serialized_end=1628
+  _globals['_UPDATEPOLICYREQUEST']._serialized_start=1630
+  _globals['_UPDATEPOLICYREQUEST']._serialized_end=1753
+  _globals['_GROUPCHANGERESULT']._serialized_start=1755
+  _globals['_GROUPCHANGERESULT']._serialized_end=1846
+  _globals['_UPDATEPOLICYRESPONSE']._serialized_start=1848
+  _globals['_UPDATEPOLICYRESPONSE']._serialized_end=1975
+  _globals['_DELETEPOLICYREQUEST']._serialized_start=1977
+  _globals['_DELETEPOLICYREQUEST']._serialized_end=2052
+  _globals['_DELETEPOLICYRESPONSE']._serialized_start=2054
+  _globals['_DELETEPOLICYRESPONSE']._serialized_end=2076
+  _globals['_GETTESTSCHEDULEREQUEST']._serialized_start=2078
+  _globals['_GETTESTSCHEDULEREQUEST']._serialized_end=2140
+  _globals['_SCHEDULEDTESTSTATE']._serialized_start=2143
+  _globals['_SCHEDULEDTESTSTATE']._serialized_end=2570
+  _globals['_RUNSCHEDULEDTESTREQUEST']._serialized_start=2572
+  _globals['_RUNSCHEDULEDTESTREQUEST']._serialized_end=2635
 # @@protoc_insertion_point(module_scope)

@@ -23,8 +23,66 @@ class TestSchedule(_message.Message):
     cleanup_after: _duration_pb2.Duration
     def __init__(self, enabled: _Optional[bool] = ..., windows: _Optional[_Iterable[str]] = ..., timezone: _Optional[str] = ..., cleanup_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
+class Hook(_message.Message):
+    __slots__ = ("name", "url", "when", "kinds", "timeout", "retries", "on_failure", "vms", "tiers")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    WHEN_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    RETRIES_FIELD_NUMBER: _ClassVar[int]
+    ON_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    VMS_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    url: str
+    when: str
+    kinds: _containers.RepeatedScalarFieldContainer[str]
+    timeout: _duration_pb2.Duration
+    retries: int
+    on_failure: str
+    vms: _containers.RepeatedScalarFieldContainer[str]
+    tiers: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, name: _Optional[str] = ..., url: _Optional[str] = ..., when: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., retries: _Optional[int] = ..., on_failure: _Optional[str] = ..., vms: _Optional[_Iterable[str]] = ..., tiers: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class AppCheck(_message.Message):
+    __slots__ = ("name", "type", "port", "path", "expect_status", "expect_text", "url", "timeout", "in_failovers", "on_failure", "vms", "tiers")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    PORT_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    EXPECT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXPECT_TEXT_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    IN_FAILOVERS_FIELD_NUMBER: _ClassVar[int]
+    ON_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    VMS_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    type: str
+    port: int
+    path: str
+    expect_status: int
+    expect_text: str
+    url: str
+    timeout: _duration_pb2.Duration
+    in_failovers: bool
+    on_failure: str
+    vms: _containers.RepeatedScalarFieldContainer[str]
+    tiers: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., port: _Optional[int] = ..., path: _Optional[str] = ..., expect_status: _Optional[int] = ..., expect_text: _Optional[str] = ..., url: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., in_failovers: _Optional[bool] = ..., on_failure: _Optional[str] = ..., vms: _Optional[_Iterable[str]] = ..., tiers: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class Automation(_message.Message):
+    __slots__ = ("hooks", "checks")
+    HOOKS_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
+    hooks: _containers.RepeatedCompositeFieldContainer[Hook]
+    checks: _containers.RepeatedCompositeFieldContainer[AppCheck]
+    def __init__(self, hooks: _Optional[_Iterable[_Union[Hook, _Mapping]]] = ..., checks: _Optional[_Iterable[_Union[AppCheck, _Mapping]]] = ...) -> None: ...
+
 class Policy(_message.Message):
-    __slots__ = ("id", "project_id", "name", "description", "replication_type", "target_site", "rpo_target", "rto_target", "test_interval", "test_schedule", "default_tier", "created_at", "updated_at", "group_ids")
+    __slots__ = ("id", "project_id", "name", "description", "replication_type", "target_site", "rpo_target", "rto_target", "test_interval", "test_schedule", "default_tier", "created_at", "updated_at", "group_ids", "automation")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +97,7 @@ class Policy(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     GROUP_IDS_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     name: str
@@ -53,7 +112,8 @@ class Policy(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     group_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_schedule: _Optional[_Union[TestSchedule, _Mapping]] = ..., default_tier: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., group_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    automation: Automation
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_schedule: _Optional[_Union[TestSchedule, _Mapping]] = ..., default_tier: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., group_ids: _Optional[_Iterable[str]] = ..., automation: _Optional[_Union[Automation, _Mapping]] = ...) -> None: ...
 
 class CreatePolicyRequest(_message.Message):
     __slots__ = ("project_id", "policy", "publish")

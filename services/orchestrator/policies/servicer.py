@@ -16,6 +16,8 @@ from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import policies_pb2 as pol
 from services.orchestrator import views
+from services.orchestrator.checks import config as checks
+from services.orchestrator.checks.messages import automation_from, automation_message
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import ASYNC, SYNC, Group, GroupRecords
 from services.orchestrator.monitoring.monitor import Monitor
@@ -163,6 +165,8 @@ class PoliciesServicer:
         ]
         if TestSchedule.from_body(group.test_schedule) != policy.test_schedule:
             changes.append("test_schedule")
+        if checks.from_body(group.automation) != policy.automation:
+            changes.append("hooks and checks")
         if not changes:
             return result
         if group.owner_site != self._site:
@@ -179,6 +183,7 @@ class PoliciesServicer:
                 test_interval_seconds=policy.test_interval_seconds,
                 test_schedule=policy.test_schedule,
                 from_policy=True,
+                automation=policy.automation,
             )
         except DraasError as error:
             result.refused = str(error)
@@ -204,6 +209,7 @@ def policy_from(message: pol.Policy) -> Policy:
         rto_target_seconds=_seconds(message.rto_target, "rto_target"),
         test_interval_seconds=_seconds(message.test_interval, "test_interval"),
         test_schedule=schedule_from(message.test_schedule),
+        automation=automation_from(message.automation),
         default_tier=message.default_tier or 1,
     )
 
@@ -230,6 +236,7 @@ def policy_message(policy: Policy, groups: list[Group]) -> pol.Policy:
         rto_target=duration(policy.rto_target_seconds),
         test_interval=duration(policy.test_interval_seconds),
         test_schedule=views.schedule_message(policy.test_schedule),
+        automation=automation_message(policy.automation),
         default_tier=policy.default_tier,
         created_at=views.timestamp(policy.created_at) if policy.created_at else None,
         updated_at=views.timestamp(policy.updated_at) if policy.updated_at else None,

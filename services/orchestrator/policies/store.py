@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from common.db import Database
 from common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from services.orchestrator.checks import config as checks
+from services.orchestrator.checks.config import Automation
 from services.orchestrator.engine.store import aware, now
 from services.orchestrator.groups import ASYNC, SYNC
 from services.orchestrator.models import PolicyRecord
@@ -35,6 +37,7 @@ class Policy:
     rto_target_seconds: float = 0.0
     test_interval_seconds: float = 0.0
     test_schedule: TestSchedule = field(default_factory=TestSchedule)
+    automation: Automation = field(default_factory=Automation)
     default_tier: int = 1
     description: str = ""
     id: str = ""
@@ -184,6 +187,7 @@ def _record(policy: Policy) -> PolicyRecord:
         rto_target_seconds=policy.rto_target_seconds,
         test_interval_seconds=policy.test_interval_seconds,
         test_schedule=policy.test_schedule.body(),
+        automation=policy.automation.body(),
         default_tier=policy.default_tier,
         created_at=policy.created_at,
         updated_at=policy.updated_at,
@@ -202,6 +206,7 @@ def _policy(record: PolicyRecord) -> Policy:
         rto_target_seconds=record.rto_target_seconds,
         test_interval_seconds=record.test_interval_seconds,
         test_schedule=TestSchedule.from_body(record.test_schedule),
+        automation=checks.from_body(record.automation),
         default_tier=record.default_tier,
         created_at=aware(record.created_at),
         updated_at=aware(record.updated_at),

@@ -153,6 +153,7 @@ class TagReconciler:
             test_interval_seconds=policy.test_interval_seconds,
             test_schedule=policy.test_schedule,
             policy=(policy.id, policy.name),
+            automation=policy.automation,
         )
 
 

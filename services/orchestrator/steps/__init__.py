@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.orchestrator.engine.steps import Registry
+from services.orchestrator.steps import app
 from services.orchestrator.steps.base import StepDeps
 from services.orchestrator.steps.cleanup import DestroyTestCopies, RemoveTestResources
 from services.orchestrator.steps.finish import TakeOwnership
@@ -55,6 +56,7 @@ def build_registry(deps: StepDeps) -> Registry:
             BootAgain,
             RemoveTestResources,
             DestroyTestCopies,
+            *app.STEPS,
         )
     )
 
