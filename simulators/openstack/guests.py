@@ -119,8 +119,9 @@ def _answer_http(connection: socket.socket, reader: Any, name: str, kind: str) -
     body = f"{name} is up\n".encode() if status == 200 else f"{name} failed\n".encode()
     if not line:
         return
-    connection.sendall(
+    head = (
         f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-        f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-        + body
+        f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
     )
+    connection.sendall(head.encode() + body)
