@@ -63,7 +63,7 @@ class GuestProxy:
     @property
     def address(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}"
 
     def start(self) -> GuestProxy:
         self._thread.start()
