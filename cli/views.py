@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cli import automation
 from cli.output import NONE, clock, fields, seconds, table, text
 
 # Kinds whose end is worth a recovery summary (RTO, RPO, what recovered).
@@ -34,6 +35,7 @@ def group(g: Json) -> str:
             ("test_interval", seconds(g.get("test_interval") or None)),
             ("policy", g.get("policy_name") or None),
             ("scheduled_tests", "on" if (g.get("test_schedule") or {}).get("enabled") else None),
+            ("hooks_and_checks", automation.summary(g.get("automation")) or None),
             ("state", g.get("state")),
             ("vms", vms),
             ("created_at", g.get("created_at")),

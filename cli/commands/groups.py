@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from cli import views
 from cli.auth import token_of
+from cli.automation import automation_option, load
 from cli.client import segment
 from cli.context import App, format_option, pass_app
 from cli.errors import CliError, GatewayError
@@ -74,6 +76,7 @@ def failover_group() -> None:
     metavar="SECONDS",
     help="A successful test failover is due within each interval (alerted when overdue).",
 )
+@automation_option
 @click.option(
     "--target-project-id",
     default=None,
@@ -100,6 +103,7 @@ def create(
     rpo_target: float | None,
     rto_target: float | None,
     test_interval: float | None,
+    automation_file: Path | None,
     target_project_id: str | None,
     target_cloud: str | None,
 ) -> None:
@@ -122,6 +126,9 @@ def create(
         body["rto_target_seconds"] = rto_target
     if test_interval is not None:
         body["test_interval_seconds"] = test_interval
+    automation = load(automation_file)
+    if automation is not None:
+        body["automation"] = automation
     if target_project_id:
         body["target_project_id"] = target_project_id
     headers = {}
@@ -188,6 +195,8 @@ def show(app: App, group: str) -> None:
     metavar="SECONDS",
     help="A new test interval; 0: none.",
 )
+@automation_option
+@click.option("--no-automation", is_flag=True, help="Remove the group's hooks and checks.")
 @format_option
 @pass_app
 def set_group(
@@ -197,6 +206,8 @@ def set_group(
     rpo_target: float | None,
     rto_target: float | None,
     test_interval: float | None,
+    automation_file: Path | None,
+    no_automation: bool,
 ) -> None:
     """Change the failover group GROUP's description or targets, at its source site."""
     body: dict[str, Any] = {}
@@ -208,9 +219,13 @@ def set_group(
     ):
         if value is not None:
             body[name] = value
+    automation = load(automation_file)
+    if automation is not None or no_automation:
+        body["automation"] = automation or {}
     if not body:
         raise click.UsageError(
-            "give at least one of --description, --rpo-target, --rto-target, --test-interval"
+            "give at least one of --description, --rpo-target, --rto-target, --test-interval, "
+            "--automation, --no-automation"
         )
     group_id, _ = app.find_group(group)
     app.show(app.client().request("PATCH", _path(group_id), body=body), views.group)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cli.automation import automation_option, load, summary
 from cli.client import segment
 from cli.commands.groups import group_option
 from cli.context import App, format_option, pass_app
@@ -47,6 +48,8 @@ def _policy_options(function: F) -> F:
                      metavar="SECONDS", help="How long a scheduled test stands."),
         click.option("--default-tier", type=click.IntRange(1, 100), default=None,
                      help="The tier of a VM protected by tag without a draas:tier tag."),
+        automation_option,
+        click.option("--no-automation", is_flag=True, help="No hooks or checks."),
     ]  # fmt: skip
     for option in reversed(options):
         function = option(function)
@@ -83,6 +86,10 @@ def policy_body(current: Json, options: Mapping[str, Any]) -> dict[str, Any]:
         body["test_schedule"]["timezone"] = options["timezone"]
     if options.get("cleanup_after") is not None:
         body["test_schedule"]["cleanup_after_seconds"] = options["cleanup_after"]
+    body["automation"] = dict(current.get("automation") or {"hooks": [], "checks": []})
+    loaded = load(options.get("automation_file"))
+    if loaded is not None or options.get("no_automation"):
+        body["automation"] = loaded or {"hooks": [], "checks": []}
     if body["rpo_target_seconds"] is None:
         del body["rpo_target_seconds"]
     return body
@@ -209,6 +216,7 @@ def policy_fields(p: Json) -> str:
             ("test_interval", seconds(p.get("test_interval") or None)),
             ("scheduled_tests", _schedule_text(p.get("test_schedule"))),
             ("default_tier", p.get("default_tier")),
+            ("hooks_and_checks", summary(p.get("automation")) or NONE),
             ("groups", list(p.get("group_ids") or []) or NONE),
         ]
     )
