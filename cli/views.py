@@ -125,10 +125,11 @@ def readiness(r: Json, names: Mapping[str, str]) -> str:
     return head + "\n\n" + table(("VM", "Check", "OK", "Reason"), rows)
 
 
-def recovery_points(points: Iterable[Json]) -> str:
-    """Recovery points, one row each."""
+def recovery_points(points: Iterable[Json], names: Mapping[str, str] | None = None) -> str:
+    """Recovery points, one row each, with the VMs each holds."""
+    names = names or {}
     return table(
-        ("ID", "Created", "Completed", "Progress", "Source array", "Target array"),
+        ("ID", "Created", "Completed", "Progress", "Source array", "Target array", "Holds"),
         [
             (
                 p.get("id"),
@@ -137,6 +138,7 @@ def recovery_points(points: Iterable[Json]) -> str:
                 f"{float(p.get('progress') or 0.0):.0%}",
                 p.get("source_array"),
                 p.get("target_array"),
+                ", ".join(_vm_label(s, names) for s in p.get("server_ids") or []) or NONE,
             )
             for p in points
         ],

@@ -299,9 +299,11 @@ def readiness(app: App, group: str) -> None:
 @pass_app
 def recovery_points(app: App, group: str) -> None:
     """List the points in time the target site can recover a group to."""
-    group_id, _ = app.find_group(group)
+    group_id, listed = app.find_group(group)
+    found = listed if listed is not None else app.client().get(_path(group_id))
+    names = views.vm_names(found.get("vms") or [])
     document = app.client().get(_path(group_id, "recovery-points"))
-    app.show(document, lambda d: views.recovery_points(d.get("recovery_points") or []))
+    app.show(document, lambda d: views.recovery_points(d.get("recovery_points") or [], names))
 
 
 @click.command("replication-health")

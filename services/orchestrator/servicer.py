@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -313,6 +314,13 @@ class OrchestratorServicer(
             points = self._clients.storage.ListRecoveryPoints(
                 spb.ListRecoveryPointsRequest(group=group.ref())
             ).recovery_points
+        for point in points:
+            taken = point.created_at.ToDatetime(tzinfo=UTC)
+            point.server_ids.extend(
+                vm.server_id
+                for vm in group.vms
+                if not vm.added_at or datetime.fromisoformat(vm.added_at) <= taken
+            )
         return opb.ListRecoveryPointsResponse(recovery_points=points)
 
     def GetReplicationHealth(

@@ -26,19 +26,19 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64raas/common/v1/types.proto\x12\x0f\x64raas.common.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x89\x02\n\rRecoveryPoint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12:\n\x10replication_type\x18\x03 \x01(\x0e\x32 .draas.common.v1.ReplicationType\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08progress\x18\x06 \x01(\x01\x12\x14\n\x0csource_array\x18\x07 \x01(\t\x12\x14\n\x0ctarget_array\x18\x08 \x01(\t\"\x95\x01\n\x06Timing\x12.\n\nstarted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x07\x65lapsed\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration*j\n\x0fReplicationType\x12 \n\x1cREPLICATION_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16REPLICATION_TYPE_ASYNC\x10\x01\x12\x19\n\x15REPLICATION_TYPE_SYNC\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64raas/common/v1/types.proto\x12\x0f\x64raas.common.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x9d\x02\n\rRecoveryPoint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12:\n\x10replication_type\x18\x03 \x01(\x0e\x32 .draas.common.v1.ReplicationType\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08progress\x18\x06 \x01(\x01\x12\x14\n\x0csource_array\x18\x07 \x01(\t\x12\x14\n\x0ctarget_array\x18\x08 \x01(\t\x12\x12\n\nserver_ids\x18\t \x03(\t\"\x95\x01\n\x06Timing\x12.\n\nstarted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x07\x65lapsed\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration*j\n\x0fReplicationType\x12 \n\x1cREPLICATION_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16REPLICATION_TYPE_ASYNC\x10\x01\x12\x19\n\x15REPLICATION_TYPE_SYNC\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'draas.common.v1.types_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REPLICATIONTYPE']._serialized_start=587
-  _globals['_REPLICATIONTYPE']._serialized_end=693
+  _globals['_REPLICATIONTYPE']._serialized_start=607
+  _globals['_REPLICATIONTYPE']._serialized_end=713
   _globals['_PAGEREQUEST']._serialized_start=113
   _globals['_PAGEREQUEST']._serialized_end=165
   _globals['_RECOVERYPOINT']._serialized_start=168
-  _globals['_RECOVERYPOINT']._serialized_end=433
-  _globals['_TIMING']._serialized_start=436
-  _globals['_TIMING']._serialized_end=585
+  _globals['_RECOVERYPOINT']._serialized_end=453
+  _globals['_TIMING']._serialized_start=456
+  _globals['_TIMING']._serialized_end=605
 # @@protoc_insertion_point(module_scope)

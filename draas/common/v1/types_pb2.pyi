@@ -2,10 +2,11 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -28,7 +29,7 @@ class PageRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class RecoveryPoint(_message.Message):
-    __slots__ = ("id", "group_id", "replication_type", "created_at", "completed_at", "progress", "source_array", "target_array")
+    __slots__ = ("id", "group_id", "replication_type", "created_at", "completed_at", "progress", "source_array", "target_array", "server_ids")
     ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     REPLICATION_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +38,7 @@ class RecoveryPoint(_message.Message):
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_ARRAY_FIELD_NUMBER: _ClassVar[int]
     TARGET_ARRAY_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     group_id: str
     replication_type: ReplicationType
@@ -45,7 +47,8 @@ class RecoveryPoint(_message.Message):
     progress: float
     source_array: str
     target_array: str
-    def __init__(self, id: _Optional[str] = ..., group_id: _Optional[str] = ..., replication_type: _Optional[_Union[ReplicationType, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[float] = ..., source_array: _Optional[str] = ..., target_array: _Optional[str] = ...) -> None: ...
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., group_id: _Optional[str] = ..., replication_type: _Optional[_Union[ReplicationType, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[float] = ..., source_array: _Optional[str] = ..., target_array: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Timing(_message.Message):
     __slots__ = ("started_at", "finished_at", "elapsed")
