@@ -9,7 +9,9 @@ from cli import automation
 from cli.output import NONE, clock, fields, seconds, table, text
 
 # Kinds whose end is worth a recovery summary (RTO, RPO, what recovered).
-FAILOVER_KINDS = frozenset({"test_failover", "planned_failover", "unplanned_failover", "failback"})
+FAILOVER_KINDS = frozenset(
+    {"test_failover", "planned_failover", "unplanned_failover", "failback", "move"}
+)
 
 Json = Mapping[str, Any]
 

@@ -159,9 +159,9 @@ class HookBody(Body):
     name: HookName
     url: HookUrl
     when: Literal["pre_operation", "post_operation", "pre_vm", "post_vm"]
-    kinds: list[Literal["test_failover", "planned_failover", "unplanned_failover", "failback"]] = (
-        Field([], description="The operations it runs in; none: every one that recovers VMs.")
-    )
+    kinds: list[
+        Literal["test_failover", "planned_failover", "unplanned_failover", "failback", "move"]
+    ] = Field([], description="The operations it runs in; none: every one that recovers VMs.")
     timeout_seconds: HookTimeout = 10
     retries: int = Field(1, ge=0, le=5)
     on_failure: Literal["fail", "warn"] = "fail"

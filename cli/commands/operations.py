@@ -210,6 +210,18 @@ def failback(app: App, group: str, idempotency_key: str | None, wait: bool) -> N
     _start(app, _group_path(group_id, "failback"), {}, idempotency_key, wait)
 
 
+@click.command("move")
+@group_option
+@_starts
+@format_option
+@pass_app
+def move(app: App, group: str, idempotency_key: str | None, wait: bool) -> None:
+    """At the group's target site: a planned failover there, then a reprotect back towards
+    the site it came from (a migration in one operation)."""
+    group_id, _ = app.find_group(group)
+    _start(app, _group_path(group_id, "move"), {}, idempotency_key, wait)
+
+
 @click.group("operation")
 def operation() -> None:
     """List, show, watch and report on operations."""
@@ -259,4 +271,4 @@ def report(app: App, operation_id: str) -> None:
     app.show(app.client().get(f"{_OPERATIONS}/{segment(operation_id)}/report"), views.report)
 
 
-COMMANDS = (test_failover, cleanup, failover, reprotect, failback, operation)
+COMMANDS = (test_failover, cleanup, failover, reprotect, failback, move, operation)

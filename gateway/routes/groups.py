@@ -326,3 +326,27 @@ def failback(
             ),
         )
     )
+
+
+@router.post("/{group_id}/move", status_code=202, tags=["operations"])
+def move(
+    request: Request,
+    who: Writer,
+    group_id: bodies.Identifier,
+    body: bodies.Failback | None = None,
+    idempotency_key: bodies.IdempotencyKey = None,
+    project_id: bodies.ProjectId = None,
+) -> JSONResponse:
+    """At the group's target site, while it is protected: a planned failover here (no write
+    lost), then a reprotect back towards the site it came from — a migration in one
+    operation."""
+    return started(
+        orchestrator(request).call(
+            "StartMove",
+            opb.StartMoveRequest(
+                project_id=who.acting_in(project_id),
+                group_id=group_id,
+                idempotency_key=key_or_new(idempotency_key),
+            ),
+        )
+    )

@@ -33,6 +33,7 @@ UNPLANNED_FAILOVER = "unplanned_failover"
 FAILOVERS = (PLANNED_FAILOVER, UNPLANNED_FAILOVER)
 REPROTECT = "reprotect"
 FAILBACK = "failback"
+MOVE = "move"
 
 VM_STEPS = ["manage_volumes", "ensure_ports", "boot_server", "verify_server"]
 REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
@@ -161,6 +162,16 @@ def failback_plan(group: Group, project_id: str, request: dict[str, Any]) -> Pla
     )
     follow_up = UnitPlan(FOLLOW_UP, FOLLOW_UP, FOLLOW_UP_TIER, list(REPROTECT_STEPS))
     return Plan(FAILBACK, project_id, group.id, failover.request, [*failover.units, follow_up])
+
+
+def move_plan(group: Group, project_id: str, request: dict[str, Any]) -> Plan:
+    """At the group's target site: a planned failover here (quiesced: no write is lost), then
+    a reprotect towards the site it came from, as a failback does in the other direction."""
+    failover = failover_plan(
+        group, project_id, {**request, "quiesce": True}, True, False, hooks_of=MOVE
+    )
+    follow_up = UnitPlan(FOLLOW_UP, FOLLOW_UP, FOLLOW_UP_TIER, list(REPROTECT_STEPS))
+    return Plan(MOVE, project_id, group.id, failover.request, [*failover.units, follow_up])
 
 
 def cleanup_plan(

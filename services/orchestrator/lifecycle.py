@@ -15,7 +15,7 @@ from common.errors import FailedPrecondition
 from services.orchestrator.groups import FAILED_OVER, PROTECTED, Group
 
 TEST_FAILOVER, FAILOVER = "test failover", "failover"
-REPROTECT, FAILBACK = "reprotect", "failback"
+REPROTECT, FAILBACK, MOVE = "reprotect", "failback", "move"
 CHANGE = "change (add or remove VMs, delete)"
 
 
@@ -28,6 +28,7 @@ def allowed(group: Group) -> list[tuple[str, str]]:
     requests = [
         (TEST_FAILOVER, group.target_site),
         (FAILOVER, group.target_site),
+        (MOVE, group.target_site),
         (CHANGE, group.source_site),
     ]
     if group.source_site != group.home_site:

@@ -29,8 +29,8 @@ _PROVIDED: dict[str, cpb.ResourceType] = {
 }
 # Operations whose prepare unit rebuilds networks here, and those that leave a group running
 # here.
-REBUILDING = (flows.TEST_FAILOVER, *flows.FAILOVERS, flows.FAILBACK)
-ARRIVING = (*flows.FAILOVERS, flows.FAILBACK)
+REBUILDING = (flows.TEST_FAILOVER, *flows.FAILOVERS, flows.FAILBACK, flows.MOVE)
+ARRIVING = (*flows.FAILOVERS, flows.FAILBACK, flows.MOVE)
 KINDS: dict[cpb.ResourceType, str] = {
     cpb.RESOURCE_TYPE_ROUTER: "router",
     cpb.RESOURCE_TYPE_SUBNET: "subnet",

@@ -157,10 +157,26 @@ class Operations:
             here replicates that way, or the site it runs at does not answer.
         """
         _key(key)
-        existing = self._by_key(project_id, key, (flows.FAILBACK,), group_id)
+        return self._round_trip(project_id, group_id, key, flows.FAILBACK)
+
+    def start_move(self, project_id: str, group_id: str, key: str) -> str:
+        """At a group's target site, while it is protected: a planned failover here, then a
+        reprotect towards the site it came from (retype, the group's replication type and RPO
+        target).
+
+        :raises FailedPrecondition: the group's state does not allow it here, no volume type
+            here replicates that way, or the site it runs at does not answer.
+        """
+        return self._round_trip(project_id, group_id, key, flows.MOVE)
+
+    def _round_trip(self, project_id: str, group_id: str, key: str, kind: str) -> str:
+        """A failback or a move: a planned failover here, then the reprotect back."""
+        _key(key)
+        existing = self._by_key(project_id, key, (kind,), group_id)
         if existing is not None:
             return existing
-        group = self._group(project_id, group_id, lifecycle.FAILBACK)
+        request = lifecycle.FAILBACK if kind == flows.FAILBACK else lifecycle.MOVE
+        group = self._group(project_id, group_id, request)
         reprotect = self._reprotection(
             project_id,
             group,
@@ -169,9 +185,10 @@ class Operations:
             "",
             group.rpo_target_seconds or None,
         )
-        self._reachable(group.source_site, "a failback")
-        request = self._request(group, reprotect=reprotect)
-        return self._start(flows.failback_plan(group, project_id, request), key)
+        self._reachable(group.source_site, f"a {kind}")
+        body = self._request(group, reprotect=reprotect)
+        plan = flows.failback_plan if kind == flows.FAILBACK else flows.move_plan
+        return self._start(plan(group, project_id, body), key)
 
     def _reprotection(
         self,

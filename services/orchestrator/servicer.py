@@ -425,6 +425,15 @@ class OrchestratorServicer(
         )
         return views.operation_message(self._operations.get(project, operation_id))
 
+    def StartMove(
+        self, request: opb.StartMoveRequest, context: grpc.ServicerContext
+    ) -> opb.Operation:
+        project = _required(request.project_id, "project_id")
+        operation_id = self._operations.start_move(
+            project, request.group_id, request.idempotency_key
+        )
+        return views.operation_message(self._operations.get(project, operation_id))
+
     def GetOperation(
         self, request: opb.GetOperationRequest, context: grpc.ServicerContext
     ) -> opb.Operation:

@@ -29,6 +29,7 @@ KINDS = {
     flows.UNPLANNED_FAILOVER: opb.OPERATION_KIND_UNPLANNED_FAILOVER,
     flows.REPROTECT: opb.OPERATION_KIND_REPROTECT,
     flows.FAILBACK: opb.OPERATION_KIND_FAILBACK,
+    flows.MOVE: opb.OPERATION_KIND_MOVE,
 }
 OPERATION_STATES = {
     OperationState.PENDING: opb.OPERATION_STATE_PENDING,
@@ -79,7 +80,7 @@ def group_message(
     state = opb.GROUP_STATE_FAILED_OVER if group.state == FAILED_OVER else opb.GROUP_STATE_PROTECTED
     if holder is not None and holder.kind == flows.TEST_FAILOVER:
         state = opb.GROUP_STATE_TESTING
-    elif holder is not None and holder.kind in flows.FAILOVERS:
+    elif holder is not None and holder.kind in (*flows.FAILOVERS, flows.MOVE):
         state = opb.GROUP_STATE_FAILING_OVER
     elif holder is not None and holder.kind == flows.REPROTECT:
         state = opb.GROUP_STATE_REPROTECTING

@@ -42,6 +42,7 @@ class OperationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OPERATION_KIND_UNPLANNED_FAILOVER: _ClassVar[OperationKind]
     OPERATION_KIND_REPROTECT: _ClassVar[OperationKind]
     OPERATION_KIND_FAILBACK: _ClassVar[OperationKind]
+    OPERATION_KIND_MOVE: _ClassVar[OperationKind]
 
 class OperationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -102,6 +103,7 @@ OPERATION_KIND_PLANNED_FAILOVER: OperationKind
 OPERATION_KIND_UNPLANNED_FAILOVER: OperationKind
 OPERATION_KIND_REPROTECT: OperationKind
 OPERATION_KIND_FAILBACK: OperationKind
+OPERATION_KIND_MOVE: OperationKind
 OPERATION_STATE_UNSPECIFIED: OperationState
 OPERATION_STATE_PENDING: OperationState
 OPERATION_STATE_RUNNING: OperationState
@@ -647,6 +649,16 @@ class StartReprotectRequest(_message.Message):
     def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., method: _Optional[_Union[ReprotectMethod, str]] = ..., target_replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., volume_type: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class StartFailbackRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "idempotency_key")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    idempotency_key: str
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class StartMoveRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "idempotency_key")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]

@@ -116,6 +116,11 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartFailbackRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
                 _registered_method=True)
+        self.StartMove = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/StartMove',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartMoveRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
+                _registered_method=True)
         self.GetOperation = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/GetOperation',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.GetOperationRequest.SerializeToString,
@@ -351,6 +356,15 @@ class OrchestratorServiceServicer:
 
     def StartFailback(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartMove(self, request, context):
+        """At the group's target site, while it is protected: a planned failover here (quiesced, no
+        write lost), then a reprotect back towards the site it came from: a migration in one
+        operation, for maintenance or a region move.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -613,6 +627,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
             'StartFailback': grpc.unary_unary_rpc_method_handler(
                     servicer.StartFailback,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartFailbackRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.SerializeToString,
+            ),
+            'StartMove': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartMove,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartMoveRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.SerializeToString,
             ),
             'GetOperation': grpc.unary_unary_rpc_method_handler(
@@ -1177,6 +1196,33 @@ class OrchestratorService:
             target,
             '/draas.orchestrator.v1.OrchestratorService/StartFailback',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartFailbackRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartMove(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/StartMove',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.StartMoveRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.Operation.FromString,
             options,
             channel_credentials,

@@ -23,7 +23,7 @@ from common.errors import InvalidArgument
 # The key of a unit's inputs that carries them (flows.py puts them there, steps/app.py reads).
 AUTOMATION = "automation"
 WHEN = ("pre_operation", "post_operation", "pre_vm", "post_vm")
-RECOVERING_KINDS = ("test_failover", "planned_failover", "unplanned_failover", "failback")
+RECOVERING_KINDS = ("test_failover", "planned_failover", "unplanned_failover", "failback", "move")
 CHECK_TYPES = ("tcp", "http", "hook")
 ON_FAILURE = ("fail", "warn")
 MAX_HOOKS = MAX_CHECKS = 20

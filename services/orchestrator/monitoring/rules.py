@@ -227,7 +227,7 @@ class Rules:
                     group_name=names.get(operation.group_id, operation.group_id),
                     rule=alerts.OPERATION_FAILED,
                     severity=alerts.CRITICAL
-                    if operation.kind in (*flows.FAILOVERS, flows.FAILBACK)
+                    if operation.kind in (*flows.FAILOVERS, flows.FAILBACK, flows.MOVE)
                     else alerts.WARNING,
                     summary=f"the {kind} {operation.id} "
                     f"{operation.state.replace('_', ' ')}: {operation.error or 'see its report'}",

@@ -292,3 +292,43 @@ def test_a_point_taken_before_a_vm_joined_is_refused_at_the_start_naming_it(
     )
     held = {p.id: list(p.server_ids) for p in b.ListRecoveryPoints(points).recovery_points}
     assert held[early.id] == [first_vm.id]
+
+
+def test_a_move_fails_over_with_no_write_lost_and_protects_the_group_back_in_one_operation(
+    sites, lab, tenant_network, control
+):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1) for _ in range(2)]
+    b, at_b = sites["site-b"].orchestrator, project(lab, "site-b")
+    with writing(lab):
+        group = protect(sites, lab, "async", vms)
+        sources = source_volumes(lab, vms)
+        time.sleep(0.5)
+        started = b.StartMove(
+            opb.StartMoveRequest(project_id=at_b, group_id=group.id, idempotency_key=key())
+        )
+        done = finished(b, at_b, started.id)
+    assert (done.kind, done.state) == (opb.OPERATION_KIND_MOVE, opb.OPERATION_STATE_SUCCEEDED), (
+        done.error
+    )
+    report = b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=done.id))
+    copies = recovered_volumes(lab, report)
+    # The old volumes at site A are destroyed by the reprotect (not yet eradicated): the
+    # array still holds what was written to them.
+    for name, array_volume in sources.items():
+        held = control.volume_data("array-a", array_volume)
+        recovered = control.volume_data("array-b", copies[name])
+        assert held["count"] > 0, "the source was written to"
+        assert (recovered["count"], recovered["digest"]) == (held["count"], held["digest"]), name
+    moved = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+    assert (moved.state, moved.source_site, moved.target_site) == (
+        opb.GROUP_STATE_PROTECTED,
+        "site-b",
+        "site-a",
+    )
+    # No VM runs at both sites: the old servers are gone from site A.
+    conn_a = tenant_connection(lab, "site-a", TENANT)
+    left = {s.id for s in conn_a.compute.servers()}
+    assert not left & {vm.id for vm in vms}
+    assert sorted(vm.server_id for vm in moved.vms) == sorted(
+        vm.recovered_server_id for vm in report.vms
+    )
