@@ -2,6 +2,7 @@
 
     protected --failover--> failing over --> failed over --reprotect--> reprotecting
         --> protected (in reverse) --failback--> failing back --> protected (home again)
+    protected --move--> failing over, then reprotecting --> protected (in reverse)
 
 A group's lasting state is in its record (protected or failed over); an operation under way
 shows over it at the site running it (testing, failing over, reprotecting, failing back) and
