@@ -28,6 +28,7 @@ def test_each_state_allows_its_requests_at_their_sites():
     assert lifecycle.allowed(group()) == [
         (lifecycle.TEST_FAILOVER, "site-b"),
         (lifecycle.FAILOVER, "site-b"),
+        (lifecycle.MOVE, "site-b"),
         (lifecycle.CHANGE, "site-a"),
     ]
     assert lifecycle.allowed(group("failed_over", "site-b", "site-a")) == [
