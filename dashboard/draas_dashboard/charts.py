@@ -1,15 +1,17 @@
 """Charts drawn on the server as SVG (nothing is loaded from elsewhere): a group's current RPO
-against its target as a bar, and an operation's steps as a timeline per VM."""
+against its target as a bar, an operation's steps as a timeline per VM, and a group's health
+history as a lag chart against its RPO target."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from draas_dashboard.api.records import Report, Step
+from draas_dashboard.api.records import HealthHistory, HealthPoint, Report, Step
 from draas_dashboard.formatting import seconds
 
 GREEN, RED, BLUE, ORANGE, GREY, LIGHT, INK = (
@@ -207,3 +209,188 @@ def legend() -> SafeString:
 
 def state_colour(state: Any) -> str:
     return STEP_COLOURS.get(str(state), GREY)
+
+
+def _tick_label(moment: datetime, span_seconds: float) -> str:
+    moment = moment.astimezone(UTC)
+    if span_seconds <= 86400:
+        return moment.strftime("%H:%M")
+    if span_seconds <= 8 * 86400:
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%m-%d")
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where a history's times and seconds go on a chart: the plot's box and scales."""
+
+    origin: datetime
+    span: float
+    top: float
+    left: float
+    above: float
+    width: float
+    height: float
+
+    def x(self, moment: datetime, offset: float = 0.0) -> float:
+        return (
+            self.left + ((moment - self.origin).total_seconds() + offset) / self.span * self.width
+        )
+
+    def y(self, value: float) -> float:
+        return self.above + self.height - min(value / self.top, 1.0) * self.height
+
+
+Stamped = list[tuple[datetime, HealthPoint]]
+
+
+def _link_down(frame: _Frame, points: Stamped, step: float) -> list[str]:
+    found = []
+    for moment, point in points:
+        if point.link_down <= 0:
+            continue
+        share = min(point.link_down / step, 1.0)
+        found.append(
+            format_html(
+                '<rect class="draas-link-down" x="{}" y="{}" width="{}" height="{}" fill="{}" '
+                'fill-opacity="{}"><title>{}</title></rect>',
+                f"{frame.x(moment):.1f}",
+                f"{frame.above:.0f}",
+                f"{max(step / frame.span * frame.width, 1.5):.1f}",
+                f"{frame.height:.0f}",
+                RED,
+                f"{0.15 + 0.35 * share:.2f}",
+                f"{_tick_label(moment, 0)} UTC: replication link down "
+                f"{seconds(point.link_down)} of {seconds(step)}",
+            )
+        )
+    return found
+
+
+def _axes(frame: _Frame) -> list[str]:
+    found = []
+    right = frame.left + frame.width
+    for tick in range(5):
+        value = frame.top * tick / 4
+        y = frame.y(value)
+        found.append(
+            f'<line x1="{frame.left}" x2="{right:.0f}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{LIGHT}"/>'
+            f'<text x="{frame.left - 4:.0f}" y="{y + 4:.1f}" font-size="10" fill="{INK}" '
+            f'text-anchor="end">{escape(seconds(value))}</text>'
+        )
+    for tick in range(5):
+        x = frame.left + frame.width * tick / 4
+        anchor = "start" if tick == 0 else ("end" if tick == 4 else "middle")
+        label = _tick_label(frame.origin + timedelta(seconds=frame.span * tick / 4), frame.span)
+        found.append(
+            f'<text x="{x:.0f}" y="{frame.above + frame.height + 14:.0f}" font-size="10" '
+            f'fill="{INK}" text-anchor="{anchor}">{escape(label)}</text>'
+        )
+    return found
+
+
+def _target_line(frame: _Frame, target: float) -> list[str]:
+    if target <= 0:
+        return []
+    y, right = frame.y(target), frame.left + frame.width
+    return [
+        f'<line class="draas-rpo-target-line" x1="{frame.left}" x2="{right:.0f}" '
+        f'y1="{y:.1f}" y2="{y:.1f}" stroke="{ORANGE}" stroke-width="1.5" '
+        f'stroke-dasharray="6 4"><title>RPO target {escape(seconds(target))}</title></line>'
+        f'<text x="{right - 4:.0f}" y="{y - 4:.1f}" font-size="10" fill="{ORANGE}" '
+        f'text-anchor="end">target {escape(seconds(target))}</text>'
+    ]
+
+
+def _lag(frame: _Frame, points: Stamped, step: float, target: float) -> list[str]:
+    """The RPO as lines (one per run of observed steps: a step with nothing observed breaks
+    it) and a dot per step, red over the target."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    dots = []
+    for moment, point in points:
+        rpo = point.worst_rpo
+        if rpo is None:
+            if runs[-1]:
+                runs.append([])
+            continue
+        x, y = frame.x(moment, step / 2), frame.y(rpo)
+        runs[-1].append((x, y))
+        over = target > 0 and rpo > target
+        dots.append(
+            format_html(
+                '<circle class="draas-lag-point{}" cx="{}" cy="{}" r="{}" fill="{}">'
+                "<title>{}</title></circle>",
+                " draas-lag-over" if over else "",
+                f"{x:.1f}",
+                f"{y:.1f}",
+                "2.5" if over else "1.5",
+                RED if over else BLUE,
+                f"{_tick_label(moment, 0)} UTC: RPO up to {seconds(rpo)}",
+            )
+        )
+    lines = [
+        f'<polyline class="draas-lag-line" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}"'
+        f' fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
+        for run in runs
+        if len(run) > 1
+    ]
+    return lines + dots
+
+
+# Seconds per gridline of a lag chart, so that its labels read as round durations.
+NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200)
+
+
+def _nice_top(value: float, lines: int = 4) -> float:
+    """The smallest round duration, `lines` gridlines of NICE_STEPS, at or above `value`."""
+    for step in NICE_STEPS:
+        if step * lines >= value:
+            return float(step * lines)
+    days = -(-value // (86400 * lines))
+    return float(days * 86400 * lines)
+
+
+def lag_chart(history: HealthHistory, width: int = 760, height: int = 240) -> SafeString:
+    """The group's current RPO (the worst seen in each step: the age of the newest recovery
+    point at its target site) over the history's range, against the RPO target as a dashed
+    line; steps over the target marked red, steps with the replication link down shaded red
+    (the darker, the more of the step it was down), steps with nothing observed left empty.
+    Times in UTC."""
+    points: Stamped = []
+    for point in history.points:
+        moment = point.moment
+        if moment is not None:
+            points.append((moment, point))
+    if not points:
+        text = "no history in this range"
+        return _svg(
+            width, 40, text, [f'<text x="4" y="24" font-size="12" fill="{INK}">{text}</text>']
+        )
+    step, target = history.step_seconds, history.target_seconds
+    values = [p.worst_rpo for _, p in points if p.worst_rpo is not None]
+    left, right, above, below = 64.0, 12.0, 10.0, 34.0
+    frame = _Frame(
+        origin=points[0][0],
+        span=max((points[-1][0] - points[0][0]).total_seconds() + step, step),
+        top=_nice_top(max([target * 1.5, *(v * 1.05 for v in values), 1.0])),
+        left=left,
+        above=above,
+        width=width - left - right,
+        height=height - above - below,
+    )
+    body = [
+        f'<rect x="{left}" y="{above}" width="{frame.width:.0f}" height="{frame.height:.0f}" '
+        'fill="#fbfbfb" stroke="#dddddd"/>',
+        *_link_down(frame, points, step),
+        *_axes(frame),
+        *_target_line(frame, target),
+        *_lag(frame, points, step, target),
+        f'<text x="{left}" y="{height - 4:.0f}" font-size="10" fill="{GREY}">'
+        f"UTC, {escape(seconds(step))} per point</text>",
+    ]
+    summary = f"current RPO over {seconds(frame.span)}: worst {seconds(history.worst_rpo_seconds)}"
+    summary += f" against target {seconds(target)}" if target else " (synchronous)"
+    if history.link_down_seconds:
+        summary += f", replication link down {seconds(history.link_down_seconds)}"
+    return _svg(width, height, summary, body)

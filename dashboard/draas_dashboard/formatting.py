@@ -104,3 +104,34 @@ def short_id(value: Any) -> str:
     """The first 8 characters of an id (whole ids stay in links and titles)."""
     text = str(value or "")
     return text[:8] if len(text) > 8 else text or NONE
+
+
+def interval(value: Any) -> str:
+    """A target or an interval in seconds as `7d`, `12h` or as `seconds` does; `none` for
+    none (0)."""
+    if value in (None, "", 0, 0.0):
+        return str(_("none"))
+    value = float(value)
+    if value >= 86400 and value % 86400 == 0:
+        return f"{value / 86400:.0f}d"
+    if value >= 3600 and value % 3600 == 0:
+        return f"{value / 3600:.0f}h"
+    return seconds(value)
+
+
+def span(value: Any) -> str:
+    """A long duration in seconds coarsely: `29d23h` from a day on, else as `seconds` does."""
+    if value is None or value == "":
+        return NONE
+    value = float(value)
+    if value < 86400:
+        return seconds(value)
+    days, rest = divmod(round(value), 86400)
+    return f"{days}d{rest // 3600:02d}h"
+
+
+def percent(value: Any) -> str:
+    """A share in percent as `99.5 %`; `-` for none."""
+    if value is None or value == "":
+        return NONE
+    return f"{float(value):.1f} %"

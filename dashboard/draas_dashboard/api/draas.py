@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,8 +20,14 @@ from openstack_dashboard.api import base
 
 from draas_dashboard.api.errors import DraasRecoverable, DraasUnreachable, problem_error
 from draas_dashboard.api.records import (
+    Alert,
+    AlertChannel,
+    Alerts,
+    ComplianceReport,
+    Delivery,
     Group,
     Health,
+    HealthHistory,
     Operation,
     Readiness,
     RecoveryPoint,
@@ -191,10 +198,13 @@ def create_group(
     rpo_target_seconds: float | None = None,
     target_project_id: str = "",
     target_token: str | None = None,
+    rto_target_seconds: float | None = None,
+    test_interval_seconds: float | None = None,
 ) -> Group:
     """A group here (its source site) replicating to `target_site`. `target_token` (a token
     of the target site's Keystone, scoped to the tenant's project there) proves the project
-    link the first time; it is sent once and kept nowhere."""
+    link the first time; it is sent once and kept nowhere. An RTO target or a test interval
+    of None or 0 is none."""
     body: dict[str, Any] = {
         "name": name,
         "replication_type": replication_type,
@@ -203,6 +213,10 @@ def create_group(
     }
     if rpo_target_seconds is not None:
         body["rpo_target_seconds"] = rpo_target_seconds
+    if rto_target_seconds:
+        body["rto_target_seconds"] = rto_target_seconds
+    if test_interval_seconds:
+        body["test_interval_seconds"] = test_interval_seconds
     if target_project_id:
         body["target_project_id"] = target_project_id
     headers = {"X-Target-Auth-Token": target_token} if target_token else None
@@ -462,6 +476,169 @@ def audit_csv(request: Any, all_projects: bool = False, **filters: Any) -> bytes
     sent = {"X-Auth-Token": request.user.token.id, "Accept": "text/csv"}
     try:
         response = _client(root).get("/v1/audit-events", params=params, headers=sent)
+    except httpx.HTTPError as error:
+        raise DraasUnreachable(
+            503,
+            "draas does not answer",
+            f"cannot reach the draas gateway at {root} ({type(error).__name__})",
+        ) from None
+    if response.status_code >= 400:
+        raise problem_error(
+            response.status_code,
+            response.reason_phrase,
+            response.headers.get("content-type", ""),
+            response.content,
+        )
+    return bytes(response.content)
+
+
+# Monitoring --------------------------------------------------------------------------------------
+
+
+def update_group(
+    request: Any,
+    group_id: str,
+    description: str | None = None,
+    rpo_target_seconds: float | None = None,
+    rto_target_seconds: float | None = None,
+    test_interval_seconds: float | None = None,
+) -> Group:
+    """Changes what is given (None: left as it is; an RTO target or test interval of 0
+    clears it). Asked at the group's source site; a group made from a policy takes its
+    targets from the policy, so only its description changes by hand."""
+    fields = (
+        ("description", description),
+        ("rpo_target_seconds", rpo_target_seconds),
+        ("rto_target_seconds", rto_target_seconds),
+        ("test_interval_seconds", test_interval_seconds),
+    )
+    body = {name: value for name, value in fields if value is not None}
+    return Group(call(request, "PATCH", _group_path(group_id), body=body))
+
+
+def _moment(value: datetime | None) -> str | None:
+    """A time as the gateway takes it: ISO 8601 naming its zone (naive times are UTC)."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def health_history(
+    request: Any,
+    group_id: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    step_seconds: int = 0,
+) -> HealthHistory:
+    """The group's replication health over [start, end) (by default the last day), one
+    point per `step_seconds` (at least 60; 0: at most 200 points), as its target site
+    sampled it (asked here, forwarded there)."""
+    params = {"start": _moment(start), "end": _moment(end), "step_seconds": step_seconds}
+    path = _group_path(group_id, "health-history")
+    return HealthHistory(call(request, "GET", path, params=params))
+
+
+def list_alerts(request: Any, state: str = "", group_id: str = "", limit: int = 100) -> Alerts:
+    """The project's alerts, newest first, from every site of the project (`state` firing or
+    resolved; empty: both); `unreachable_sites` names the sites that could not be asked."""
+    params = {"state": state, "group_id": group_id, "limit": limit}
+    return Alerts(call(request, "GET", "/v1/alerts", params=params) or {})
+
+
+def get_alert(request: Any, alert_id: str) -> Alert:
+    """An alert (raised at any site of the project) with its history."""
+    return Alert(call(request, "GET", f"/v1/alerts/{_segment(alert_id)}"))
+
+
+def acknowledge_alert(request: Any, alert_id: str, comment: str = "") -> Alert:
+    """Marks the alert as seen by the user (once; it still resolves by itself)."""
+    path = f"/v1/alerts/{_segment(alert_id)}/acknowledge"
+    return Alert(call(request, "POST", path, body={"comment": comment}))
+
+
+def list_alert_channels(request: Any) -> list[AlertChannel]:
+    """Where the project's alerts raised at this site are delivered (no secret)."""
+    found = call(request, "GET", "/v1/alert-channels") or {}
+    return [AlertChannel(c) for c in found.get("alert_channels") or []]
+
+
+def create_alert_channel(
+    request: Any,
+    name: str,
+    kind: str,
+    address: str,
+    min_severity: str = "warning",
+    secret: str | None = None,
+) -> AlertChannel:
+    """A webhook (`address` its URL) or e-mail (`address` comma-separated addresses) channel
+    for the alerts raised at this site. The answer of a webhook holds its signing secret
+    (made by the gateway when `secret` is None): the only time it is shown."""
+    body: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "address": address,
+        "min_severity": min_severity,
+    }
+    if secret:
+        body["secret"] = secret
+    return AlertChannel(call(request, "POST", "/v1/alert-channels", body=body))
+
+
+def delete_alert_channel(request: Any, channel_id: str) -> None:
+    """Deletes the channel and its delivery log."""
+    call(request, "DELETE", f"/v1/alert-channels/{_segment(channel_id)}")
+
+
+def list_deliveries(
+    request: Any, channel_id: str = "", alert_id: str = "", limit: int = 100
+) -> list[Delivery]:
+    """The delivery log at this site, newest first."""
+    params = {"channel_id": channel_id, "alert_id": alert_id, "limit": limit}
+    found = call(request, "GET", "/v1/alert-deliveries", params=params) or {}
+    return [Delivery(d) for d in found.get("deliveries") or []]
+
+
+def compliance_report(
+    request: Any,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    group_id: str = "",
+) -> ComplianceReport:
+    """DR compliance of the project's groups (or one) over [start, end) (by default the last
+    30 days), from every site that watches them."""
+    params = {"start": _moment(start), "end": _moment(end), "group_id": group_id}
+    return ComplianceReport(call(request, "GET", "/v1/reports/compliance", params=params))
+
+
+REPORT_TYPES = {"csv": "text/csv", "html": "text/html"}
+
+
+def compliance_file(
+    request: Any,
+    file_format: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    group_id: str = "",
+) -> bytes:
+    """The gateway's compliance report as a file: `file_format` csv (a row per group, then
+    the totals) or html (a printable page).
+
+    :raises DraasError: as `call`.
+    """
+    root = endpoint(request)
+    params = {
+        k: v
+        for k, v in (
+            ("start", _moment(start)),
+            ("end", _moment(end)),
+            ("group_id", group_id),
+            ("format", file_format),
+        )
+        if v
+    }
+    sent = {"X-Auth-Token": request.user.token.id, "Accept": REPORT_TYPES[file_format]}
+    try:
+        response = _client(root).get("/v1/reports/compliance", params=params, headers=sent)
     except httpx.HTTPError as error:
         raise DraasUnreachable(
             503,

@@ -83,6 +83,25 @@ class Group(Record):
         return float(value) if value else None
 
     @property
+    def rto_target_seconds(self) -> float | None:
+        """The RTO a test's measured RTO is judged against; None: none."""
+        value = self._data.get("rto_target")
+        return float(value) if value else None
+
+    @property
+    def test_interval_seconds(self) -> float | None:
+        """A successful test failover is due within each interval; None: none."""
+        value = self._data.get("test_interval")
+        return float(value) if value else None
+
+    @property
+    def policy(self) -> str | None:
+        """The policy the group takes its targets from (by name), if any."""
+        if not self._data.get("policy_id"):
+            return None
+        return str(self._data.get("policy_name") or self._data.get("policy_id"))
+
+    @property
     def home_site(self) -> str | None:
         """Where the group was made (a failback brings it back there), when the gateway says."""
         value = self._data.get("home_site")
@@ -308,3 +327,135 @@ class Report(Record):
     def recovers(self) -> bool:
         """Whether it is a kind that recovers VMs (RTO and RPO mean something)."""
         return self._data.get("kind") in FAILOVER_KINDS
+
+
+# Monitoring ---------------------------------------------------------------------------------------
+
+
+class HealthPoint(Record):
+    """One step of a group's health history: start, observed_seconds, worst_rpo_seconds,
+    last_rpo_seconds, within_target_seconds, link_down_seconds, worst_metadata_lag_seconds,
+    protected_vms (a step with nothing observed has observed_seconds 0 and no RPO)."""
+
+    @property
+    def moment(self) -> datetime | None:
+        return self.time("start")
+
+    @property
+    def observed(self) -> bool:
+        return float(self._data.get("observed_seconds") or 0.0) > 0
+
+    @property
+    def worst_rpo(self) -> float | None:
+        value = self._data.get("worst_rpo_seconds")
+        return float(value) if value is not None and self.observed else None
+
+    @property
+    def link_down(self) -> float:
+        return float(self._data.get("link_down_seconds") or 0.0)
+
+
+class HealthHistory(Record):
+    """A group's replication health over a range, as its target site sampled it:
+    rpo_target_seconds, step (s), resolution (raw, hour or day), site, points."""
+
+    @property
+    def points(self) -> list[HealthPoint]:
+        return _records(HealthPoint, self._data.get("points"))
+
+    @property
+    def step_seconds(self) -> float:
+        return float(self._data.get("step") or 60.0)
+
+    @property
+    def target_seconds(self) -> float:
+        return float(self._data.get("rpo_target_seconds") or 0.0)
+
+    @property
+    def observed_seconds(self) -> float:
+        return sum(float(p.observed_seconds or 0.0) for p in self.points)
+
+    @property
+    def within_seconds(self) -> float:
+        return sum(float(p.within_target_seconds or 0.0) for p in self.points)
+
+    @property
+    def link_down_seconds(self) -> float:
+        return sum(p.link_down for p in self.points)
+
+    @property
+    def compliance_percent(self) -> float | None:
+        """The observed time within target with the link up, in percent; None: nothing
+        observed."""
+        observed = self.observed_seconds
+        return 100.0 * self.within_seconds / observed if observed > 0 else None
+
+    @property
+    def worst_rpo_seconds(self) -> float | None:
+        found = [p.worst_rpo for p in self.points if p.worst_rpo is not None]
+        return max(found) if found else None
+
+
+class AlertEvent(Record):
+    """A step of an alert's history: at, kind (fired, acknowledged, resolved), by (a Keystone
+    user id, for an acknowledgement), detail (the comment, or why)."""
+
+
+class Alert(Record):
+    """An alert: id, site (where it was raised), project_id, group_id, group_name, rule,
+    severity (warning, critical), subject, summary, state (firing, resolved), fired_at,
+    resolved_at, acknowledged_at, acknowledged_by, history."""
+
+    @property
+    def history(self) -> list[AlertEvent]:
+        return _records(AlertEvent, self._data.get("history"))
+
+    @property
+    def firing(self) -> bool:
+        return self._data.get("state") == "firing"
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self._data.get("acknowledged_at"))
+
+
+class Alerts(Record):
+    """GET /v1/alerts: the alerts (newest first) and the sites that could not be asked."""
+
+    @property
+    def alerts(self) -> list[Alert]:
+        return _records(Alert, self._data.get("alerts"))
+
+    @property
+    def unreachable_sites(self) -> list[str]:
+        value = self._data.get("unreachable_sites")
+        return [str(s) for s in value] if isinstance(value, list) else []
+
+
+class AlertChannel(Record):
+    """Where alerts raised at this site go: id, name, kind (webhook, email), address,
+    min_severity, created_at; secret only in the answer that made a webhook."""
+
+
+class Delivery(Record):
+    """An alert event sent to a channel: id, alert_id, channel_id, event (fired, resolved),
+    state (pending, delivered, failed), attempts, created_at, delivered_at, next_attempt_at,
+    last_result."""
+
+
+class GroupCompliance(Record):
+    """A group's line of a compliance report (see ComplianceReport)."""
+
+
+class ComplianceReport(Record):
+    """DR compliance over a period: project_id, start, end, generated_at, site, groups,
+    rpo_compliance_percent, breaches, tests_run, tests_passed, unreachable_sites."""
+
+    @property
+    def groups(self) -> list[GroupCompliance]:
+        return _records(GroupCompliance, self._data.get("groups"))
+
+    @property
+    def unreachable_sites(self) -> list[str]:
+        value = self._data.get("unreachable_sites")
+        return [str(s) for s in value] if isinstance(value, list) else []

@@ -1,5 +1,6 @@
 """What the panels share: the site the user works at, a group with its replication health,
-readiness and last test (a row of the groups tables), and per-request memos of gateway calls."""
+readiness, last test and firing alerts (a row of the groups tables), and per-request memos of
+gateway calls."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from django.utils.translation import gettext as _
 from draas_dashboard import lifecycle, sites
 from draas_dashboard.api import draas
 from draas_dashboard.api.errors import DraasError
-from draas_dashboard.api.records import Group, Health, Operation, Readiness
+from draas_dashboard.api.records import Alert, Alerts, Group, Health, Operation, Readiness
 
 T = TypeVar("T")
+# The most firing alerts a page reads at once (the gateway's bound on a list).
+MAX_ALERTS = 500
 
 
 def memo(request: Any, key: tuple[Any, ...], fetch: Callable[[], T]) -> T:
@@ -32,6 +35,50 @@ def groups(request: Any, all_projects: bool = False) -> list[Group]:
         ("groups", all_projects),
         lambda: draas.list_groups(request, all_projects=all_projects),
     )
+
+
+def firing_alerts(request: Any) -> Alerts | None:
+    """The project's firing alerts from every site (memoized per request); None when they
+    cannot be read (a page goes on without them)."""
+
+    def fetch() -> Alerts | None:
+        try:
+            return draas.list_alerts(request, state="firing", limit=MAX_ALERTS)
+        except DraasError:
+            return None
+
+    return memo(request, ("alerts", "firing"), fetch)
+
+
+def alerts_by_group(request: Any) -> dict[str, list[Alert]] | None:
+    """The firing alerts by group id; None when they cannot be read."""
+    found = firing_alerts(request)
+    if found is None:
+        return None
+    grouped: dict[str, list[Alert]] = {}
+    for alert in found.alerts:
+        grouped.setdefault(str(alert.group_id or ""), []).append(alert)
+    return grouped
+
+
+def rows(request: Any, groups: list[Group], site: str | None) -> list[GroupRow]:
+    """The groups as rows of a groups table, each with its firing alerts (not loaded yet:
+    each row fills in its health by itself)."""
+    grouped = alerts_by_group(request)
+    return [
+        GroupRow(g, site, alerts=None if grouped is None else grouped.get(str(g.id), []))
+        for g in groups
+    ]
+
+
+def group_alerts(request: Any, group_id: str) -> list[Alert] | None:
+    """The group's firing alerts from every site; None when they cannot be read."""
+    try:
+        return draas.list_alerts(
+            request, state="firing", group_id=group_id, limit=MAX_ALERTS
+        ).alerts
+    except DraasError:
+        return None
 
 
 def here(request: Any, seen: Iterable[Group] = ()) -> str | None:
@@ -66,8 +113,11 @@ class GroupRow:
         loaded: bool = False,
         problems: tuple[str, ...] = (),
         keyed_by_project: bool = False,
+        alerts: list[Alert] | None = None,
     ) -> None:
         self.group = group
+        # The group's firing alerts; None: not read (or they could not be).
+        self.alerts = alerts
         self.keyed_by_project = keyed_by_project
         self.site = site
         self.health = health
@@ -144,9 +194,11 @@ def load_row(
     project_id: str | None = None,
     operations: list[Operation] | None = None,
     with_readiness: bool = True,
+    with_alerts: bool = False,
 ) -> GroupRow:
-    """The group with its health, readiness (at its target site) and last test; what could
-    not be read is named in `problems` rather than failing the row."""
+    """The group with its health, readiness (at its target site), last test and (with
+    `with_alerts`) firing alerts; what could not be read is named in `problems` rather than
+    failing the row."""
     problems: list[str] = []
     health: Health | None = None
     readiness: Readiness | None = None
@@ -181,7 +233,15 @@ def load_row(
         except DraasError as error:
             problems.append(_("operations: %(error)s") % {"error": error})
     return GroupRow(
-        group, site, health, readiness, test, True, tuple(problems), project_id is not None
+        group,
+        site,
+        health,
+        readiness,
+        test,
+        True,
+        tuple(problems),
+        project_id is not None,
+        group_alerts(request, group.id) if with_alerts else None,
     )
 
 

@@ -68,3 +68,21 @@ def replication(value: Any) -> str:
 @register.filter
 def short_id(value: Any) -> str:
     return formatting.short_id(value)
+
+
+@register.filter
+def interval(value: Any) -> str:
+    """A target or an interval in seconds as 7d / 12h / 4m05s; none for 0."""
+    return formatting.interval(value)
+
+
+@register.filter
+def span(value: Any) -> str:
+    """A long duration in seconds as 29d23h (under a day: as `seconds`)."""
+    return formatting.span(value)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A share in percent as 99.5 %."""
+    return formatting.percent(value)

@@ -1,8 +1,9 @@
 """A small stateful fake of the draas gateway for the plugin's unit tests: the functions of
 `draas_dashboard.api.draas`, with their signatures, over groups, VMs and operations held in
-memory, refusing what the gateway refuses (a reader's change, a VM that is not eligible, an
-operation the group's state does not allow at this site) with the same problem statuses.
-Browser tests never use it: they run against the real gateways."""
+memory (and, from `fake_monitoring`, health history, alerts, channels and reports), refusing
+what the gateway refuses (a reader's change, a VM that is not eligible, an operation the
+group's state does not allow at this site) with the same problem statuses. Browser tests
+never use it: they run against the real gateways."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ from draas_dashboard.api.records import (
     Report,
     SiteStatus,
     Vm,
+)
+from draas_dashboard.testing.fake_monitoring import (
+    MIN_TEST_INTERVAL,
+    MONITORING_FUNCTIONS,
+    FakeMonitoring,
+    bad_request,
 )
 
 # The functions of draas_dashboard.api.draas that the fake stands in for.
@@ -44,6 +51,7 @@ FUNCTIONS = (
     "start_reprotect",
     "start_failback",
     "site_status",
+    *MONITORING_FUNCTIONS,
 )
 
 PROJECT = "project-a"
@@ -57,10 +65,11 @@ def conflict(detail: str) -> errors.DraasRecoverable:
     return errors.DraasRecoverable(409, "Conflict", detail)
 
 
-class FakeGateway:
+class FakeGateway(FakeMonitoring):
     """One site's gateway (`site`) for one project."""
 
     def __init__(self, site: str = "site-a") -> None:
+        super().__init__()
         self.site = site
         self.groups: dict[str, dict[str, Any]] = {}
         self.vms: list[dict[str, Any]] = []
@@ -116,6 +125,10 @@ class FakeGateway:
             "source_site": source,
             "target_site": target,
             "rpo_target": rpo if replication_type == "async" else 0.0,
+            "rto_target": 0.0,
+            "test_interval": 0.0,
+            "policy_id": "",
+            "policy_name": "",
             "state": state,
             "vms": [],
             "created_at": stamp(3600),
@@ -349,6 +362,8 @@ class FakeGateway:
         rpo_target_seconds: float | None = None,
         target_project_id: str = "",
         target_token: str | None = None,
+        rto_target_seconds: float | None = None,
+        test_interval_seconds: float | None = None,
     ) -> Group:
         self._call(
             "create_group",
@@ -359,8 +374,12 @@ class FakeGateway:
             rpo_target_seconds=rpo_target_seconds,
             target_project_id=target_project_id,
             target_token=target_token,
+            rto_target_seconds=rto_target_seconds,
+            test_interval_seconds=test_interval_seconds,
         )
         self._write()
+        if test_interval_seconds and test_interval_seconds < MIN_TEST_INTERVAL:
+            raise bad_request("test_interval", "must be 0 (none) or 3600 to 31622400 s")
         if target_site == self.site:
             raise errors.DraasRecoverable(
                 400, "Bad request", f"target_site: must be another site than this one ({self.site})"
@@ -385,6 +404,8 @@ class FakeGateway:
             id=f"grp-{uuid.uuid4().hex[:8]}",
             description=description,
         )
+        group["rto_target"] = rto_target_seconds or 0.0
+        group["test_interval"] = test_interval_seconds or 0.0
         return self._shown(group)
 
     def delete_group(self, request: Any, group_id: str) -> None:

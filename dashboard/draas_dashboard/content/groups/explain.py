@@ -134,3 +134,29 @@ def add_vm(group: Group) -> list[str]:
         % {"type": group.replication_type, "target": group.target_site},
         _("A VM that is not eligible is refused, naming each volume and why."),
     ]
+
+
+def edit_targets(group: Group) -> list[str]:
+    text = [
+        _(
+            "%(target)s watches the group against its targets: the RPO target (an alert when "
+            "the newest recovery point there is older, a critical one past twice it), the RTO "
+            "target (each test's measured RTO is judged against it in the compliance report) "
+            "and the test interval (an alert when no test failover succeeded within it)."
+        )
+        % {"target": group.target_site},
+    ]
+    if group.replication_type == "async":
+        text.append(
+            _("A new RPO target reschedules the group's replication at %(source)s at once.")
+            % {"source": group.source_site}
+        )
+    if group.policy:
+        text.append(
+            _(
+                "The group takes its targets from policy %(policy)s: change the policy to "
+                "change them. Its description can be changed here."
+            )
+            % {"policy": group.policy}
+        )
+    return text

@@ -1,7 +1,7 @@
-"""The group's modal forms: add a VM (with its tier), and the confirmations that start an
-operation (test failover, failover, reprotect, failback), each saying what will happen. Every
-start carries the form's idempotency key, so submitting the same form twice starts one
-operation."""
+"""The group's modal forms: add a VM (with its tier), change its description and targets, and
+the confirmations that start an operation (test failover, failover, reprotect, failback), each
+saying what will happen. Every start carries the form's idempotency key, so submitting the
+same form twice starts one operation."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from draas_dashboard import formatting
 from draas_dashboard.api import draas
 from draas_dashboard.api.errors import DraasError
 from draas_dashboard.api.records import Group, RecoveryPoint, Vm
+from draas_dashboard.content.groups.workflows import MAX_TARGET_SECONDS, hours_to_seconds
 
 NEWEST = ""
 
@@ -281,5 +282,103 @@ class AddVmForm(forms.SelfHandlingForm):
             request,
             _("VM %(vm)s is protected in %(group)s at tier %(tier)s.")
             % {"vm": name, "group": group.display_name, "tier": data["tier"]},
+        )
+        return group
+
+
+class EditTargetsForm(forms.SelfHandlingForm):
+    """Changes a group's description and targets (at its source site): the RPO target (an
+    asynchronous group's), the RTO target and the test interval. Only what changed is sent.
+    A group made from a policy takes its targets from the policy: only its description is
+    offered then."""
+
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=1024,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rpo_target = forms.FloatField(
+        label=_("RPO Target (seconds)"),
+        min_value=1,
+        max_value=86400,
+        help_text=_(
+            "How old the newest recovery point may get; a change reschedules the "
+            "replication at once."
+        ),
+    )
+    rto_target = forms.FloatField(
+        label=_("RTO Target (seconds)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TARGET_SECONDS,
+        help_text=_("Each test's measured RTO is judged against it. Empty or 0: none."),
+    )
+    test_interval = forms.FloatField(
+        label=_("Test Interval (hours)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TARGET_SECONDS / 3600,
+        help_text=_(
+            "A successful test failover is due within each interval (at least 1 hour), or an "
+            "alert says it is overdue. Empty or 0: none."
+        ),
+    )
+
+    def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        self.group: Group = kwargs.pop("group")
+        group = self.group
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("description", group.get("description", ""))
+        initial.setdefault("rpo_target", group.rpo_target_seconds)
+        initial.setdefault("rto_target", group.rto_target_seconds)
+        interval = group.test_interval_seconds
+        initial.setdefault("test_interval", round(interval / 3600, 2) if interval else None)
+        super().__init__(request, *args, **kwargs)
+        if group.replication_type != "async":
+            # A synchronous group's RPO is 0 while its link is up: there is nothing to set.
+            del self.fields["rpo_target"]
+        if group.policy:
+            for name in ("rpo_target", "rto_target", "test_interval"):
+                if name in self.fields:
+                    del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()
+        interval = data.get("test_interval")
+        if interval and interval < 1:
+            self.add_error("test_interval", _("At least 1 hour (or empty: none)."))
+        return data
+
+    def changes(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The gateway's fields that differ from the group's (0 clears a target)."""
+        group = self.group
+        found: dict[str, Any] = {}
+        if (data.get("description") or "") != (group.get("description") or ""):
+            found["description"] = data.get("description") or ""
+        if "rpo_target" in self.fields and data.get("rpo_target") != group.rpo_target_seconds:
+            found["rpo_target_seconds"] = data["rpo_target"]
+        if "rto_target" in self.fields:
+            rto = data.get("rto_target") or 0.0
+            if rto != (group.rto_target_seconds or 0.0):
+                found["rto_target_seconds"] = rto
+        if "test_interval" in self.fields:
+            interval = hours_to_seconds(data.get("test_interval")) or 0.0
+            if abs(interval - (group.test_interval_seconds or 0.0)) >= 1:
+                found["test_interval_seconds"] = interval
+        return found
+
+    def handle(self, request: Any, data: dict[str, Any]) -> Any:
+        changes = self.changes(data)
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return self.group
+        try:
+            group = draas.update_group(request, self.group.id, **changes)
+        except DraasError as error:
+            self.api_error(str(error))
+            return False
+        messages.success(
+            request, _("Changed failover group %(group)s.") % {"group": group.display_name}
         )
         return group

@@ -1,13 +1,16 @@
 """Failover groups as tables: the groups (state, replication, source → target, RPO target
-against the current RPO as a bar, VMs, last test, readiness), a group's VMs, its readiness
-checks and its recovery points; the actions each offered only where the state allows."""
+against the current RPO as a bar, firing alerts, VMs, last test, readiness), a group's VMs,
+its readiness checks and its recovery points; the actions each offered only where the state
+allows."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from horizon import tables
@@ -88,6 +91,14 @@ class AddVm(GroupAction):
     request_name = lifecycle.CHANGE
     view = "add_vm"
     icon = "plus"
+
+
+class EditTargets(GroupAction):
+    name = "edit_targets"
+    verbose_name = _("Edit Targets")
+    request_name = lifecycle.CHANGE
+    view = "edit_targets"
+    icon = "pencil"
 
 
 class CreateGroup(tables.LinkAction):
@@ -172,6 +183,28 @@ def _last_test(datum: Any) -> Any:
     )
 
 
+def _alerts(datum: Any) -> Any:
+    """The group's firing alerts as a badge (red with a critical one, else orange) linking to
+    them in the Alerts panel."""
+    found = getattr(datum, "alerts", None)
+    if found is None:
+        return format_html(
+            '<span class="text-muted" title="{}">?</span>', _("the alerts cannot be read")
+        )
+    if not found:
+        return mark_safe('<span class="text-muted draas-alert-count" data-firing="0">0</span>')
+    critical = any(a.severity == "critical" for a in found)
+    url = reverse("horizon:project:dr_alerts:index") + "?" + urlencode({"group_id": datum.id})
+    return format_html(
+        '<a href="{}" class="label {} draas-alert-badge" data-firing="{}" title="{}">{}</a>',
+        url,
+        "label-danger" if critical else "label-warning",
+        len(found),
+        "; ".join(f"{a.severity}: {a.summary}" for a in found[:5]),
+        len(found),
+    )
+
+
 def _problems(datum: Any) -> Any:
     if not datum.loaded:
         return ""
@@ -189,7 +222,7 @@ class GroupRowUpdate(tables.Row):
 
     def get_data(self, request: Any, group_id: str) -> common.GroupRow:
         group = draas.get_group(request, group_id)
-        return common.load_row(request, group, common.here(request, [group]))
+        return common.load_row(request, group, common.here(request, [group]), with_alerts=True)
 
 
 class GroupsTable(tables.DataTable):
@@ -204,6 +237,7 @@ class GroupsTable(tables.DataTable):
     route = tables.Column("route", verbose_name=_("Source → Target"))
     rpo = tables.Column(_rpo, verbose_name=_("RPO (current / target)"))
     link = tables.Column(lambda d: d.link_text, verbose_name=_("Link"))
+    alerts = tables.Column(_alerts, verbose_name=_("Alerts"))
     vms = tables.Column("vm_count", verbose_name=_("VMs"))
     last_test = tables.Column(_last_test, verbose_name=_("Last Test"))
     readiness = tables.Column(lambda d: d.readiness_text, verbose_name=_("Readiness"))
@@ -228,7 +262,15 @@ class GroupsTable(tables.DataTable):
         status_columns = ["health"]
         row_class = GroupRowUpdate
         table_actions = (CreateGroup, DeleteGroup)
-        row_actions = (TestFailover, Failover, Reprotect, Failback, AddVm, DeleteGroup)
+        row_actions = (
+            TestFailover,
+            Failover,
+            Reprotect,
+            Failback,
+            AddVm,
+            EditTargets,
+            DeleteGroup,
+        )
 
 
 # A group's VMs ------------------------------------------------------------------------------------

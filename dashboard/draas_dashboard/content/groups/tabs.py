@@ -1,9 +1,12 @@
-"""A group's page: its overview (sites, RPO, replication health, what may be asked where), its
-VMs with tiers, its readiness, its recovery points and its operations."""
+"""A group's page: its overview (sites, targets, replication health, what may be asked where),
+its health history as a lag chart against the RPO target, its VMs with tiers, its readiness,
+its recovery points and its operations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tabs
@@ -75,6 +78,60 @@ class OverviewTab(tabs.Tab):
             "health_problem": problem,
             "rpo_bar": bar,
             "rules": rules,
+        }
+
+
+# The history's ranges: slug -> (label, seconds, seconds per point). Steps under an hour are
+# read from the raw samples (kept a day), longer ones from the hourly roll-ups.
+RANGES = {
+    "1h": (_("1 hour"), 3600, 60),
+    "6h": (_("6 hours"), 6 * 3600, 300),
+    "24h": (_("24 hours"), 86400, 900),
+    "7d": (_("7 days"), 7 * 86400, 3600),
+    "30d": (_("30 days"), 30 * 86400, 14400),
+}
+DEFAULT_RANGE = "24h"
+
+
+class HealthHistoryTab(tabs.Tab):
+    """The group's current RPO over a range, as its target site sampled it, against its RPO
+    target, with the replication link's outages; the range is the page's `range` query."""
+
+    name = _("Health History")
+    slug = "health_history"
+    template_name = "draas_dashboard/groups/_history.html"
+    preload = False
+
+    def get_context_data(self, request: Any, **kwargs: Any) -> dict[str, Any]:
+        group: Group = self.tab_group.kwargs["group"]
+        chosen = request.GET.get("range")
+        if chosen not in RANGES:
+            chosen = DEFAULT_RANGE
+        label, span, step = RANGES[chosen]
+        end = datetime.now(UTC)
+        history = problem = None
+        try:
+            history = draas.health_history(
+                request, group.id, end - timedelta(seconds=span), end, step
+            )
+        except DraasError as error:
+            problem = str(error)
+        ranges = [
+            {
+                "slug": slug,
+                "label": text,
+                "active": slug == chosen,
+                "url": "?" + urlencode({"tab": self.get_id(), "range": slug}),
+            }
+            for slug, (text, _seconds, _step) in RANGES.items()
+        ]
+        return {
+            "group": group,
+            "history": history,
+            "problem": problem,
+            "chart": charts.lag_chart(history) if history is not None else None,
+            "ranges": ranges,
+            "range_label": label,
         }
 
 
@@ -187,4 +244,11 @@ class OperationsTab(tabs.TableTab):
 
 class GroupDetailTabs(tabs.DetailTabsGroup):
     slug = "group_details"
-    tabs = (OverviewTab, VmsTab, ReadinessTab, RecoveryPointsTab, OperationsTab)
+    tabs = (
+        OverviewTab,
+        HealthHistoryTab,
+        VmsTab,
+        ReadinessTab,
+        RecoveryPointsTab,
+        OperationsTab,
+    )

@@ -1,5 +1,5 @@
 """Failover groups: the table, the create workflow, a group's page with its tabs, adding a VM,
-and the confirmations that start an operation on a group."""
+changing its targets, and the confirmations that start an operation on a group."""
 
 from __future__ import annotations
 
@@ -35,8 +35,7 @@ class IndexView(tables.DataTableView):
         except DraasError:
             exceptions.handle(self.request, _("Unable to list the failover groups."))
             return []
-        site = common.here(self.request, found)
-        return [common.GroupRow(g, site) for g in found]
+        return common.rows(self.request, found, common.here(self.request, found))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
@@ -230,3 +229,14 @@ class AddVmView(GroupModal):
 
     def explanation(self, group: Group) -> list[str]:
         return explain.add_vm(group)
+
+
+class EditTargetsView(GroupModal):
+    form_class = group_forms.EditTargetsForm
+    modal_header = _("Edit Targets")
+    submit_label = _("Save")
+    url_name = "edit_targets"
+    page_title = _("Edit Targets")
+
+    def explanation(self, group: Group) -> list[str]:
+        return explain.edit_targets(group)

@@ -27,6 +27,13 @@ from draas_dashboard.content import common
 
 LINKED, PASSWORD, TOKEN, EXCHANGE, ADMIN = "linked", "password", "token", "exchange", "admin"
 SECRET_FIELDS = ("target_password", "target_token")
+# The gateway's bound on an RTO target and a test interval: a year.
+MAX_TARGET_SECONDS = 366 * 86400
+
+
+def hours_to_seconds(hours: float | None) -> float | None:
+    """A test interval in hours as the gateway's seconds (None for none)."""
+    return round(hours * 3600) if hours else None
 
 
 class DetailsAction(workflows.Action):
@@ -66,6 +73,27 @@ class DetailsAction(workflows.Action):
         ),
     )
 
+    rto_target = forms.FloatField(
+        label=_("RTO Target (seconds)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TARGET_SECONDS,
+        help_text=_(
+            "How long a failover may take, from the request to the last VM verified: each "
+            "test's measured RTO is judged against it. Empty: none."
+        ),
+    )
+    test_interval = forms.FloatField(
+        label=_("Test Interval (hours)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TARGET_SECONDS / 3600,
+        help_text=_(
+            "A successful test failover is due within each interval (at least 1 hour), or an "
+            "alert says it is overdue. Empty: none."
+        ),
+    )
+
     class Meta:
         name = _("Group")
         slug = "details"
@@ -92,6 +120,9 @@ class DetailsAction(workflows.Action):
             self.add_error("rpo_target", _("An asynchronous group needs an RPO target."))
         if data.get("replication_type") == "sync":
             data["rpo_target"] = None
+        interval = data.get("test_interval")
+        if interval and interval < 1:
+            self.add_error("test_interval", _("At least 1 hour (or empty: none)."))
         return data
 
 
@@ -105,7 +136,15 @@ def _groups_ok(request: Any) -> bool:
 
 class Details(workflows.Step):
     action_class = DetailsAction
-    contributes = ("name", "description", "replication_type", "target_site", "rpo_target")
+    contributes = (
+        "name",
+        "description",
+        "replication_type",
+        "target_site",
+        "rpo_target",
+        "rto_target",
+        "test_interval",
+    )
 
 
 class TargetAction(workflows.Action):
@@ -316,6 +355,8 @@ class CreateGroup(workflows.Workflow):
                 rpo_target_seconds=data.get("rpo_target"),
                 target_project_id=project,
                 target_token=token,
+                rto_target_seconds=data.get("rto_target") or None,
+                test_interval_seconds=hours_to_seconds(data.get("test_interval")),
             )
         except DraasError as error:
             text = str(error)

@@ -59,6 +59,7 @@ class OverviewGroupsTable(group_tables.GroupsTable):
             "route",
             "rpo",
             "link",
+            "alerts",
             "readiness",
             "last_test",
             "health",

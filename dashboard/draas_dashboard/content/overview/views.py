@@ -1,11 +1,12 @@
-"""The overview: the project's VMs and their protection, and its groups' replication health,
-readiness and last test, at a glance."""
+"""The overview: the project's VMs and their protection, its groups' replication health,
+readiness, last test and firing alerts, and how many alerts fire, at a glance."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tables
 
@@ -27,8 +28,7 @@ class IndexView(tables.MultiTableView):
         except DraasError:
             exceptions.handle(self.request, _("Unable to list the failover groups."))
             return []
-        site = common.here(self.request, found)
-        return [common.GroupRow(g, site) for g in found]
+        return common.rows(self.request, found, common.here(self.request, found))
 
     def get_vms_data(self) -> list[Vm]:
         try:
@@ -52,4 +52,10 @@ class IndexView(tables.MultiTableView):
             "group_states": sorted(states.items()),
         }
         context["site"] = common.here(self.request)
+        context["alerts"] = common.firing_alerts(self.request)
+        if context["alerts"] is not None:
+            firing = context["alerts"].alerts
+            context["firing"] = len(firing)
+            context["critical"] = sum(1 for a in firing if a.severity == "critical")
+        context["alerts_url"] = reverse("horizon:project:dr_alerts:index")
         return context
