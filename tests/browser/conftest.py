@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
@@ -36,8 +37,12 @@ VMS = {
     "web-1": ("async", 2),
     "app-1": ("async", 1),
     "report-1": ("async", 1),
+    "db-1": ("async", 1),
     "legacy-1": ("standard", 1),
 }
+# The orchestrators' monitors run a round this often, by themselves (60 s in production), so
+# that health history and alerts follow what a test does within seconds.
+MONITOR_SECONDS = 2.0
 # Playwright's default waits are 30 s; a page here answers in well under one.
 TIMEOUT_MS = 15_000
 # How long a screenshot waits for a table's rows that are filled in after the page loads.
@@ -146,12 +151,42 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         (state / site).mkdir(parents=True, exist_ok=True)
     with (
         TwoSiteLab(tenants=[TENANT, OTHER], boot_seconds=0.05) as two_sites,
-        running_process_sites(two_sites, state, databases, gateways=True) as sites,
+        running_process_sites(
+            two_sites, state, databases, gateways=True, monitor_interval_seconds=MONITOR_SECONDS
+        ) as sites,
         running_horizon(two_sites, state, horizon_config={"ajax_poll_interval": 1000}) as url,
     ):
         running = Lab(two_sites, sites, url, state)
         running.vms = seed(two_sites)
         yield running
+
+
+def protect_by_api(lab: Lab, tenant: str, name: str, vm: str) -> dict[str, Any]:
+    """An async group of the tenant (RPO target 60 s) at site A towards site B with one VM,
+    made through site A's REST gateway as the draas command would."""
+    site_a = lab.sites["site-a"].gateway_url
+    headers = {"X-Auth-Token": tenant_vms.token(lab.lab, "site-a", tenant)}
+    proof = {"X-Target-Auth-Token": tenant_vms.token(lab.lab, "site-b", tenant)}
+    with httpx.Client(base_url=site_a, timeout=60) as api:
+        made = api.post(
+            "/v1/failover-groups",
+            json={
+                "name": name,
+                "replication_type": "async",
+                "target_site": "site-b",
+                "rpo_target_seconds": 60,
+            },
+            headers=headers | proof,
+        )
+        assert made.status_code == 201, made.text
+        group = made.json()
+        added = api.post(
+            f"/v1/failover-groups/{group['id']}/vms",
+            json={"server_id": lab.vms[vm].id},
+            headers=headers,
+        )
+        assert added.status_code == 200, added.text
+    return dict(group)
 
 
 class Screens:

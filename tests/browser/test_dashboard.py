@@ -27,9 +27,9 @@ from tests.browser.conftest import (
     Lab,
     Screens,
     log_in,
+    protect_by_api,
     switch_region,
 )
-from tools import tenant_vms
 
 OVERVIEW = "/project/dr_overview/"
 GROUPS = "/project/dr_groups/"
@@ -49,6 +49,7 @@ ACTIONS = (
     "Reprotect",
     "Failback",
     "Clean Up",
+    "Edit Targets",
 )
 
 
@@ -119,32 +120,6 @@ def api_groups(lab: Lab) -> dict[str, Any]:
     }
 
 
-def protect_by_api(lab: Lab, tenant: str, name: str, vm: str) -> dict[str, Any]:
-    site_a = lab.sites["site-a"].gateway_url
-    headers = {"X-Auth-Token": tenant_vms.token(lab.lab, "site-a", tenant)}
-    proof = {"X-Target-Auth-Token": tenant_vms.token(lab.lab, "site-b", tenant)}
-    with httpx.Client(base_url=site_a, timeout=60) as api:
-        made = api.post(
-            "/v1/failover-groups",
-            json={
-                "name": name,
-                "replication_type": "async",
-                "target_site": "site-b",
-                "rpo_target_seconds": 60,
-            },
-            headers=headers | proof,
-        )
-        assert made.status_code == 201, made.text
-        group = made.json()
-        added = api.post(
-            f"/v1/failover-groups/{group['id']}/vms",
-            json={"server_id": lab.vms[vm].id},
-            headers=headers,
-        )
-        assert added.status_code == 200, added.text
-    return dict(group)
-
-
 @pytest.fixture
 def slow_recovery(lab: Lab) -> Iterator[None]:
     """VMs at site B boot slowly while the test runs (see RECOVERY_BOOT_SECONDS)."""
@@ -203,6 +178,8 @@ def test_tenant_protects_and_tests_failover(
     choose(dialog, "id_replication_type", "Asynchronous")
     choose(dialog, "id_target_site", "site-b")
     dialog.locator("#id_rpo_target").fill("60")
+    dialog.locator("#id_rto_target").fill("600")
+    dialog.locator("#id_test_interval").fill("168")
     screens.shot("create-group")
     dialog.locator("a[data-toggle=tab]", has_text="Target Project").click()
     choose(dialog, "id_proof", "Sign in at the target site")
@@ -220,6 +197,8 @@ def test_tenant_protects_and_tests_failover(
     group_url = page.url
     assert {"Add VM", "Delete Failover Group"} <= set(actions_on(page))
     assert "Test Failover" not in actions_on(page)  # it runs at the target site
+    expect(page.locator(".draas-rto-target")).to_have_text("10m00s")
+    expect(page.locator(".draas-test-interval")).to_contain_text("7d")
     screens.shot("group")
     for vm, tier in (("app-1", 1), ("web-1", 2)):
         pane = open_tab(page, "VMs")
