@@ -17,7 +17,7 @@ from gateway.settings import GatewaySettings
 from simulators.flasharray.control_client import SimulatorControl
 from simulators.lab import TwoSiteLab
 from tests.conftest import mixed_site_databases
-from tests.functional.dr.twosite import TenantNetwork, make_network
+from tests.functional.dr.twosite import TENANT, TenantNetwork, make_network, region_control
 from tests.waiting import wait_until
 from tools.stack import Site, running_sites
 
@@ -37,6 +37,25 @@ def sites(
 @pytest.fixture(scope="package")
 def tenant_network(lab: TwoSiteLab) -> TenantNetwork:
     return make_network(lab)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def room_for_every_vm(lab: TwoSiteLab) -> None:
+    """tenant4's VMs at site A outlive the tests that make them: room for all of them (a
+    test that needs a tighter quota sets its own and puts the default back)."""
+    project = lab.regions["site-a"].project_id(TENANT)
+    region_control(
+        lab,
+        "site-a",
+        "PUT",
+        f"quotas/{project}",
+        instances=400,
+        cores=1600,
+        ram=400 * 8192,
+        volumes=1200,
+        gigabytes=12000,
+        ports=1200,
+    )
 
 
 @pytest.fixture

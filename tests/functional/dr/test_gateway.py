@@ -167,6 +167,7 @@ BODIES = {
         "target_replication_type": "async",
     },
     ("post", "/v1/failover-groups/{group_id}/failback"): {},
+    ("post", "/v1/failover-groups/{group_id}/move"): {},
     ("post", "/v1/operations/{operation_id}/cleanup"): None,
     ("patch", "/v1/failover-groups/{group_id}"): {"description": "changed by an intruder"},
     ("post", "/v1/alerts/{alert_id}/acknowledge"): {"comment": "not mine"},
