@@ -21,6 +21,50 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
+def volumes_of_servers(cloud: Cloud, project_id: str) -> pb.Inventory:
+    """Every server of the project with its block devices, the project's volumes (listed in
+    one call, not per server) and their types: what an eligibility check needs."""
+    conn = cloud.connection(project_id)
+    servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
+    volumes = [
+        records.volume(v)
+        for v in cloud.call("list volumes", lambda: list(conn.block_storage.volumes(details=True)))
+    ]
+    attached: dict[str, list[pb.Volume]] = {}
+    for volume in volumes:
+        for attachment in volume.attachments:
+            attached.setdefault(attachment.server_id, []).append(volume)
+    found = []
+    for server in servers:
+        root = attr(server, "root_device_name", "/dev/vda")
+        devices = sorted(
+            (
+                pb.BlockDevice(
+                    volume_id=v.id,
+                    device_name=a.device,
+                    boot_index=0 if a.device == root else -1,
+                )
+                for v in attached.get(server.id, [])
+                for a in v.attachments
+                if a.server_id == server.id
+            ),
+            key=lambda d: (d.boot_index != 0, d.device_name),
+        )
+        found.append(records.server(server, devices, []))
+    names = sorted({v.volume_type for v in volumes if v.volume_type})
+    with ThreadPoolExecutor(
+        max_workers=cloud.settings.capture_concurrency, thread_name_prefix="capture"
+    ) as pool:
+        types = list(
+            pool.map(in_current_context(functools.partial(_volume_type, cloud, conn)), names)
+        )
+    inventory = pb.Inventory(
+        project_id=project_id, servers=found, volumes=volumes, volume_types=types
+    )
+    inventory.captured_at.GetCurrentTime()
+    return inventory
+
+
 def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventory:
     """The project's servers (all, or the ones named) with their flavors, images, key pairs,
     server groups, volumes and types, ports, networks, subnets, routers and security groups.

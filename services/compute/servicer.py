@@ -39,6 +39,10 @@ class ComputeServicer(compute_pb2_grpc.ComputeServiceServicer):
     def CaptureInventory(
         self, request: pb.CaptureInventoryRequest, context: grpc.ServicerContext
     ) -> pb.Inventory:
+        if request.volumes_only:
+            if request.server_ids:
+                raise InvalidArgument("server_ids", "volumes_only lists every server")
+            return inventory.volumes_of_servers(self._cloud, request.project_id)
         return inventory.capture(self._cloud, request.project_id, list(request.server_ids))
 
     def GetServer(self, request: pb.GetServerRequest, context: grpc.ServicerContext) -> pb.Server:

@@ -23,7 +23,7 @@ def list_vms(
     """The project's servers here, by name, each with its protection."""
     with mapped_errors():
         inventory = clients.compute.CaptureInventory(
-            cpb.CaptureInventoryRequest(project_id=project_id)
+            cpb.CaptureInventoryRequest(project_id=project_id, volumes_only=True)
         )
     protecting = {
         vm.server_id: (group, vm.tier)

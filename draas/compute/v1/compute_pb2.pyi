@@ -460,12 +460,14 @@ class ListTaggedServersResponse(_message.Message):
     def __init__(self, servers: _Optional[_Iterable[_Union[Server, _Mapping]]] = ...) -> None: ...
 
 class CaptureInventoryRequest(_message.Message):
-    __slots__ = ("project_id", "server_ids")
+    __slots__ = ("project_id", "server_ids", "volumes_only")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    VOLUMES_ONLY_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     server_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, project_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    volumes_only: bool
+    def __init__(self, project_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ..., volumes_only: _Optional[bool] = ...) -> None: ...
 
 class Inventory(_message.Message):
     __slots__ = ("project_id", "captured_at", "servers", "flavors", "images", "key_pairs", "server_groups", "volumes", "volume_types", "networks", "subnets", "routers", "ports", "security_groups")
