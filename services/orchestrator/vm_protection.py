@@ -31,6 +31,7 @@ def list_vms(
         if group.source_site == settings.site
         for vm in group.vms
     }
+    volumes = {v.id: v for v in inventory.volumes}
     found = []
     for server in sorted(inventory.servers, key=lambda s: (s.name, s.id)):
         shown = opb.VmProtection(server_id=server.id, name=server.name, status=server.status)
@@ -39,7 +40,15 @@ def list_vms(
             shown.state = opb.VM_PROTECTION_STATE_PROTECTED
             shown.group_id, shown.group_name, shown.tier = group.id, group.name, tier
         else:
-            eligible_for, reasons = _eligibility(settings, inventory, server)
+            # The check reads one server's part of the inventory, not all of it.
+            own = cpb.Inventory(
+                servers=[server],
+                volumes=[
+                    volumes[d.volume_id] for d in server.block_devices if d.volume_id in volumes
+                ],
+                volume_types=inventory.volume_types,
+            )
+            eligible_for, reasons = _eligibility(settings, own, server)
             shown.eligible_for.extend(_TYPES[t] for t in eligible_for)
             if eligible_for:
                 shown.state = opb.VM_PROTECTION_STATE_ELIGIBLE
