@@ -70,6 +70,15 @@ class AuditTrailTest(helpers.AuditTestCase):
             page,
         )
 
+    def test_times_are_filled_back_as_the_browsers_input_takes_them(self) -> None:
+        page = self.content(
+            self.client.get(
+                INDEX, {"since": "2026-12-02T00:00:00+02:00", "until": "2026-12-03T08:30"}
+            )
+        )
+        self.assertIn('name="since" value="2026-12-01T22:00"', page)
+        self.assertIn('name="until" value="2026-12-03T08:30"', page)
+
     def test_a_bad_filter_is_shown_and_not_sent(self) -> None:
         page = self.content(self.client.get(INDEX, {"target_id": "no spaces!"}))
         self.assertIn("has-error", page)

@@ -40,6 +40,8 @@ OUTCOMES = (
 )
 # The newest this many events are shown; the CSV export holds every matching one.
 SHOWN = 200
+# What a browser's datetime-local input takes as its value (no seconds, no zone).
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 class FilterForm(forms.Form):
@@ -48,12 +50,12 @@ class FilterForm(forms.Form):
     since = forms.DateTimeField(
         required=False,
         label=_("From (UTC)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     until = forms.DateTimeField(
         required=False,
         label=_("Until (UTC)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     action = forms.ChoiceField(required=False, choices=ACTIONS, label=_("Action"))
     outcome = forms.ChoiceField(required=False, choices=OUTCOMES, label=_("Outcome"))
@@ -79,7 +81,19 @@ class FilterForm(forms.Form):
 
 
 def _form(request: Any) -> FilterForm:
-    return FilterForm({k: v for k, v in request.GET.items() if k in FilterForm.base_fields})
+    """The filters of the query string; valid times are filled back in UTC as the browser's
+    datetime-local input takes them (it shows nothing for an ISO 8601 time with seconds or a
+    zone, such as the CSV link's)."""
+    data = {k: v for k, v in request.GET.items() if k in FilterForm.base_fields}
+    form = FilterForm(data)
+    if not form.is_valid():
+        return form
+    for name in ("since", "until"):
+        value = form.cleaned_data.get(name)
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+            data[name] = moment.astimezone(UTC).strftime(LOCAL_INPUT)
+    return FilterForm(data)
 
 
 class IndexView(tables.DataTableView):
