@@ -29,6 +29,7 @@ OPERATION_KINDS = {
     "unplanned_failover": _("Unplanned failover"),
     "reprotect": _("Reprotect"),
     "failback": _("Failback"),
+    "move": _("Move"),
 }
 OPERATION_STATES = {
     "pending": _("Pending"),
@@ -135,3 +136,21 @@ def percent(value: Any) -> str:
     if value is None or value == "":
         return NONE
     return f"{float(value):.1f} %"
+
+
+def schedule(value: Any) -> str:
+    """A test schedule (a TestSchedule record) in one line: `off`, or `on: mon-fri
+    20:00-06:00 (Europe/Paris), cleaned up after 4h`."""
+    if value is None or not value.enabled:
+        return str(_("off"))
+    windows = ", ".join(value.windows) or str(_("any time"))
+    cleanup = (
+        interval(value.cleanup_after_seconds)
+        if value.cleanup_after_seconds
+        else str(_("the site's default time"))
+    )
+    return str(_("on: %(windows)s (%(zone)s), cleaned up after %(cleanup)s")) % {
+        "windows": windows,
+        "zone": value.zone,
+        "cleanup": cleanup,
+    }

@@ -2,8 +2,8 @@
 (services/orchestrator/lifecycle.py, operations.py) as the dashboard sees them, so that an
 action is offered only in the states and at the site where the gateway allows it.
 
-    protected: test failover and failover at the target site; add or remove VMs and delete at
-        the source site; failback at the home site when the group runs elsewhere.
+    protected: test failover, failover and move at the target site; add or remove VMs and
+        delete at the source site; failback at the home site when the group runs elsewhere.
     failed_over: reprotect at the site it failed over to (now its source site).
     testing, failing_over, reprotecting, failing_back: nothing until the operation ends.
 
@@ -23,6 +23,7 @@ TEST_FAILOVER = "test_failover"
 FAILOVER = "failover"
 REPROTECT = "reprotect"
 FAILBACK = "failback"
+MOVE = "move"
 CHANGE = "change"
 
 LABELS = {
@@ -30,6 +31,7 @@ LABELS = {
     FAILOVER: _("Failover"),
     REPROTECT: _("Reprotect"),
     FAILBACK: _("Failback"),
+    MOVE: _("Move (planned failover, then reprotect back)"),
     CHANGE: _("Add or remove VMs, delete"),
 }
 
@@ -44,6 +46,7 @@ def allowed(group: Group) -> dict[str, str | None]:
     requests: dict[str, str | None] = {
         TEST_FAILOVER: group.target_site,
         FAILOVER: group.target_site,
+        MOVE: group.target_site,
         CHANGE: group.source_site,
     }
     home = group.home_site

@@ -29,9 +29,12 @@ from draas_dashboard.api.records import (
     Health,
     HealthHistory,
     Operation,
+    Policy,
+    PolicyChange,
     Readiness,
     RecoveryPoint,
     Report,
+    ScheduleState,
     SiteStatus,
     Vm,
 )
@@ -192,31 +195,34 @@ def get_group(request: Any, group_id: str, project_id: str | None = None) -> Gro
 def create_group(
     request: Any,
     name: str,
-    replication_type: str,
-    target_site: str,
+    replication_type: str | None,
+    target_site: str | None,
     description: str = "",
     rpo_target_seconds: float | None = None,
     target_project_id: str = "",
     target_token: str | None = None,
     rto_target_seconds: float | None = None,
     test_interval_seconds: float | None = None,
+    policy: str | None = None,
 ) -> Group:
     """A group here (its source site) replicating to `target_site`. `target_token` (a token
     of the target site's Keystone, scoped to the tenant's project there) proves the project
     link the first time; it is sent once and kept nowhere. An RTO target or a test interval
-    of None or 0 is none."""
-    body: dict[str, Any] = {
-        "name": name,
-        "replication_type": replication_type,
-        "target_site": target_site,
-        "description": description,
-    }
-    if rpo_target_seconds is not None:
-        body["rpo_target_seconds"] = rpo_target_seconds
-    if rto_target_seconds:
-        body["rto_target_seconds"] = rto_target_seconds
-    if test_interval_seconds:
-        body["test_interval_seconds"] = test_interval_seconds
+    of None or 0 is none. With a `policy` (id or name) the group takes its replication type,
+    target site, targets, test schedule, hooks and checks from it: those arguments are not
+    sent."""
+    body: dict[str, Any] = {"name": name, "description": description}
+    if policy:
+        body["policy"] = policy
+    else:
+        body["replication_type"] = replication_type
+        body["target_site"] = target_site
+        if rpo_target_seconds is not None:
+            body["rpo_target_seconds"] = rpo_target_seconds
+        if rto_target_seconds:
+            body["rto_target_seconds"] = rto_target_seconds
+        if test_interval_seconds:
+            body["test_interval_seconds"] = test_interval_seconds
     if target_project_id:
         body["target_project_id"] = target_project_id
     headers = {"X-Target-Auth-Token": target_token} if target_token else None
@@ -364,6 +370,67 @@ def start_reprotect(
 
 def start_failback(request: Any, group_id: str, idempotency_key: str) -> Operation:
     return _started(request, _group_path(group_id, "failback"), {}, idempotency_key)
+
+
+def start_move(request: Any, group_id: str, idempotency_key: str) -> Operation:
+    """At the group's target site, while it is protected: a planned failover there (no
+    write lost), then a reprotect back towards the site it came from (kind `move`)."""
+    return _started(request, _group_path(group_id, "move"), {}, idempotency_key)
+
+
+# Policies and scheduled tests -------------------------------------------------------------------
+
+
+def _policy_path(policy: str) -> str:
+    return f"/v1/policies/{_segment(policy)}"
+
+
+def list_policies(request: Any) -> list[Policy]:
+    """The project's own policies at this site and those published for every project."""
+    found = call(request, "GET", "/v1/policies") or {}
+    return [Policy(p) for p in found.get("policies") or []]
+
+
+def get_policy(request: Any, policy: str) -> Policy:
+    """A policy by id or name (the project's own first, then a published one)."""
+    return Policy(call(request, "GET", _policy_path(policy)))
+
+
+def create_policy(request: Any, body: dict[str, Any], publish: bool = False) -> Policy:
+    """A policy of the project, or with `publish` (admins only) one for every project of the
+    site. `body` as the gateway's NewPolicy: name, description, replication_type,
+    target_site, rpo_target_seconds, rto_target_seconds, test_interval_seconds,
+    test_schedule {enabled, windows, timezone, cleanup_after_seconds}, automation,
+    default_tier."""
+    params = {"publish": "true"} if publish else None
+    return Policy(call(request, "POST", "/v1/policies", params=params, body=body))
+
+
+def update_policy(request: Any, policy: str, body: dict[str, Any]) -> PolicyChange:
+    """Replaces the whole policy with `body` (as `create_policy`'s: what it leaves out is
+    reset, so send its hooks and checks back); the groups here made from it take the change,
+    and the answer says what changed in each or why it could not. Its replication type and
+    target site cannot change while groups are made from it (409)."""
+    return PolicyChange(call(request, "PUT", _policy_path(policy), body=body) or {})
+
+
+def delete_policy(request: Any, policy: str) -> None:
+    """Refused (409) while groups are made from it; a published one: admins only."""
+    call(request, "DELETE", _policy_path(policy))
+
+
+def get_test_schedule(request: Any, group_id: str) -> ScheduleState:
+    """The group's scheduled tests as its target site runs them (asked here, forwarded
+    there): the schedule, the last ones, when the next is due and would start, and why the
+    last attempt could not start."""
+    return ScheduleState(call(request, "GET", _group_path(group_id, "test-schedule")))
+
+
+def run_scheduled_test(request: Any, group_id: str) -> Operation:
+    """At the group's target site: a test failover now, as its schedule runs it (cleaned up
+    after the schedule's cleanup time). The gateway takes no idempotency key here; a second
+    request while the first test stands is refused (the test holds the group)."""
+    return Operation(call(request, "POST", _group_path(group_id, "test-schedule", "run")))
 
 
 # Audit trail -------------------------------------------------------------------------------------
@@ -653,3 +720,40 @@ def compliance_file(
             response.content,
         )
     return bytes(response.content)
+
+
+_HOOK_FIELDS = ("name", "url", "when", "kinds", "retries", "on_failure", "vms", "tiers")
+_CHECK_FIELDS = (
+    "name",
+    "type",
+    "port",
+    "url",
+    "expect_text",
+    "in_failovers",
+    "on_failure",
+    "vms",
+    "tiers",
+)
+
+
+def automation_body(shown: dict[str, Any] | None) -> dict[str, Any]:
+    """Hooks and checks as the gateway shows them (a group's or a policy's `automation`), as
+    a request body takes them back (`timeout` is `timeout_seconds` there, and a value the
+    answer leaves empty is the body's default), so that a change that sends the whole policy
+    keeps them."""
+    shown = shown or {}
+    hooks = []
+    for hook in shown.get("hooks") or []:
+        body = {k: hook[k] for k in _HOOK_FIELDS if hook.get(k) not in (None, "")}
+        if hook.get("timeout"):
+            body["timeout_seconds"] = hook["timeout"]
+        hooks.append(body)
+    checks = []
+    for check in shown.get("checks") or []:
+        body = {k: check[k] for k in _CHECK_FIELDS if check.get(k) not in (None, "")}
+        body["path"] = check.get("path") or "/"
+        body["expect_status"] = check.get("expect_status") or 200
+        if check.get("timeout"):
+            body["timeout_seconds"] = check["timeout"]
+        checks.append(body)
+    return {"hooks": hooks, "checks": checks}

@@ -11,7 +11,9 @@ from typing import Any
 # Operation states (OperationState) that are not final yet.
 ACTIVE_STATES = frozenset({"pending", "running", "compensating"})
 # Operation kinds (OperationKind) that recover VMs somewhere.
-FAILOVER_KINDS = frozenset({"test_failover", "planned_failover", "unplanned_failover", "failback"})
+FAILOVER_KINDS = frozenset(
+    {"test_failover", "planned_failover", "unplanned_failover", "failback", "move"}
+)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -59,11 +61,88 @@ def _records(cls: type[Record], items: Any) -> list[Any]:
 
 
 class ProtectedVm(Record):
-    """A VM of a group: server_id, name, tier, added_at."""
+    """A VM of a group: server_id, name, tier, added_at, added_by ("tag": protected because
+    its server is tagged with the group's policy; empty: added by hand)."""
 
     @property
     def id(self) -> str:
         return str(self._data.get("server_id") or "")
+
+    @property
+    def by_tag(self) -> bool:
+        return self._data.get("added_by") == "tag"
+
+
+class TestSchedule(Record):
+    """When tests run by themselves (a group's or a policy's `test_schedule`): enabled,
+    windows (e.g. "mon-fri 20:00-06:00"; none: any time), timezone (empty: UTC),
+    cleanup_after (s; 0: the site's default)."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._data.get("enabled"))
+
+    @property
+    def windows(self) -> list[str]:
+        value = self._data.get("windows")
+        return [str(w) for w in value] if isinstance(value, list) else []
+
+    @property
+    def zone(self) -> str:
+        return str(self._data.get("timezone") or "UTC")
+
+    @property
+    def cleanup_after_seconds(self) -> float | None:
+        value = self._data.get("cleanup_after")
+        return float(value) if value else None
+
+
+class Hook(Record):
+    """An HTTP hook: name, url, when (pre_operation, post_operation, pre_vm, post_vm), kinds,
+    timeout (s), retries, on_failure (fail, warn), vms, tiers."""
+
+
+class AppCheck(Record):
+    """An application check: name, type (tcp, http, hook), port, path, expect_status,
+    expect_text, url (a hook's), timeout (s), in_failovers, on_failure, vms, tiers."""
+
+    @property
+    def target(self) -> str:
+        """What it checks, in one line: `tcp :5432`, `http :80/health -> 200 "ok"`, `hook
+        https://...`."""
+        kind = self._data.get("type")
+        if kind == "hook":
+            return f"hook {self._data.get('url') or '?'}"
+        text = f"{kind} :{self._data.get('port') or '?'}"
+        if kind == "http":
+            text += f"{self._data.get('path') or '/'} -> {self._data.get('expect_status') or 200}"
+            if self._data.get("expect_text"):
+                text += f' "{self._data["expect_text"]}"'
+        return text
+
+
+class Automation(Record):
+    """A group's or a policy's hooks and application checks."""
+
+    @property
+    def hooks(self) -> list[Hook]:
+        return _records(Hook, self._data.get("hooks"))
+
+    @property
+    def checks(self) -> list[AppCheck]:
+        return _records(AppCheck, self._data.get("checks"))
+
+    @property
+    def empty(self) -> bool:
+        return not self.hooks and not self.checks
+
+
+def _schedule(value: Any) -> TestSchedule:
+    return TestSchedule(value if isinstance(value, dict) else {})
+
+
+def _automation(value: Any) -> Automation:
+    return Automation(value if isinstance(value, dict) else {})
 
 
 class Group(Record):
@@ -100,6 +179,15 @@ class Group(Record):
         if not self._data.get("policy_id"):
             return None
         return str(self._data.get("policy_name") or self._data.get("policy_id"))
+
+    @property
+    def schedule(self) -> TestSchedule:
+        """When its tests run by themselves (off when the gateway does not say)."""
+        return _schedule(self._data.get("test_schedule"))
+
+    @property
+    def hooks_and_checks(self) -> Automation:
+        return _automation(self._data.get("automation"))
 
     @property
     def home_site(self) -> str | None:
@@ -196,11 +284,17 @@ class Readiness(Record):
 
 
 class RecoveryPoint(Record):
-    """A point the target site holds: id, created_at, completed_at, progress (0..1), arrays."""
+    """A point the target site holds: id, created_at, completed_at, progress (0..1), arrays,
+    server_ids (the group's VMs it holds: those that had joined when it was taken)."""
 
     @property
     def complete(self) -> bool:
         return float(self._data.get("progress") or 0.0) >= 1.0
+
+    @property
+    def server_ids(self) -> list[str]:
+        value = self._data.get("server_ids")
+        return [str(s) for s in value] if isinstance(value, list) else []
 
 
 class Health(Record):
@@ -238,9 +332,22 @@ class Step(Record):
         return float(value) if value is not None and self.finished is not None else None
 
 
+class CheckResult(Record):
+    """A hook or application check that ran to its end: name, passed, output, elapsed (s),
+    on_failure (fail, warn)."""
+
+    @property
+    def outcome(self) -> str:
+        """passed, failed, or warned (failed with on_failure warn: noted, and on it went)."""
+        if self._data.get("passed"):
+            return "passed"
+        return "warned" if self._data.get("on_failure") == "warn" else "failed"
+
+
 class VmProgress(Record):
     """A VM in an operation: server_id, name, tier, state, current_step, steps,
-    recovered_server_id (and in a report: recovered, recovery_time, error)."""
+    recovered_server_id (and in a report: recovered, recovery_time, error, and its
+    application checks and hooks)."""
 
     @property
     def id(self) -> str:
@@ -249,6 +356,14 @@ class VmProgress(Record):
     @property
     def steps(self) -> list[Step]:
         return _records(Step, self._data.get("steps"))
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return _records(CheckResult, self._data.get("checks"))
+
+    @property
+    def hooks(self) -> list[CheckResult]:
+        return _records(CheckResult, self._data.get("hooks"))
 
     @property
     def done_steps(self) -> int:
@@ -295,12 +410,27 @@ class SiteStatus(Record):
 
 
 class Report(Record):
-    """What an operation did: timing, rto, recovery_point, rpo, vms (with steps),
-    group_steps, errors, removed, kept, trace_id."""
+    """What an operation did: timing, rto, recovery_point, rpo, vms (with steps, checks and
+    hooks), group_steps, errors, removed, kept, trace_id, hooks (the operation's own)."""
 
     @property
     def vms(self) -> list[VmProgress]:
         return _records(VmProgress, self._data.get("vms"))
+
+    @property
+    def hooks(self) -> list[CheckResult]:
+        return _records(CheckResult, self._data.get("hooks"))
+
+    @property
+    def results(self) -> list[tuple[str, str, CheckResult]]:
+        """Every hook and check result as (whose: "" for the operation's or a VM's name,
+        "hook" or "check", the result): the operation's hooks first, then each VM's."""
+        found = [("", "hook", h) for h in self.hooks]
+        for vm in self.vms:
+            name = str(vm.name or vm.server_id)
+            found += [(name, "check", c) for c in vm.checks]
+            found += [(name, "hook", h) for h in vm.hooks]
+        return found
 
     @property
     def group_steps(self) -> list[Step]:
@@ -459,3 +589,84 @@ class ComplianceReport(Record):
     def unreachable_sites(self) -> list[str]:
         value = self._data.get("unreachable_sites")
         return [str(s) for s in value] if isinstance(value, list) else []
+
+
+# Policies and scheduled tests ---------------------------------------------------------------------
+
+
+class Policy(Record):
+    """A DR policy at this site: id, project_id (empty: published by an admin for every
+    project), name, description, replication_type, target_site, rpo_target, rto_target,
+    test_interval (s; 0: none), test_schedule, default_tier, automation, group_ids (the groups
+    here made from it), created_at, updated_at."""
+
+    @property
+    def published(self) -> bool:
+        return not self._data.get("project_id")
+
+    @property
+    def schedule(self) -> TestSchedule:
+        return _schedule(self._data.get("test_schedule"))
+
+    @property
+    def hooks_and_checks(self) -> Automation:
+        return _automation(self._data.get("automation"))
+
+    @property
+    def group_ids(self) -> list[str]:
+        value = self._data.get("group_ids")
+        return [str(g) for g in value] if isinstance(value, list) else []
+
+    @property
+    def rpo_target_seconds(self) -> float | None:
+        value = self._data.get("rpo_target")
+        return float(value) if value else None
+
+    @property
+    def rto_target_seconds(self) -> float | None:
+        value = self._data.get("rto_target")
+        return float(value) if value else None
+
+    @property
+    def test_interval_seconds(self) -> float | None:
+        value = self._data.get("test_interval")
+        return float(value) if value else None
+
+    @property
+    def display_name(self) -> str:
+        return str(self._data.get("name") or self._data.get("id") or "")
+
+
+class GroupChangeResult(Record):
+    """What a policy change did to one group made from it: group_id, group_name, changes
+    (e.g. "rpo_target 60 s -> 30 s"; none: nothing changed), refused (why it kept its
+    values)."""
+
+    @property
+    def changes(self) -> list[str]:
+        value = self._data.get("changes")
+        return [str(c) for c in value] if isinstance(value, list) else []
+
+
+class PolicyChange(Record):
+    """PUT /v1/policies/{policy}: the policy as it is now and each group's change."""
+
+    @property
+    def policy(self) -> Policy:
+        value = self._data.get("policy")
+        return Policy(value if isinstance(value, dict) else {})
+
+    @property
+    def groups(self) -> list[GroupChangeResult]:
+        return _records(GroupChangeResult, self._data.get("groups"))
+
+
+class ScheduleState(Record):
+    """A group's scheduled tests as its target site (`site`) runs them: test_interval,
+    test_schedule, last_success_at, last_scheduled_operation_id, last_scheduled_at,
+    next_due_at, next_run_at (the first moment inside a window from when it is due),
+    last_problem (why the last attempt could not start)."""
+
+    @property
+    def schedule(self) -> TestSchedule:
+        return _schedule(self._data.get("test_schedule"))

@@ -86,3 +86,9 @@ def span(value: Any) -> str:
 def percent(value: Any) -> str:
     """A share in percent as 99.5 %."""
     return formatting.percent(value)
+
+
+@register.filter
+def schedule(value: Any) -> str:
+    """A test schedule in one line: off, or on: its windows (zone), its cleanup time."""
+    return formatting.schedule(value)

@@ -1,6 +1,7 @@
 """A small stateful fake of the draas gateway for the plugin's unit tests: the functions of
 `draas_dashboard.api.draas`, with their signatures, over groups, VMs and operations held in
-memory (and, from `fake_monitoring`, health history, alerts, channels and reports), refusing
+memory (and, from `fake_monitoring`, health history, alerts, channels and reports; from
+`fake_policies`, policies and scheduled tests), refusing
 what the gateway refuses (a reader's change, a VM that is not eligible, an operation the
 group's state does not allow at this site) with the same problem statuses. Browser tests
 never use it: they run against the real gateways."""
@@ -29,6 +30,12 @@ from draas_dashboard.testing.fake_monitoring import (
     FakeMonitoring,
     bad_request,
 )
+from draas_dashboard.testing.fake_policies import (
+    NO_AUTOMATION,
+    NO_SCHEDULE,
+    POLICY_FUNCTIONS,
+    FakePolicies,
+)
 
 # The functions of draas_dashboard.api.draas that the fake stands in for.
 FUNCTIONS = (
@@ -50,8 +57,10 @@ FUNCTIONS = (
     "start_failover",
     "start_reprotect",
     "start_failback",
+    "start_move",
     "site_status",
     *MONITORING_FUNCTIONS,
+    *POLICY_FUNCTIONS,
 )
 
 PROJECT = "project-a"
@@ -65,11 +74,12 @@ def conflict(detail: str) -> errors.DraasRecoverable:
     return errors.DraasRecoverable(409, "Conflict", detail)
 
 
-class FakeGateway(FakeMonitoring):
+class FakeGateway(FakeMonitoring, FakePolicies):
     """One site's gateway (`site`) for one project."""
 
     def __init__(self, site: str = "site-a") -> None:
-        super().__init__()
+        FakeMonitoring.__init__(self)
+        FakePolicies.__init__(self)
         self.site = site
         self.groups: dict[str, dict[str, Any]] = {}
         self.vms: list[dict[str, Any]] = []
@@ -129,6 +139,8 @@ class FakeGateway(FakeMonitoring):
             "test_interval": 0.0,
             "policy_id": "",
             "policy_name": "",
+            "test_schedule": dict(NO_SCHEDULE),
+            "automation": copy.deepcopy(NO_AUTOMATION),
             "state": state,
             "vms": [],
             "created_at": stamp(3600),
@@ -159,6 +171,7 @@ class FakeGateway(FakeMonitoring):
                 "progress": 1.0,
                 "source_array": "array-a",
                 "target_array": "array-b",
+                "server_ids": [vm["server_id"] for vm in group["vms"]],
             }
         ]
         return group
@@ -240,6 +253,8 @@ class FakeGateway(FakeMonitoring):
                     "steps": vm["steps"],
                     "recovery_time": 90.0,
                     "error": "",
+                    "checks": [],
+                    "hooks": [],
                 }
                 for vm in operation["vms"]
             ],
@@ -248,15 +263,19 @@ class FakeGateway(FakeMonitoring):
             "removed": [],
             "group_steps": [],
             "kept": [],
+            "hooks": [],
         }
 
-    def _protect(self, group: dict[str, Any], server: dict[str, Any], tier: int) -> None:
+    def _protect(
+        self, group: dict[str, Any], server: dict[str, Any], tier: int, added_by: str = ""
+    ) -> None:
         group["vms"].append(
             {
                 "server_id": server["server_id"],
                 "name": server["name"],
                 "tier": tier,
                 "added_at": stamp(1800),
+                "added_by": added_by,
             }
         )
         server.update(state="protected", group_id=group["id"], group_name=group["name"])
@@ -356,14 +375,15 @@ class FakeGateway(FakeMonitoring):
         self,
         request: Any,
         name: str,
-        replication_type: str,
-        target_site: str,
+        replication_type: str | None,
+        target_site: str | None,
         description: str = "",
         rpo_target_seconds: float | None = None,
         target_project_id: str = "",
         target_token: str | None = None,
         rto_target_seconds: float | None = None,
         test_interval_seconds: float | None = None,
+        policy: str | None = None,
     ) -> Group:
         self._call(
             "create_group",
@@ -376,8 +396,14 @@ class FakeGateway(FakeMonitoring):
             target_token=target_token,
             rto_target_seconds=rto_target_seconds,
             test_interval_seconds=test_interval_seconds,
+            policy=policy,
         )
         self._write()
+        taken: dict[str, Any] = self.made_from_policy(policy) if policy else {}
+        replication_type = taken.get("replication_type", replication_type)
+        target_site = taken.get("target_site", target_site)
+        if not replication_type or not target_site:
+            raise bad_request("replication_type", "is required (or name a policy)")
         if test_interval_seconds and test_interval_seconds < MIN_TEST_INTERVAL:
             raise bad_request("test_interval", "must be 0 (none) or 3600 to 31622400 s")
         if target_site == self.site:
@@ -400,12 +426,13 @@ class FakeGateway(FakeMonitoring):
             source=self.site,
             target=target_site,
             replication_type=replication_type,
-            rpo=rpo_target_seconds or 0.0,
+            rpo=taken.get("rpo_target", rpo_target_seconds or 0.0),
             id=f"grp-{uuid.uuid4().hex[:8]}",
             description=description,
         )
         group["rto_target"] = rto_target_seconds or 0.0
         group["test_interval"] = test_interval_seconds or 0.0
+        group.update(taken)
         return self._shown(group)
 
     def delete_group(self, request: Any, group_id: str) -> None:
@@ -617,3 +644,12 @@ class FakeGateway(FakeMonitoring):
             self._require(group, "failback", home, "protected")
             group["state"] = "failing_back"
         return self._start(group, "failback", idempotency_key)
+
+    def start_move(self, request: Any, group_id: str, idempotency_key: str) -> Operation:
+        self._call("start_move", group_id=group_id, idempotency_key=idempotency_key)
+        self._write()
+        group = self._group(group_id)
+        if idempotency_key not in self.keys:
+            self._require(group, "move", group["target_site"], "protected")
+            group["state"] = "failing_over"
+        return self._start(group, "move", idempotency_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from draas_dashboard import formatting
 from draas_dashboard.api.records import Group
 
 
@@ -160,3 +161,53 @@ def edit_targets(group: Group) -> list[str]:
             % {"policy": group.policy}
         )
     return text
+
+
+def move(group: Group) -> list[str]:
+    return [
+        _(
+            "A planned failover to %(target)s: the VMs at %(source)s are stopped, their "
+            "volumes replicate one last time and %(vms)s boot here at %(target)s from that "
+            "copy, so no write is lost."
+        )
+        % {"source": group.source_site, "target": group.target_site, "vms": _vms(group)},
+        _(
+            "Then, in the same operation, the group is reprotected back towards %(source)s: "
+            "the old servers there are removed (so that no VM runs at both sites) and the "
+            "volumes here replicate to %(source)s. The group ends protected, running at "
+            "%(target)s."
+        )
+        % {"source": group.source_site, "target": group.target_site},
+        _(
+            "The VMs are down from the moment they stop at %(source)s until they are verified "
+            "here: plan it for a maintenance window."
+        )
+        % {"source": group.source_site},
+    ]
+
+
+def run_scheduled_test(group: Group) -> list[str]:
+    schedule = group.schedule
+    cleanup = (
+        formatting.interval(schedule.cleanup_after_seconds)
+        if schedule.cleanup_after_seconds
+        else _("the site's default time")
+    )
+    return [
+        _(
+            "A test failover of %(name)s at %(target)s now, as its schedule runs one: copies "
+            "of %(vms)s boot on isolated networks, are checked (with the group's application "
+            "checks) and reported. Production at %(source)s is untouched."
+        )
+        % {
+            "name": group.display_name,
+            "target": group.target_site,
+            "source": group.source_site,
+            "vms": _vms(group),
+        },
+        _(
+            "It is cleaned up by itself after %(cleanup)s, and counts as the group's last test: "
+            "the next scheduled one is due a test interval after it succeeds."
+        )
+        % {"cleanup": cleanup},
+    ]

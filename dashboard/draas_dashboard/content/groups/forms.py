@@ -1,7 +1,8 @@
 """The group's modal forms: add a VM (with its tier), change its description and targets, and
-the confirmations that start an operation (test failover, failover, reprotect, failback), each
-saying what will happen. Every start carries the form's idempotency key, so submitting the
-same form twice starts one operation."""
+the confirmations that start an operation (test failover, failover, reprotect, failback,
+move, a scheduled test now), each saying what will happen. Every start carries the form's
+idempotency key, so submitting the same form twice starts one operation (but for a scheduled
+test now: the gateway takes no key there)."""
 
 from __future__ import annotations
 
@@ -204,6 +205,19 @@ class ReprotectForm(OperationForm):
 class FailbackForm(OperationForm):
     def start(self, request: Any, data: dict[str, Any]) -> Any:
         return draas.start_failback(request, self.group.id, data["idempotency_key"])
+
+
+class MoveForm(OperationForm):
+    def start(self, request: Any, data: dict[str, Any]) -> Any:
+        return draas.start_move(request, self.group.id, data["idempotency_key"])
+
+
+class RunScheduledTestForm(OperationForm):
+    """The gateway takes no idempotency key for this one; a second submit is refused while
+    the first test holds the group."""
+
+    def start(self, request: Any, data: dict[str, Any]) -> Any:
+        return draas.run_scheduled_test(request, self.group.id)
 
 
 def vm_label(vm: Vm, replication_type: str | None = None) -> str:

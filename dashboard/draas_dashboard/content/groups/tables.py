@@ -60,6 +60,20 @@ class TestFailover(GroupAction):
     icon = "flask"
 
 
+class RunScheduledTest(GroupAction):
+    """A test as the group's schedule runs one, now: offered where and when a test failover
+    is, to a group whose tests run by themselves."""
+
+    name = "run_scheduled_test"
+    verbose_name = _("Run Scheduled Test Now")
+    request_name = lifecycle.TEST_FAILOVER
+    view = "run_scheduled_test"
+    icon = "clock-o"
+
+    def allowed(self, request: Any, datum: Any = None) -> bool:
+        return super().allowed(request, datum) and _group(datum).schedule.enabled
+
+
 class Failover(GroupAction):
     name = "failover"
     verbose_name = _("Failover")
@@ -67,6 +81,15 @@ class Failover(GroupAction):
     view = "failover"
     classes = ("ajax-modal", "btn-danger")
     icon = "bolt"
+
+
+class Move(GroupAction):
+    name = "move"
+    verbose_name = _("Move")
+    request_name = lifecycle.MOVE
+    view = "move"
+    classes = ("ajax-modal", "btn-danger")
+    icon = "truck"
 
 
 class Reprotect(GroupAction):
@@ -264,7 +287,9 @@ class GroupsTable(tables.DataTable):
         table_actions = (CreateGroup, DeleteGroup)
         row_actions = (
             TestFailover,
+            RunScheduledTest,
             Failover,
+            Move,
             Reprotect,
             Failback,
             AddVm,
@@ -286,6 +311,7 @@ class VmEntry:
         self.name = vm.name or vm.server_id
         self.tier = vm.tier
         self.added_at = vm.added_at
+        self.by_tag = vm.by_tag
         self.status = status or "-"
         self.problems = problems
 
@@ -345,12 +371,26 @@ class AddVmToGroup(tables.LinkAction):
         return reverse("horizon:project:dr_groups:add_vm", args=[self.table.kwargs["group"].id])
 
 
+def _added_by(entry: VmEntry) -> Any:
+    if entry.by_tag:
+        return format_html(
+            '<span class="label label-info draas-by-tag" title="{}">{}</span>',
+            _(
+                "Its server is tagged draas:policy with the group's policy: it leaves the group "
+                "when the tag goes."
+            ),
+            _("tag"),
+        )
+    return _("hand")
+
+
 class GroupVmsTable(tables.DataTable):
     name = tables.WrappingColumn("name", verbose_name=_("VM"))
     server_id = tables.Column("server_id", verbose_name=_("Server ID"))
     tier = tables.Column("tier", verbose_name=_("Tier"))
     status = tables.Column("status", verbose_name=_("Status"))
     added = tables.Column(lambda d: formatting.age(d.added_at), verbose_name=_("Protected For"))
+    added_by = tables.Column(_added_by, verbose_name=_("Added By"))
     readiness = tables.WrappingColumn("readiness", verbose_name=_("Readiness"))
 
     def get_object_display(self, datum: Any) -> str:
@@ -393,6 +433,32 @@ class ReadinessTable(tables.DataTable):
         status_columns = ["ok"]
 
 
+def _point_vms(point: Any, names: dict[str, str]) -> Any:
+    """The group's VMs the point holds, by name; those it lacks are named too (a failover
+    from it would not recover them)."""
+    if "server_ids" not in point.raw():
+        return "-"
+    held = point.server_ids
+    text = ", ".join(names.get(s, s) for s in held) or str(_("none"))
+    missing = [name for server_id, name in names.items() if server_id not in held]
+    if not missing:
+        return format_html('<span class="draas-point-vms">{}</span>', text)
+    return format_html(
+        '<span class="draas-point-vms">{}</span><br><small class="text-warning">{}</small>',
+        text,
+        _("not: %(vms)s (joined later)") % {"vms": ", ".join(missing)},
+    )
+
+
+class PointVmsColumn(tables.WrappingColumn):
+    """The group's VMs a recovery point holds (the table's `group` names them)."""
+
+    def get_raw_data(self, datum: Any) -> Any:
+        group = self.table.kwargs.get("group")
+        vms = group.vms if group is not None else []
+        return _point_vms(datum, {vm.server_id: str(vm.name or vm.server_id) for vm in vms})
+
+
 class RecoveryPointsTable(tables.DataTable):
     point = tables.Column("id", verbose_name=_("Recovery Point"))
     created = tables.Column(lambda p: formatting.when(p.created_at), verbose_name=_("Taken At"))
@@ -407,6 +473,7 @@ class RecoveryPointsTable(tables.DataTable):
     arrays = tables.Column(
         lambda p: f"{p.source_array or '?'} → {p.target_array or '?'}", verbose_name=_("Arrays")
     )
+    vms = PointVmsColumn("server_ids", verbose_name=_("VMs It Holds"))
 
     class Meta:
         name = "recovery_points"

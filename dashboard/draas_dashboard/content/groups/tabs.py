@@ -1,6 +1,7 @@
 """A group's page: its overview (sites, targets, replication health, what may be asked where),
-its health history as a lag chart against the RPO target, its VMs with tiers, its readiness,
-its recovery points and its operations."""
+its health history as a lag chart against the RPO target, its scheduled tests and its hooks
+and application checks, its VMs with tiers (and which were added by tag), its readiness, its
+recovery points (with the VMs each holds) and its operations."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tabs
 
-from draas_dashboard import charts, lifecycle
+from draas_dashboard import charts, lifecycle, sites
 from draas_dashboard.api import draas
 from draas_dashboard.api.errors import DraasError
 from draas_dashboard.api.records import Group, Readiness
@@ -135,6 +137,50 @@ class HealthHistoryTab(tabs.Tab):
         }
 
 
+class ScheduleTab(tabs.Tab):
+    """When the group's tests run by themselves and how the last ones went (asked of its
+    target site, which runs them), a scheduled test now, and its hooks and checks."""
+
+    name = _("Schedule and Checks")
+    slug = "schedule"
+    template_name = "draas_dashboard/groups/_schedule.html"
+    preload = False
+
+    def get_context_data(self, request: Any, **kwargs: Any) -> dict[str, Any]:
+        group: Group = self.tab_group.kwargs["group"]
+        site = common.group_here(request, group)
+        state = problem = None
+        try:
+            state = draas.get_test_schedule(request, group.id)
+        except DraasError as error:
+            problem = str(error)
+        at_target = site is None or site == group.target_site
+        may_run = (
+            sites.may_write(request)
+            and group.schedule.enabled
+            and lifecycle.may(group, lifecycle.TEST_FAILOVER, site)
+        )
+        last_url = None
+        if state is not None and state.last_scheduled_operation_id and at_target:
+            # Operations are kept at the site that ran them.
+            last_url = reverse(
+                "horizon:project:dr_operations:detail", args=[state.last_scheduled_operation_id]
+            )
+        return {
+            "group": group,
+            "state": state,
+            "problem": problem,
+            "schedule": state.schedule if state is not None else group.schedule,
+            "at_target": at_target,
+            "switch": common.switch_link(request, group.target_site),
+            "run_url": reverse("horizon:project:dr_groups:run_scheduled_test", args=[group.id])
+            if may_run
+            else None,
+            "last_url": last_url,
+            "automation": group.hooks_and_checks,
+        }
+
+
 class VmsTab(tabs.TableTab):
     table_classes = (group_tables.GroupVmsTable,)
     name = _("VMs")
@@ -247,6 +293,7 @@ class GroupDetailTabs(tabs.DetailTabsGroup):
     tabs = (
         OverviewTab,
         HealthHistoryTab,
+        ScheduleTab,
         VmsTab,
         ReadinessTab,
         RecoveryPointsTab,

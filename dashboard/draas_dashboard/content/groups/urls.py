@@ -14,4 +14,10 @@ urlpatterns = [
     re_path(GROUP + r"failover/$", views.FailoverView.as_view(), name="failover"),
     re_path(GROUP + r"reprotect/$", views.ReprotectView.as_view(), name="reprotect"),
     re_path(GROUP + r"failback/$", views.FailbackView.as_view(), name="failback"),
+    re_path(GROUP + r"move/$", views.MoveView.as_view(), name="move"),
+    re_path(
+        GROUP + r"run_scheduled_test/$",
+        views.RunScheduledTestView.as_view(),
+        name="run_scheduled_test",
+    ),
 ]

@@ -198,6 +198,28 @@ class FailbackView(GroupModal):
         return explain.failback(group)
 
 
+class MoveView(GroupModal):
+    form_class = group_forms.MoveForm
+    modal_header = _("Move")
+    submit_label = _("Start Move")
+    url_name = "move"
+    page_title = _("Move")
+
+    def explanation(self, group: Group) -> list[str]:
+        return explain.move(group)
+
+
+class RunScheduledTestView(GroupModal):
+    form_class = group_forms.RunScheduledTestForm
+    modal_header = _("Run Scheduled Test Now")
+    submit_label = _("Run Test Now")
+    url_name = "run_scheduled_test"
+    page_title = _("Run Scheduled Test Now")
+
+    def explanation(self, group: Group) -> list[str]:
+        return explain.run_scheduled_test(group)
+
+
 class AddVmView(GroupModal):
     form_class = group_forms.AddVmForm
     modal_header = _("Add VM")

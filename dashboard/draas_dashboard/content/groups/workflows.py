@@ -19,13 +19,16 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from horizon import forms, workflows
 
-from draas_dashboard import sites
+from draas_dashboard import formatting, sites
 from draas_dashboard.api import draas, keystone
 from draas_dashboard.api.errors import DraasError
 from draas_dashboard.api.keystone import TargetProofError
+from draas_dashboard.api.records import Policy
 from draas_dashboard.content import common
 
 LINKED, PASSWORD, TOKEN, EXCHANGE, ADMIN = "linked", "password", "token", "exchange", "admin"
+# The policy choice of a group that takes its settings from none (policy ids are UUIDs).
+NO_POLICY = "none"
 SECRET_FIELDS = ("target_password", "target_token")
 # The gateway's bound on an RTO target and a test interval: a year.
 MAX_TARGET_SECONDS = 366 * 86400
@@ -36,6 +39,25 @@ def hours_to_seconds(hours: float | None) -> float | None:
     return round(hours * 3600) if hours else None
 
 
+def _without_policy(label: Any, **attrs: Any) -> dict[str, Any]:
+    """A field's attributes that show it only while no policy is chosen."""
+    return {
+        "class": " ".join(["switched", attrs.pop("class", "")]).strip(),
+        "data-switch-on": "policy",
+        f"data-policy-{NO_POLICY}": label,
+        **attrs,
+    }
+
+
+def policy_label(policy: Policy) -> str:
+    """A policy as a choice: its name and what a group made from it takes."""
+    rpo = formatting.seconds(policy.rpo_target_seconds) if policy.rpo_target_seconds else "0"
+    text = f"{policy.name}: {policy.replication_type} to {policy.target_site}, RPO {rpo}"
+    if policy.schedule.enabled:
+        text += f", {_('scheduled tests')}"
+    return text + (f" ({_('published')})" if policy.published else "")
+
+
 class DetailsAction(workflows.Action):
     name = forms.CharField(label=_("Name"), max_length=255)
     description = forms.CharField(
@@ -44,19 +66,35 @@ class DetailsAction(workflows.Action):
         max_length=1024,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    policy = forms.ChoiceField(
+        label=_("Policy"),
+        required=False,
+        help_text=_(
+            "A group made from a policy takes its replication, target site, targets, test "
+            "schedule, hooks and checks from it, and its later changes."
+        ),
+        widget=forms.Select(attrs={"class": "switchable", "data-slug": "policy"}),
+    )
     replication_type = forms.ChoiceField(
         label=_("Replication"),
+        required=False,
         choices=[
             ("async", _("Asynchronous: FlashArray protection groups (RPO: the interval)")),
             ("sync", _("Synchronous: ActiveCluster pods (RPO 0)")),
         ],
-        widget=forms.Select(attrs={"class": "switchable", "data-slug": "replication"}),
+        widget=forms.Select(
+            attrs=_without_policy(
+                _("Replication"), **{"class": "switchable", "data-slug": "replication"}
+            )
+        ),
     )
     target_site = forms.CharField(
         label=_("Target Site"),
+        required=False,
         max_length=64,
         validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$")],
         help_text=_("The site the group fails over to."),
+        widget=forms.TextInput(attrs=_without_policy(_("Target Site"))),
     )
     rpo_target = forms.FloatField(
         label=_("RPO Target (seconds)"),
@@ -82,6 +120,7 @@ class DetailsAction(workflows.Action):
             "How long a failover may take, from the request to the last VM verified: each "
             "test's measured RTO is judged against it. Empty: none."
         ),
+        widget=forms.NumberInput(attrs=_without_policy(_("RTO Target (seconds)"))),
     )
     test_interval = forms.FloatField(
         label=_("Test Interval (hours)"),
@@ -92,6 +131,7 @@ class DetailsAction(workflows.Action):
             "A successful test failover is due within each interval (at least 1 hour), or an "
             "alert says it is overdue. Empty: none."
         ),
+        widget=forms.NumberInput(attrs=_without_policy(_("Test Interval (hours)"))),
     )
 
     class Meta:
@@ -100,7 +140,8 @@ class DetailsAction(workflows.Action):
         help_text = _(
             "A failover group replicates its VMs' volumes from this site (its source) to the "
             "target site, where test failovers and failovers run. Asynchronous groups need an "
-            "RPO target; synchronous ones lose nothing while the link is up."
+            "RPO target; synchronous ones lose nothing while the link is up. A group made "
+            "from a policy takes all of that from the policy."
         )
 
     def __init__(self, request: Any, context: Any, *args: Any, **kwargs: Any) -> None:
@@ -110,12 +151,33 @@ class DetailsAction(workflows.Action):
         if others:
             self.fields["target_site"] = forms.ChoiceField(
                 label=_("Target Site"),
+                required=False,
                 choices=[(s.name, s.name) for s in others],
                 help_text=_("The site the group fails over to."),
+                widget=forms.Select(attrs=_without_policy(_("Target Site"))),
             )
+        self.policies = {str(p.id): p for p in _policies(request)}
+        self.fields["policy"].choices = [(NO_POLICY, _("None: set them below"))] + [
+            (key, policy_label(p)) for key, p in self.policies.items()
+        ]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean()
+        policy = self.policies.get(data.get("policy") or "")
+        if policy is not None:
+            # The group takes these from the policy (the proof step needs its target site).
+            data.update(
+                replication_type=policy.replication_type,
+                target_site=policy.target_site,
+                rpo_target=None,
+                rto_target=None,
+                test_interval=None,
+            )
+            return data
+        data["policy"] = ""
+        for name in ("replication_type", "target_site"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Needed without a policy."))
         if data.get("replication_type") == "async" and not data.get("rpo_target"):
             self.add_error("rpo_target", _("An asynchronous group needs an RPO target."))
         if data.get("replication_type") == "sync":
@@ -124,6 +186,15 @@ class DetailsAction(workflows.Action):
         if interval and interval < 1:
             self.add_error("test_interval", _("At least 1 hour (or empty: none)."))
         return data
+
+
+def _policies(request: Any) -> list[Policy]:
+    """This site's policies the project may make groups from (none when they cannot be
+    read: the group is then set by hand)."""
+    try:
+        return common.memo(request, ("policies",), lambda: draas.list_policies(request))
+    except DraasError:
+        return []
 
 
 def _groups_ok(request: Any) -> bool:
@@ -139,6 +210,7 @@ class Details(workflows.Step):
     contributes = (
         "name",
         "description",
+        "policy",
         "replication_type",
         "target_site",
         "rpo_target",
@@ -357,6 +429,7 @@ class CreateGroup(workflows.Workflow):
                 target_token=token,
                 rto_target_seconds=data.get("rto_target") or None,
                 test_interval_seconds=hours_to_seconds(data.get("test_interval")),
+                policy=data.get("policy") or None,
             )
         except DraasError as error:
             text = str(error)
