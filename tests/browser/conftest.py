@@ -38,6 +38,7 @@ VMS = {
     "app-1": ("async", 1),
     "report-1": ("async", 1),
     "db-1": ("async", 1),
+    "pay-1": ("async", 1),
     "legacy-1": ("standard", 1),
 }
 # The orchestrators' monitors run a round this often, by themselves (60 s in production), so

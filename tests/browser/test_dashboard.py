@@ -46,6 +46,8 @@ ACTIONS = (
     "Remove VM",
     "Test Failover",
     "Failover",
+    "Move",
+    "Run Scheduled Test Now",
     "Reprotect",
     "Failback",
     "Clean Up",
