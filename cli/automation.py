@@ -59,3 +59,22 @@ def summary(automation: Json | None) -> list[str]:
         path = c.get("path") if c.get("type") == "http" else ""
         lines.append(f"check {c.get('name')}: {c.get('type')} {target}{path or ''}")
     return lines
+
+
+def as_request(shown: Json | None) -> dict[str, Any]:
+    """Hooks and checks as the API shows them, in the shape it takes them back (its answers
+    say `timeout`, its requests `timeout_seconds`)."""
+    shown = shown or {}
+
+    def one(item: Json) -> dict[str, Any]:
+        made = {k: v for k, v in item.items() if k != "timeout" and v not in ("", None)}
+        if item.get("timeout"):
+            made["timeout_seconds"] = item["timeout"]
+        if not made.get("expect_status"):
+            made.pop("expect_status", None)
+        return made
+
+    return {
+        "hooks": [one(h) for h in shown.get("hooks") or []],
+        "checks": [one(c) for c in shown.get("checks") or []],
+    }

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cli.automation import automation_option, load, summary
+from cli.automation import as_request, automation_option, load, summary
 from cli.client import segment
 from cli.commands.groups import group_option
 from cli.context import App, format_option, pass_app
@@ -86,7 +86,7 @@ def policy_body(current: Json, options: Mapping[str, Any]) -> dict[str, Any]:
         body["test_schedule"]["timezone"] = options["timezone"]
     if options.get("cleanup_after") is not None:
         body["test_schedule"]["cleanup_after_seconds"] = options["cleanup_after"]
-    body["automation"] = dict(current.get("automation") or {"hooks": [], "checks": []})
+    body["automation"] = as_request(current.get("automation"))
     loaded = load(options.get("automation_file"))
     if loaded is not None or options.get("no_automation"):
         body["automation"] = loaded or {"hooks": [], "checks": []}

@@ -253,7 +253,7 @@ def test_a_scheduled_test_keeps_out_of_its_blackout_runs_by_itself_and_is_report
     assert "group scheduled: test_schedule" in changed
 
 
-def test_the_draas_command_makes_and_changes_policies(api, tokens):
+def test_the_draas_command_makes_and_changes_policies(api, tokens, tmp_path):
     def draas(*args: str) -> Any:
         token = tokens["site-a"]["member"]["X-Auth-Token"]
         return CliRunner().invoke(
@@ -273,8 +273,20 @@ def test_the_draas_command_makes_and_changes_policies(api, tokens):
     ]
     shown = draas("policy", "show", "cli-gold")
     assert "Europe/Paris" in shown.output and "sat 01:00-05:00" in shown.output
+    checks = tmp_path / "checks.yaml"
+    checks.write_text(
+        "hooks: [{name: warn-ops, when: pre_operation, url: 'http://127.0.0.1:9/h',"
+        " timeout_seconds: 3}]\n"
+        "checks: [{name: db, type: tcp, port: 5432}, {name: web, type: http, port: 80}]\n"
+    )
+    assert draas("policy", "set", "cli-gold", "--automation", str(checks)).exit_code == 0
+    # A change that leaves the hooks and checks alone sends them back as they are.
     changed = draas("policy", "set", "cli-gold", "--rpo-target", "30", "-f", "json")
-    assert json.loads(changed.output)["policy"]["rpo_target"] == 30
+    assert changed.exit_code == 0, changed.output
+    policy = json.loads(changed.stdout)["policy"]
+    assert policy["rpo_target"] == 30
+    assert [h["timeout"] for h in policy["automation"]["hooks"]] == [3.0]
+    assert [c["name"] for c in policy["automation"]["checks"]] == ["db", "web"]
     wrong = draas("policy", "create", "--name", "x", "--replication-type", "async")
     assert wrong.exit_code == 2 and "--target-site" in wrong.output
     bad = draas("policy", "set", "cli-gold", "--window", "someday 01:00-02:00")
