@@ -20,9 +20,15 @@ from gateway.views import as_json
 
 router = APIRouter(prefix="/v1", tags=["monitoring"])
 
+# ISO 8601 as text only, with its zone: a number would otherwise be taken as seconds since 1970.
+MOMENT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
 Moment = Annotated[
-    datetime | None,
-    Query(description="ISO 8601 with a time zone, e.g. 2026-12-01T00:00:00Z."),
+    str | None,
+    Query(
+        max_length=40,
+        pattern=MOMENT,
+        description="ISO 8601 with a time zone, e.g. 2026-12-01T00:00:00Z.",
+    ),
 ]
 StepSeconds = Annotated[
     int,
@@ -246,9 +252,13 @@ def compliance_report(
     return report
 
 
-def _stamp(moment: datetime | None, field: str) -> Timestamp | None:
-    if moment is None:
+def _stamp(text: str | None, field: str) -> Timestamp | None:
+    if text is None:
         return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument(field, f"{text!r} is not a date and time") from None
     if moment.tzinfo is None:
         raise InvalidArgument(field, "must name its time zone (e.g. a trailing Z)")
     stamp = Timestamp()
