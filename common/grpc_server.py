@@ -63,6 +63,12 @@ class ServiceServer:
         self.secure_ports = secure_ports or []
         self._health = health_servicer
         self._names = names
+        self._on_stop: list[Callable[[], None]] = []
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` when the server starts stopping, before the grace period: a
+        long-lived stream (e.g. replication) is not an in-flight call worth waiting for."""
+        self._on_stop.append(callback)
 
     def start(self) -> None:
         """Starts serving and reports SERVING for the server and each of its services."""
@@ -74,6 +80,8 @@ class ServiceServer:
         """Reports NOT_SERVING, refuses new calls, and waits up to `grace` seconds for
         in-flight calls before cancelling them."""
         self._health.enter_graceful_shutdown()
+        for callback in self._on_stop:
+            callback()
         self.grpc_server.stop(grace).wait()
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.errors import InvalidArgument, PermissionDenied
+from common.errors import InvalidArgument, PermissionDenied, ServiceUnavailable
 from common.grpc_client import open_channel
 from common.tls import certificate_names, channel_credentials
 from draas.metadata.v1 import metadata_pb2 as pb
@@ -30,6 +30,8 @@ from services.metadata.store import SITE_LEVEL, MetadataStore
 
 log = logging.getLogger(__name__)
 _END = object()
+# How soon a stopping service ends the replication streams it receives.
+STOP_CHECK_SECONDS = 0.2
 # Pings keep an idle stream open through middleboxes and find a vanished peer; the servers
 # accept one every 5 s (common.grpc_server.SERVER_OPTIONS).
 KEEPALIVE = [
@@ -156,6 +158,10 @@ class PeerSender:
                     )
                     if not changes:
                         self._wait_for_changes(acked)
+                        if not call.is_active():
+                            # The peer ended the stream while this site had nothing to send
+                            # (e.g. it is stopping): its status says why.
+                            next(call)
                         continue
                     messages = [codec.change_message(c) for c in changes]
                     batch = pb.ReplicationBatch(changes=messages, checksum=codec.checksum(messages))
@@ -186,18 +192,21 @@ def receive(
     settings: MetadataSettings,
     messages: Iterator[pb.ReplicationMessage],
     context: grpc.ServicerContext,
+    stopping: threading.Event,
 ) -> Iterator[pb.ReplicationAck]:
     """The peer side of Replicate: acks the hello with what it has applied, then applies each
-    batch after checking its checksum.
+    batch after checking its checksum, until the peer ends the stream or `stopping` is set.
 
     :raises PermissionDenied: for a site that is not a configured peer, or (with mutual TLS)
         whose certificate does not name it.
     :raises InvalidArgument: for a batch before the hello, a bad checksum, a change from
         another site, a site-level entity of another site's cloud, or a gap (the sender resumes
         from the ack).
+    :raises ServiceUnavailable: once `stopping` is set (the sender retries, and resumes from
+        the ack).
     """
     origin = ""
-    for message in _until_cancelled(messages, context):
+    for message in _until_cancelled(messages, context, stopping):
         if message.HasField("hello"):
             origin = message.hello.origin_site
             _check_origin(origin, settings, context)
@@ -229,15 +238,39 @@ def receive(
 
 
 def _until_cancelled(
-    messages: Iterator[pb.ReplicationMessage], context: grpc.ServicerContext
+    messages: Iterator[pb.ReplicationMessage],
+    context: grpc.ServicerContext,
+    stopping: threading.Event,
 ) -> Iterator[pb.ReplicationMessage]:
-    """The peer's messages; a peer that cancels or goes away ends the stream, not in error."""
-    try:
-        yield from messages
-    except grpc.RpcError:
-        if context.is_active():
-            raise
-        log.info("a replication stream ended: the sending peer closed it")
+    """The peer's messages; a peer that cancels or goes away ends the stream, not in error.
+    They are read by a thread of their own so that a stopping service need not wait for an
+    idle peer's next message."""
+    inbox: queue.Queue[object] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for message in messages:
+                inbox.put(message)
+        except grpc.RpcError as error:
+            inbox.put(error)
+        finally:
+            inbox.put(_END)
+
+    threading.Thread(target=read, name="replication-receive", daemon=True).start()
+    while not stopping.is_set():
+        try:
+            item = inbox.get(timeout=STOP_CHECK_SECONDS)
+        except queue.Empty:
+            continue
+        if item is _END:
+            return
+        if isinstance(item, grpc.RpcError):
+            if context.is_active():
+                raise item
+            log.info("a replication stream ended: the sending peer closed it")
+            return
+        yield item  # type: ignore[misc]
+    raise ServiceUnavailable("this metadata service is stopping; replicate to it again later")
 
 
 def _check_origin(origin: str, settings: MetadataSettings, context: grpc.ServicerContext) -> None:

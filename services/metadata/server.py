@@ -67,10 +67,9 @@ def build_deps(settings: MetadataSettings, tracer_provider: TracerProvider) -> M
 
 def create_server(settings: MetadataSettings, deps: MetadataDeps) -> tuple[ServiceServer, int]:
     """The metadata service's gRPC server, bound but not started, and its port."""
+    servicer = MetadataServicer(deps.store, deps.capturer, deps.senders, settings)
     binding = ServiceBinding(
-        SERVICE,
-        MetadataServicer(deps.store, deps.capturer, deps.senders, settings),
-        metadata_pb2_grpc.add_MetadataServiceServicer_to_server,
+        SERVICE, servicer, metadata_pb2_grpc.add_MetadataServiceServicer_to_server
     )
     secure = (
         [(settings.peer_port, server_credentials(settings.tls))] if settings.tls is not None else []
@@ -81,7 +80,9 @@ def create_server(settings: MetadataSettings, deps: MetadataDeps) -> tuple[Servi
         frozenset({settings.site, *(p.site for p in settings.peers)}),
         self_checked=frozenset({f"/{SERVICE.full_name}/Replicate"}),
     )
-    return create_grpc_server(settings, [binding], deps.tracer_provider, secure, callers)
+    server, port = create_grpc_server(settings, [binding], deps.tracer_provider, secure, callers)
+    server.on_stop(servicer.end_streams)
+    return server, port
 
 
 SPEC = ServiceSpec("metadata", MetadataSettings, build_deps, create_server, MIGRATIONS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -58,6 +59,12 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
         self._capturer = capturer
         self._senders = senders
         self._settings = settings
+        self._stopping = threading.Event()
+
+    def end_streams(self) -> None:
+        """Ends the peers' replication streams: the service is stopping (they reconnect to it,
+        or to its successor, and resume from its ack)."""
+        self._stopping.set()
 
     def CaptureProject(
         self, request: pb.CaptureProjectRequest, context: grpc.ServicerContext
@@ -177,7 +184,9 @@ class MetadataServicer(metadata_pb2_grpc.MetadataServiceServicer):
     def Replicate(
         self, request_iterator: Iterator[pb.ReplicationMessage], context: grpc.ServicerContext
     ) -> Iterator[pb.ReplicationAck]:
-        yield from replication.receive(self._store, self._settings, request_iterator, context)
+        yield from replication.receive(
+            self._store, self._settings, request_iterator, context, self._stopping
+        )
 
     def GetReplicationStatus(
         self, request: pb.GetReplicationStatusRequest, context: grpc.ServicerContext

@@ -243,3 +243,21 @@ def test_a_site_whose_log_went_back_in_time_holds_replication_instead_of_reusing
     received = b.stub.ListChanges(pb.ListChangesRequest(origin_site="site-a")).changes
     assert [c.entity.key.id for c in received if c.sequence == 1] == ["vm-0"]
     assert ("site-a", SERVER, "after-restore") not in all_entities(b)
+
+
+def test_a_stopping_receiver_ends_an_idle_peers_stream_instead_of_waiting_out_its_grace(start):
+    receiver = start("site-b", peers=["site-a"])
+    sender = start("site-a", peers=["site-b"])
+    write_changes(sender, 3)
+    wait_until(
+        lambda: status(sender).peers[0].changes_behind == 0 and status(sender).peers[0].connected
+    )
+
+    # The sender's stream is open and idle; a grace of ten minutes would be waited out whole.
+    stopped = threading.Event()
+    threading.Thread(target=lambda: (receiver.server.stop(600), stopped.set()), daemon=True).start()
+    assert stopped.wait(60), "the server waited for the idle replication stream"
+    peer = wait_until(
+        lambda: status(sender).peers[0] if status(sender).peers[0].last_error else None
+    )
+    assert "UNAVAILABLE" in peer.last_error and not peer.connected
