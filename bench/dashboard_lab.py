@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             with httpx.Client(base_url=horizon, timeout=120) as browser:
                 log_in(browser, lab)
                 figures = measure(browser, groups, args.repeat)
+            figures |= measure_gateway(lab, groups, args.repeat)
     print(f"{args.groups} groups, {args.vms} VMs, the real gateway and lab:")
     for name, seconds in figures.items():
         p50 = statistics.median(seconds)
@@ -209,6 +210,30 @@ def measure(browser: httpx.Client, groups: list[str], repeat: int) -> dict[str, 
     figures[f"overview: all {len(groups)} rows, {BROWSER_CONNECTIONS} at once"] = [
         timed(all_rows) for _ in range(max(1, repeat // 2))
     ]
+    return figures
+
+
+# What the overview and a group's page ask the gateway for, timed on their own.
+GATEWAY_CALLS = {
+    "gateway: the project's VMs": "/v1/vms?limit=500",
+    "gateway: the project's groups": "/v1/failover-groups",
+    "gateway: firing alerts": "/v1/alerts?state=firing&limit=100",
+}
+
+
+def measure_gateway(lab: TwoSiteLab, groups: list[str], repeat: int) -> dict[str, list[float]]:
+    """Seconds per gateway call the pages make, asked directly: the gateway's and the
+    services' share of a page."""
+    member = {"X-Auth-Token": tenant_vms.token(lab, "site-a", TENANT)}
+    calls = {**GATEWAY_CALLS, "gateway: one group": f"/v1/failover-groups/{groups[0]}"}
+    figures: dict[str, list[float]] = {}
+    with httpx.Client(base_url=_gateway_url(lab), headers=member, timeout=120) as client:
+        for name, path in calls.items():
+
+            def call(path: str = path) -> None:
+                client.get(path).raise_for_status()
+
+            figures[name] = [timed(call) for _ in range(repeat)]
     return figures
 
 
