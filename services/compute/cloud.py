@@ -151,12 +151,19 @@ class Cloud:
         log.warning("%s; trying again in %.1f s", why, delay)
         time.sleep(delay)
 
-    def get_json(self, what: str, proxy: Any, path: str) -> Any:
+    def get_json(
+        self,
+        what: str,
+        proxy: Any,
+        path: str,
+        params: dict[str, str] | None = None,
+        microversion: str | None = None,
+    ) -> Any:
         """A GET the SDK has no call for, through `call`: an error status raises (the proxy's
         own requests do not), so it is translated and retried like any other call."""
 
         def get() -> Any:
-            response = proxy.get(path)
+            response = proxy.get(path, params=params, microversion=microversion)
             sdk_errors.raise_from_response(response)
             return response.json()
 

@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from common.errors import NotFound
 from common.telemetry import in_current_context
 from draas.compute.v1 import compute_pb2 as pb
-from services.compute import records
+from services.compute import listing, records
 from services.compute.cloud import Cloud, Conn, attr
 from services.compute.volumes import encrypted
 
@@ -25,11 +25,8 @@ def volumes_of_servers(cloud: Cloud, project_id: str) -> pb.Inventory:
     """Every server of the project with its block devices, the project's volumes (listed in
     one call, not per server) and their types: what an eligibility check needs."""
     conn = cloud.connection(project_id)
-    servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
-    volumes = [
-        records.volume(v)
-        for v in cloud.call("list volumes", lambda: list(conn.block_storage.volumes(details=True)))
-    ]
+    servers = listing.servers(cloud, conn)
+    volumes = [records.volume(v) for v in listing.volumes(cloud, conn)]
     attached: dict[str, list[pb.Volume]] = {}
     for volume in volumes:
         for attachment in volume.attachments:

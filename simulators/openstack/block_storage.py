@@ -18,7 +18,7 @@ from typing import Any
 
 from simulators.openstack.backends import Backend, BackendError, PureBackend
 from simulators.openstack.errors import ApiError, bad_request, not_found
-from simulators.openstack.listing import filter_items, page
+from simulators.openstack.listing import filter_items, next_query, page
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     Attachment,
@@ -322,14 +322,14 @@ def _list_volumes(call: Call, detail: bool) -> Any:
     rendered = filter_items(
         rendered, call.request.query_lists, ignore={"project_id", "metadata", "with_count", "sort"}
     )
-    chunk, marker = page(rendered, call.query)
+    chunk, marker = page(rendered, call.query, call.store.max_limit)
     if not detail:
         chunk = [{"id": v["id"], "name": v["name"], "links": v["links"]} for v in chunk]
     body: dict[str, Any] = {"volumes": chunk}
     if marker:
-        body["volumes_links"] = [
-            {"rel": "next", "href": f"?limit={call.query['limit']}&marker={marker}"}
-        ]
+        collection = f"{call.base_url}/volume/v3/{call.project()}/volumes"
+        href = f"{collection}{'/detail' if detail else ''}?{next_query(call.query, marker)}"
+        body["volumes_links"] = [{"rel": "next", "href": href}]
     return ok(body)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from simulators.openstack import block_storage, network
 from simulators.openstack.errors import ApiError, bad_request, conflict, forbidden, not_found
-from simulators.openstack.listing import page
+from simulators.openstack.listing import next_query, page
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     AttachedVolume,
@@ -516,11 +516,11 @@ def _server_page(call: Call, detail: bool) -> Any:
         render_server(call, s) if detail else {"id": s.id, "name": s.name, "links": []}
         for s in _listed(call)
     ]
-    chunk, marker = page(rendered, call.query)
+    chunk, marker = page(rendered, call.query, call.store.max_limit)
     body: dict[str, Any] = {"servers": chunk}
     if marker:
         collection = f"{call.base_url}/compute/v2.1/servers{'/detail' if detail else ''}"
-        query = f"limit={call.query['limit']}&marker={marker}"
+        query = next_query(call.query, marker)
         body["servers_links"] = [{"rel": "next", "href": f"{collection}?{query}"}]
     return ok(body)
 

@@ -61,6 +61,9 @@ class RegionConfig(BaseModel):
     port: int = Field(0, ge=0, le=65535)
     control_port: int = Field(0, ge=0, le=65535)
     availability_zone: str = "nova"
+    # Nova's [api] max_limit and Cinder's osapi_max_limit: the most servers or volumes one
+    # page of a list holds, whatever limit the client asks for; a next link names the rest.
+    max_limit: int = Field(1000, ge=1)
     admin_password: str = Field("secret", min_length=1)
     projects: list[ProjectConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)

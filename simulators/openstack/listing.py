@@ -4,6 +4,7 @@ limit/marker paging."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from simulators.openstack.errors import bad_request
 
@@ -75,23 +76,32 @@ _BOOLEANS = {
 
 
 def page(
-    items: list[dict[str, Any]], query: dict[str, str]
+    items: list[dict[str, Any]], query: dict[str, str], max_limit: int | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page after `marker` (an id), of at most `limit` items; returns the page and the
-    marker of the next one, if any."""
+    """One page after `marker` (an id), of at most `limit` items (and at most `max_limit`,
+    asked for or not, as Nova and Cinder cap a page); returns the page and the marker of the
+    next one, if any."""
     if query.get("marker"):
         ids = [i.get("id") for i in items]
         if query["marker"] not in ids:
             raise bad_request(f"marker {query['marker']} could not be found")
         items = items[ids.index(query["marker"]) + 1 :]
     limit = query.get("limit")
-    if limit in (None, ""):
-        return items, None
-    try:
-        size = int(limit)
-    except ValueError:
-        raise bad_request(f"limit must be an integer, not {limit!r}") from None
+    size = 0
+    if limit not in (None, ""):
+        try:
+            size = int(limit)
+        except ValueError:
+            raise bad_request(f"limit must be an integer, not {limit!r}") from None
+    if max_limit is not None and (size <= 0 or size > max_limit):
+        size = max_limit
     if size <= 0:
         return items, None
     chunk = items[:size]
     return chunk, (chunk[-1].get("id") if len(items) > size else None)
+
+
+def next_query(query: dict[str, str], marker: str) -> str:
+    """The query of a list's next page: the request's own, after `marker` (as Nova and Cinder
+    write their next links)."""
+    return urlencode({**query, "marker": marker})

@@ -42,7 +42,7 @@ class OpenStackSimulator:
 
     def __init__(self, config: RegionConfig) -> None:
         self.config = config
-        self.store = Store(config.region, config.availability_zone)
+        self.store = Store(config.region, config.availability_zone, config.max_limit)
         self.store.boot_seconds = config.boot_seconds
         self.store.backends = load_backends(config.cinder_conf)
         self.store.worker = KeyedWorker()

@@ -358,10 +358,11 @@ class Quota:
 class Store:
     """One region's state. Every API call holds `lock` while it reads or changes it."""
 
-    def __init__(self, region: str, availability_zone: str = "nova") -> None:
+    def __init__(self, region: str, availability_zone: str = "nova", max_limit: int = 1000) -> None:
         self.lock = threading.RLock()
         self.region = region
         self.availability_zone = availability_zone
+        self.max_limit = max_limit
         self.domains: dict[str, Domain] = {}
         self.projects: dict[str, Project] = {}
         self.users: dict[str, User] = {}

@@ -216,6 +216,31 @@ def test_a_project_sees_only_its_own_servers_and_volumes(region, tenant, admin):
         tenant.compute.servers(all_projects=True).__next__()
 
 
+def test_nova_and_cinder_cap_a_page_and_link_the_rest(region):
+    """As max_limit does: a list asked without a limit (or over the cap) gets the cap's worth
+    and a next link that keeps the request's filters; the SDK follows it to the end."""
+    other = connect(region, "tenant2-user", "tenant2")
+    net, _ = network(other, "10.8.0.0/24", "paged-net")
+    for name in ("paged-1", "paged-2", "paged-3"):
+        port = other.network.create_port(network_id=net.id)
+        boot(other, name, volume(other, vtype="tenant2-async", image_id=IMAGE), port)
+    every_server = sorted(s.id for s in other.compute.servers())
+    every_volume = sorted(v.id for v in other.block_storage.volumes())
+    kept, region.store.max_limit = region.store.max_limit, 2
+    try:
+        first = other.compute.get("/servers/detail", params={"name": "paged"}).json()
+        assert len(first["servers"]) == 2
+        (link,) = first["servers_links"]
+        assert link["rel"] == "next" and "name=paged" in link["href"]
+        assert "marker=" in link["href"]
+        over = other.block_storage.get("/volumes/detail", params={"limit": 50}).json()
+        assert len(over["volumes"]) == 2 and over["volumes_links"][0]["rel"] == "next"
+        assert sorted(s.id for s in other.compute.servers()) == every_server
+        assert sorted(v.id for v in other.block_storage.volumes()) == every_volume
+    finally:
+        region.store.max_limit = kept
+
+
 def test_a_reader_cannot_change_anything(region):
     reader = connect(region, "tenant1-reader", "tenant1")
     assert list(reader.compute.servers()) is not None
