@@ -172,6 +172,7 @@ def operation(o: Json) -> str:
             ("kind", o.get("kind")),
             ("state", o.get("state")),
             ("group_id", o.get("group_id")),
+            ("partial", "yes: only the VMs below" if o.get("partial") else "no"),
             ("parent_operation_id", o.get("parent_operation_id")),
             ("idempotency_key", o.get("idempotency_key")),
             ("created_at", o.get("created_at")),

@@ -18,6 +18,7 @@ ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 Identifier = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
 # A recovery point is named by the array (<protection group>.<suffix>, <pod>::...).
 PointId = Annotated[str, Field(min_length=1, max_length=255, pattern=ID_PATTERN)]
+ServerId = Annotated[str, Field(min_length=1, max_length=128, pattern=ID_PATTERN)]
 # Sequences and page offsets fit a signed 64-bit integer with room to spare.
 LARGEST_NUMBER = 10**18 - 1
 Seconds = Annotated[float, Field(gt=0, le=86400)]
@@ -276,6 +277,12 @@ class TestFailover(Body):
         None, ge=0, le=30 * 86400, description="0: never; unset: the site's default."
     )
     stop_on_vm_failure: bool = False
+    server_ids: list[ServerId] = Field(
+        [],
+        max_length=1000,
+        description="Only these of the group's VMs (a partial test: not the group's last test, "
+        "nor in its compliance); empty: every VM.",
+    )
 
 
 class Failover(Body):

@@ -242,14 +242,16 @@ def test_failover(
     idempotency_key: bodies.IdempotencyKey = None,
     project_id: bodies.ProjectId = None,
 ) -> JSONResponse:
-    """At the target site: recover the group into isolated networks, boot and verify it,
-    leaving production alone; cleaned up on request or after `cleanup_after_seconds`."""
+    """At the target site: recover the group (or the VMs `server_ids` names) into isolated
+    networks, boot and verify it, leaving production alone; cleaned up on request or after
+    `cleanup_after_seconds`."""
     message = opb.StartTestFailoverRequest(
         project_id=who.acting_in(project_id),
         group_id=group_id,
         idempotency_key=key_or_new(idempotency_key),
         recovery_point_id=body.recovery_point_id or "",
         stop_on_vm_failure=body.stop_on_vm_failure,
+        server_ids=body.server_ids,
     )
     if body.cleanup_after_seconds is not None:
         message.cleanup_after.CopyFrom(duration(body.cleanup_after_seconds))

@@ -39,7 +39,7 @@ _VOLUME_FLAGS = frozenset({"is_bootable", "is_encrypted"})
 class Listed:
     """One listed item, read by its resource's attribute names (None when absent)."""
 
-    __slots__ = ("_body", "_keys", "_flags")
+    __slots__ = ("_body", "_flags", "_keys")
 
     def __init__(
         self, body: dict[str, Any], keys: dict[str, str], flags: frozenset[str] = frozenset()

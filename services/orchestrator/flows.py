@@ -34,6 +34,8 @@ FAILOVERS = (PLANNED_FAILOVER, UNPLANNED_FAILOVER)
 REPROTECT = "reprotect"
 FAILBACK = "failback"
 MOVE = "move"
+# A test failover's request flag: it tests only some of the group's VMs (its server_ids).
+PARTIAL = "partial"
 
 VM_STEPS = ["manage_volumes", "ensure_ports", "boot_server", "verify_server"]
 REBUILD = ["recover_volumes", "ensure_networks", "volume_hosts"]
@@ -54,8 +56,9 @@ def _automation(group: Group) -> dict[str, Any]:
     return {AUTOMATION: group.automation, "group": {"name": group.name}}
 
 
-def _vm_units(group: Group, kind: str) -> list[UnitPlan]:
-    """A unit per VM: its recovery, with the group's hooks around it and its checks after."""
+def _vm_units(group: Group, kind: str, only: list[str] | None = None) -> list[UnitPlan]:
+    """A unit per VM (of those `only` names, when given): its recovery, with the group's
+    hooks around it and its checks after."""
     automation = checks.from_body(group.automation)
     steps = list(VM_STEPS)
     if automation.checks_for(kind):
@@ -68,6 +71,7 @@ def _vm_units(group: Group, kind: str) -> list[UnitPlan]:
     return [
         UnitPlan(vm.server_id, VM, vm.tier, list(steps), vm.name, vm.server_id, dict(inputs))
         for vm in group.vms
+        if only is None or vm.server_id in only
     ]
 
 
@@ -93,10 +97,21 @@ def test_failover_plan(
     group: Group, project_id: str, request: dict[str, Any], stop_on_failure: bool
 ) -> Plan:
     """Recover the newest (or chosen) point, rebuild on isolated networks, verify (and check,
-    with the group's hooks around). `project_id` is the tenant's here."""
+    with the group's hooks around). `project_id` is the tenant's here. A partial test
+    recovers only the VMs its request names."""
     prepare = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, ["load_group", *REBUILD])
-    units = _with_operation_hooks(group, TEST_FAILOVER, [prepare, *_vm_units(group, TEST_FAILOVER)])
-    return Plan(TEST_FAILOVER, project_id, group.id, request, units, stop_on_failure)
+    only = request["server_ids"] if request.get(PARTIAL) else None
+    vms = _vm_units(group, TEST_FAILOVER, only)
+    units = _with_operation_hooks(group, TEST_FAILOVER, [prepare, *vms])
+    return Plan(
+        TEST_FAILOVER,
+        project_id,
+        group.id,
+        request,
+        units,
+        stop_on_failure,
+        partial=only is not None,
+    )
 
 
 def failover_plan(

@@ -53,6 +53,8 @@ class OperationRecord(Base):
     traceparent: Mapped[str | None] = mapped_column(String(128))
     # One VM's failure aborts the operation and compensates the rest.
     stop_on_failure: Mapped[bool] = mapped_column(server_default=false())
+    # It covers only some of the group's VMs: not the group's last test, nor in its compliance.
+    partial: Mapped[bool] = mapped_column(server_default=false())
     # The last event sequence given; taken under this row's lock.
     event_sequence: Mapped[int] = mapped_column(BigInteger, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)

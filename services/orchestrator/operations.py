@@ -22,7 +22,7 @@ from services.orchestrator import flows, lifecycle
 from services.orchestrator.clients import Clients
 from services.orchestrator.engine.plan import PREPARE, VM, OperationState, Plan
 from services.orchestrator.engine.store import EngineStore, now
-from services.orchestrator.groups import Group, GroupRecords
+from services.orchestrator.groups import Group, GroupRecords, ProtectedVm
 from services.orchestrator.models import (
     GroupLockRecord,
     OperationEventRecord,
@@ -72,15 +72,21 @@ class Operations:
         recovery_point_id: str,
         cleanup_after_seconds: float | None,
         stop_on_failure: bool,
+        server_ids: list[str] | None = None,
     ) -> str:
-        """:raises FailedPrecondition: the group cannot be tested here now (says why)."""
+        """Tests the group, or only the VMs `server_ids` names (a partial test).
+
+        :raises FailedPrecondition: the group cannot be tested here now (says why).
+        :raises InvalidArgument: `server_ids` names a server not in the group, or twice.
+        """
         _key(key)
         existing = self._by_key(project_id, key, (flows.TEST_FAILOVER,), group_id)
         if existing is not None:
             return existing
         group = self._group(project_id, group_id, lifecycle.TEST_FAILOVER)
+        chosen = _chosen_vms(group, server_ids or [])
         if recovery_point_id:
-            self._check_point(group, recovery_point_id)
+            self._check_point(group, recovery_point_id, chosen)
         after = (
             self.settings.test_cleanup_after_seconds
             if cleanup_after_seconds is None
@@ -88,6 +94,9 @@ class Operations:
         )
         request = self._request(group, recovery_point_id=recovery_point_id)
         request["cleanup_after_seconds"] = after
+        if len(chosen) < len(group.vms):
+            request["server_ids"] = [vm.server_id for vm in chosen]
+            request[flows.PARTIAL] = True
         plan = flows.test_failover_plan(group, project_id, request, stop_on_failure)
         return self._start(plan, key)
 
@@ -315,7 +324,11 @@ class Operations:
             raise FailedPrecondition(f"failover group {group.name} has no VMs")
         return group
 
-    def _check_point(self, group: Group, point_id: str) -> None:
+    def _check_point(
+        self, group: Group, point_id: str, vms: list[ProtectedVm] | None = None
+    ) -> None:
+        """:raises FailedPrecondition: the point is incomplete or older than one of `vms` (by
+        default every VM of the group) joining it."""
         with mapped_errors():
             points = self.clients.storage.ListRecoveryPoints(
                 spb.ListRecoveryPointsRequest(group=group.ref(), include_incomplete=True)
@@ -327,7 +340,9 @@ class Operations:
             raise FailedPrecondition(f"recovery point {point_id} is still arriving")
         taken = point.created_at.ToDatetime(tzinfo=UTC)
         missing = [
-            vm for vm in group.vms if vm.added_at and datetime.fromisoformat(vm.added_at) > taken
+            vm
+            for vm in (group.vms if vms is None else vms)
+            if vm.added_at and datetime.fromisoformat(vm.added_at) > taken
         ]
         if missing:
             names = ", ".join(f"{vm.name} (added {vm.added_at})" for vm in missing)
@@ -443,7 +458,8 @@ class Operations:
             return session.get(OperationRecord, lock.operation_id) if lock else None
 
     def last_tests(self, project_id: str, group_ids: list[str]) -> dict[str, OperationRecord]:
-        """Per group (of those given) its newest test failover here that has ended."""
+        """Per group (of those given) its newest test failover of all its VMs here that has
+        ended."""
         newest: dict[str, OperationRecord] = {}
         if not group_ids:
             return newest
@@ -451,6 +467,7 @@ class Operations:
             OperationRecord.project_id == project_id,
             OperationRecord.group_id.in_(group_ids),
             OperationRecord.kind == flows.TEST_FAILOVER,
+            OperationRecord.partial.is_(False),
             OperationRecord.finished_at.is_not(None),
         )
         latest = (
@@ -494,3 +511,21 @@ def _key(key: str) -> str:
     if len(key) > MAX_KEY:
         raise InvalidArgument("idempotency_key", f"must be at most {MAX_KEY} characters")
     return key
+
+
+def _chosen_vms(group: Group, server_ids: list[str]) -> list[ProtectedVm]:
+    """The group's VMs `server_ids` names (every VM when it names none).
+
+    :raises InvalidArgument: it names a server that is not in the group, or one twice.
+    """
+    if not server_ids:
+        return list(group.vms)
+    members = {vm.server_id: vm for vm in group.vms}
+    strangers = [s for s in server_ids if s not in members]
+    if strangers:
+        raise InvalidArgument(
+            "server_ids", f"not VMs of failover group {group.name}: {', '.join(strangers)}"
+        )
+    if len(set(server_ids)) < len(server_ids):
+        raise InvalidArgument("server_ids", "names a VM more than once")
+    return [members[s] for s in server_ids]

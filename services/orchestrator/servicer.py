@@ -366,6 +366,7 @@ class OrchestratorServicer(
             request.recovery_point_id,
             cleanup_after,
             request.stop_on_vm_failure,
+            list(request.server_ids),
         )
         return views.operation_message(self._operations.get(project, operation_id))
 

@@ -197,6 +197,7 @@ def operation_message(snapshot: Snapshot) -> opb.Operation:
         error=op.error or "",
         parent_operation_id=op.parent_operation_id or "",
         cleanup_at=timestamp(op.cleanup_at),
+        partial=op.partial,
     )
 
 

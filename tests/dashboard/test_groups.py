@@ -275,7 +275,14 @@ class GroupsAtTargetTest(helpers.TestCase):
         self.assertIn("tier by tier", page)
         self.assertIn("grp-finance.pgroup.1", page)
         key = form.context["form"].initial["idempotency_key"]
-        data = {"idempotency_key": key, "recovery_point": "", "cleanup_after": "3600"}
+        # Every VM is ticked to begin with, tier by tier.
+        self.assertEqual(form.context["form"]["vms"].initial, ["srv-web-1", "srv-db-1"])
+        data = {
+            "idempotency_key": key,
+            "recovery_point": "",
+            "cleanup_after": "3600",
+            "vms": ["srv-web-1", "srv-db-1"],
+        }
         res = self.client.post(url("test_failover", self.group["id"]), data)
         started = self.gateway.called("start_test_failover")[-1]
         operation_id = self.gateway.keys[key]
@@ -284,10 +291,32 @@ class GroupsAtTargetTest(helpers.TestCase):
         )
         self.assertEqual(started["cleanup_after_seconds"], 3600.0)
         self.assertIsNone(started["recovery_point_id"])
+        self.assertIsNone(started["server_ids"], "every VM: a test of the group")
         # The same form sent again starts nothing new.
         again = self.client.post(url("test_failover", self.group["id"]), data)
         self.assertEqual(again.status_code, 302)
         self.assertEqual(len([o for o in self.gateway.operations.values()]), 1)
+
+    def test_a_test_of_some_vms(self) -> None:
+        form = self.client.get(url("test_failover", self.group["id"]))
+        self.assertIn("not the group&#x27;s last test", self.content(form))
+        data = {"idempotency_key": "k-part", "recovery_point": "", "cleanup_after": ""}
+        none = self.client.post(url("test_failover", self.group["id"]), data)
+        self.assertIn("Choose at least one VM to test.", self.content(none))
+        self.assertEqual(self.gateway.called("start_test_failover"), [])
+        res = self.client.post(
+            url("test_failover", self.group["id"]), {**data, "vms": ["srv-db-1"]}
+        )
+        self.assertEqual(res.status_code, 302)
+        self.assertEqual(self.gateway.called("start_test_failover")[-1]["server_ids"], ["srv-db-1"])
+        page = self.content(self.client.get(res["Location"]))
+        self.assertIn("Only those below: a test of some of the group", page)
+        self.assertIn("db-1", page)
+        # It is not the group's last test.
+        operation = self.gateway.operations[self.gateway.keys["k-part"]]
+        operation["state"], operation["finished_at"] = "succeeded", operation["created_at"]
+        row = self.ajax(INDEX, action="row_update", table="groups", obj_id=self.group["id"])
+        self.assertNotIn("Succeeded</a>", self.content(row))
 
     def test_unplanned_failover_with_a_recovery_point(self) -> None:
         data = {

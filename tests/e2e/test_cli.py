@@ -192,6 +192,14 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
     )
     cleaned = draas("site-b", "cleanup", "--operation", test_id, "--wait").stdout
     assert "test_cleanup" in cleaned and "ended succeeded" in cleaned
+    # A test of one VM of the group, named by name: it alone is recovered.
+    assert "no VM with the id or name 'nope'" in draas.error(
+        "site-b", "test-failover", "--group", "CLI-Apps", "--vm", "nope"
+    )
+    one = draas.json("site-b", "test-failover", "--group", "CLI-Apps", "--vm", "cli-app", "--wait")
+    assert one["partial"] and [v["name"] for v in one["vms"]] == ["cli-app"], one
+    assert "yes: only the VMs below" in draas("site-b", "operation", "show", one["id"]).stdout
+    draas("site-b", "cleanup", "--operation", one["id"], "--wait")
 
     # Planned failover to site B, reprotect there, failback home: each refused where it does
     # not belong first.

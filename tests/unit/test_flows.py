@@ -53,6 +53,18 @@ def test_a_test_failover_recovers_rebuilds_in_isolation_and_has_no_finish():
     ]
 
 
+def test_a_partial_test_has_units_for_its_vms_only():
+    request = {"server_ids": ["db"], flows.PARTIAL: True}
+    plan = flows.test_failover_plan(group(), "p-b", request, stop_on_failure=False)
+    assert plan.partial
+    assert shape(plan) == [
+        (PREPARE, PREPARE, PREPARE_TIER, ["load_group", *flows.REBUILD]),
+        ("db", VM, 2, flows.VM_STEPS),
+    ]
+    whole = flows.test_failover_plan(group(), "p-b", {"server_ids": ["web", "db"]}, False)
+    assert not whole.partial and len(whole.units) == 3
+
+
 def test_failovers_stop_the_source_as_their_kind_needs_and_take_ownership_last():
     prepares = {
         (planned, kind, quiesce): flows.failover_plan(

@@ -313,12 +313,16 @@ def start_test_failover(
     recovery_point_id: str | None = None,
     cleanup_after_seconds: float | None = None,
     stop_on_vm_failure: bool = False,
+    server_ids: list[str] | None = None,
 ) -> Operation:
+    """Tests the group, or only the VMs `server_ids` names (a partial test)."""
     body: dict[str, Any] = {"stop_on_vm_failure": stop_on_vm_failure}
     if recovery_point_id:
         body["recovery_point_id"] = recovery_point_id
     if cleanup_after_seconds is not None:
         body["cleanup_after_seconds"] = cleanup_after_seconds
+    if server_ids:
+        body["server_ids"] = list(server_ids)
     return _started(request, _group_path(group_id, "test-failover"), body, idempotency_key)
 
 

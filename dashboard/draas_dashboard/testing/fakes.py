@@ -197,6 +197,7 @@ class FakeGateway(FakeMonitoring, FakePolicies):
             "error": "",
             "parent_operation_id": "",
             "cleanup_at": None,
+            "partial": False,
             **extra,
         }
         self.operations[op_id] = operation
@@ -329,6 +330,7 @@ class FakeGateway(FakeMonitoring, FakePolicies):
             for o in self.operations.values()
             if o["group_id"] == group["id"]
             and o["kind"] == "test_failover"
+            and not o.get("partial")
             and o["state"] not in ("pending", "running", "compensating")
         ]
         newest = max(tests, key=lambda o: str(o["finished_at"]), default=None)
@@ -550,6 +552,7 @@ class FakeGateway(FakeMonitoring, FakePolicies):
         recovery_point_id: str | None = None,
         cleanup_after_seconds: float | None = None,
         stop_on_vm_failure: bool = False,
+        server_ids: list[str] | None = None,
     ) -> Operation:
         self._call(
             "start_test_failover",
@@ -558,13 +561,23 @@ class FakeGateway(FakeMonitoring, FakePolicies):
             recovery_point_id=recovery_point_id,
             cleanup_after_seconds=cleanup_after_seconds,
             stop_on_vm_failure=stop_on_vm_failure,
+            server_ids=server_ids,
         )
         self._write()
         group = self._group(group_id)
+        extra: dict[str, Any] = {}
         if idempotency_key not in self.keys:
             self._require(group, "test failover", group["target_site"], "protected")
+            if server_ids:
+                strangers = set(server_ids) - {vm["server_id"] for vm in group["vms"]}
+                if strangers:
+                    raise errors.DraasRecoverable(
+                        400, "Bad request", f"server_ids: not VMs of the group: {strangers}"
+                    )
+                chosen = [vm for vm in group["vms"] if vm["server_id"] in server_ids]
+                extra = {"partial": True, "vms": [self._progress(vm, False) for vm in chosen]}
             group["state"] = "testing"
-        return self._start(group, "test_failover", idempotency_key)
+        return self._start(group, "test_failover", idempotency_key, **extra)
 
     def start_cleanup(self, request: Any, operation_id: str, idempotency_key: str) -> Operation:
         self._call("start_cleanup", operation_id=operation_id, idempotency_key=idempotency_key)

@@ -555,7 +555,7 @@ class VmProgress(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., state: _Optional[_Union[StepState, str]] = ..., current_step: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepResult, _Mapping]]] = ..., recovered_server_id: _Optional[str] = ...) -> None: ...
 
 class Operation(_message.Message):
-    __slots__ = ("id", "project_id", "group_id", "kind", "state", "idempotency_key", "created_at", "started_at", "finished_at", "vms", "trace_id", "error", "parent_operation_id", "cleanup_at")
+    __slots__ = ("id", "project_id", "group_id", "kind", "state", "idempotency_key", "created_at", "started_at", "finished_at", "vms", "trace_id", "error", "parent_operation_id", "cleanup_at", "partial")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -570,6 +570,7 @@ class Operation(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     PARENT_OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     CLEANUP_AT_FIELD_NUMBER: _ClassVar[int]
+    PARTIAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     group_id: str
@@ -584,23 +585,26 @@ class Operation(_message.Message):
     error: str
     parent_operation_id: str
     cleanup_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmProgress, _Mapping]]] = ..., trace_id: _Optional[str] = ..., error: _Optional[str] = ..., parent_operation_id: _Optional[str] = ..., cleanup_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    partial: bool
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., kind: _Optional[_Union[OperationKind, str]] = ..., state: _Optional[_Union[OperationState, str]] = ..., idempotency_key: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., vms: _Optional[_Iterable[_Union[VmProgress, _Mapping]]] = ..., trace_id: _Optional[str] = ..., error: _Optional[str] = ..., parent_operation_id: _Optional[str] = ..., cleanup_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partial: _Optional[bool] = ...) -> None: ...
 
 class StartTestFailoverRequest(_message.Message):
-    __slots__ = ("project_id", "group_id", "idempotency_key", "recovery_point_id", "cleanup_after", "stop_on_vm_failure")
+    __slots__ = ("project_id", "group_id", "idempotency_key", "recovery_point_id", "cleanup_after", "stop_on_vm_failure", "server_ids")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_POINT_ID_FIELD_NUMBER: _ClassVar[int]
     CLEANUP_AFTER_FIELD_NUMBER: _ClassVar[int]
     STOP_ON_VM_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
     idempotency_key: str
     recovery_point_id: str
     cleanup_after: _duration_pb2.Duration
     stop_on_vm_failure: bool
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recovery_point_id: _Optional[str] = ..., cleanup_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., stop_on_vm_failure: _Optional[bool] = ...) -> None: ...
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recovery_point_id: _Optional[str] = ..., cleanup_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., stop_on_vm_failure: _Optional[bool] = ..., server_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StartTestCleanupRequest(_message.Message):
     __slots__ = ("project_id", "operation_id", "idempotency_key")

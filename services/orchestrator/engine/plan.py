@@ -73,6 +73,8 @@ class Plan:
     units: list[UnitPlan]
     stop_on_failure: bool = False
     parent_operation_id: str | None = None
+    # It covers only some of the group's VMs (a test of some VMs is not a test of the group).
+    partial: bool = False
 
     def __post_init__(self) -> None:
         keys = [u.key for u in self.units]

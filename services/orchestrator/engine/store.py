@@ -178,6 +178,7 @@ class EngineStore:
                     trace_id=trace_id,
                     traceparent=traceparent,
                     stop_on_failure=plan.stop_on_failure,
+                    partial=plan.partial,
                     event_sequence=0,
                     created_at=moment,
                 )

@@ -116,6 +116,7 @@ class Compliance:
                 .where(
                     OperationRecord.group_id == group.id,
                     OperationRecord.kind == flows.TEST_FAILOVER,
+                    OperationRecord.partial.is_(False),
                     OperationRecord.finished_at.is_not(None),
                     OperationRecord.finished_at < end,
                 )

@@ -163,6 +163,7 @@ class Rules:
                 select(func.max(OperationRecord.finished_at)).where(
                     OperationRecord.group_id == group.id,
                     OperationRecord.kind == flows.TEST_FAILOVER,
+                    OperationRecord.partial.is_(False),
                     OperationRecord.state == OperationState.SUCCEEDED,
                 )
             )

@@ -17,7 +17,7 @@ from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator.bundle import Bundle, message
 from services.orchestrator.engine.steps import StepContext
-from services.orchestrator.flows import TEST_FAILOVER
+from services.orchestrator.flows import PARTIAL, TEST_FAILOVER
 from services.orchestrator.steps.base import (
     OrchestratorStep,
     group_ref,
@@ -94,7 +94,11 @@ class LoadGroup(OrchestratorStep):
             raise FailedPrecondition(
                 f"failover group {group.name} fails over to {group.target_site}, not here"
             )
-        ctx.deliver({vm.server_id: {"vm": bundle.vm(vm.server_id)} for vm in group.vms})
+        vms = group.vms
+        if op.request.get(PARTIAL):
+            # Only the VMs the test names (each VM's volumes are its own).
+            vms = [vm for vm in vms if vm.server_id in op.request["server_ids"]]
+        ctx.deliver({vm.server_id: {"vm": bundle.vm(vm.server_id)} for vm in vms})
         return {
             "group": {
                 "id": group.id,
@@ -107,7 +111,7 @@ class LoadGroup(OrchestratorStep):
                 "pod_name": group.pod_name,
             },
             "network": bundle.networks(),
-            "volumes": sorted({v for vm in group.vms for v in vm.volumes}),
+            "volumes": sorted({v for vm in vms for v in vm.volumes}),
             "metadata_applied": bundle.applied_sequence,
             "loaded_at": now_iso(),
         }

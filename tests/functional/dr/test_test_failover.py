@@ -9,6 +9,7 @@ import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
 
+from draas.orchestrator.v1 import monitoring_pb2 as mon
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from simulators.lab import ARRAYS
 from tests.functional.dr.twosite import (
@@ -85,6 +86,62 @@ def test_a_test_failover_boots_copies_in_isolation_and_its_cleanup_leaves_nothin
         opb.GetFailoverGroupRequest(project_id=project(lab), group_id=group.id)
     )
     assert released.state == opb.GROUP_STATE_PROTECTED
+
+
+def test_a_test_of_one_vm_recovers_it_alone_and_is_not_the_groups_last_test(
+    sites, lab, tenant_network
+):
+    vms = [make_vm(lab, tenant_network, "async", volumes=1, name=f"part-{i}") for i in (1, 2, 3)]
+    group = protect(sites, lab, "async", vms, tiers=[1, 2, 3])
+    at_b, b = project(lab, "site-b"), sites["site-b"].orchestrator
+    before = listing(lab, "site-b")
+    chosen = vms[1]
+
+    with pytest.raises(grpc.RpcError) as refused:
+        b.StartTestFailover(
+            opb.StartTestFailoverRequest(
+                project_id=at_b,
+                group_id=group.id,
+                idempotency_key=key(),
+                server_ids=[chosen.id, "not-a-member"],
+            )
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "server_ids" in refused.value.details() and "not-a-member" in refused.value.details()
+    assert not list(
+        b.ListOperations(opb.ListOperationsRequest(project_id=at_b, group_id=group.id)).operations
+    )
+
+    started = b.StartTestFailover(
+        opb.StartTestFailoverRequest(
+            project_id=at_b, group_id=group.id, idempotency_key=key(), server_ids=[chosen.id]
+        )
+    )
+    test = finished(b, at_b, started.id)
+
+    assert test.state == opb.OPERATION_STATE_SUCCEEDED, test.error
+    assert test.partial and [v.server_id for v in test.vms] == [chosen.id]
+    report = b.GetReport(opb.GetReportRequest(project_id=at_b, operation_id=test.id))
+    assert [(v.name, v.recovered) for v in report.vms] == [("part-2", True)]
+    conn_b = tenant_connection(lab, "site-b", TENANT)
+    assert {s.name for s in conn_b.compute.servers()} & {"part-1", "part-2", "part-3"} == {"part-2"}
+    copied = {v.name.split("-disk")[0] for v in conn_b.block_storage.volumes()}
+    assert "part-2" in copied and not copied & {"part-1", "part-3"}, "only its volumes"
+    on_array = set(listing(lab, "site-b")["array_volumes"]) - set(before["array_volumes"])
+    assert len(on_array) == 1, f"one copy on the array, of its one volume: {on_array}"
+    held = b.GetFailoverGroup(opb.GetFailoverGroupRequest(project_id=at_b, group_id=group.id))
+    assert held.state == opb.GROUP_STATE_TESTING
+    assert not held.HasField("last_test"), "a test of one VM is not a test of the group"
+    (compliance,) = b.GetComplianceReport(
+        mon.GetComplianceReportRequest(project_id=at_b, group_id=group.id)
+    ).groups
+    assert (compliance.tests_run, compliance.tests_passed) == (0, 0), "nor in its compliance"
+
+    cleanup = b.StartTestCleanup(
+        opb.StartTestCleanupRequest(project_id=at_b, operation_id=test.id, idempotency_key=key())
+    )
+    assert finished(b, at_b, cleanup.id).state == opb.OPERATION_STATE_SUCCEEDED
+    assert listing(lab, "site-b") == before
 
 
 def test_a_vm_that_cannot_boot_is_reported_and_the_others_are_recovered(sites, lab, tenant_network):

@@ -35,6 +35,10 @@ def test_failover(group: Group) -> list[str]:
             "the operation's page, which removes every server, volume, port and network the "
             "test made, or let it be cleaned up automatically."
         ),
+        _(
+            "Untick VMs to test only some of them: a test of some VMs is not the group's last "
+            "test, nor counted in its compliance report."
+        ),
     ]
 
 

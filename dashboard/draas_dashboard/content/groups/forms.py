@@ -81,13 +81,26 @@ class TestFailoverForm(OperationForm):
     stop_on_vm_failure = forms.BooleanField(
         label=_("Give the test up if one VM fails"), required=False
     )
+    vms = forms.MultipleChoiceField(
+        label=_("VMs"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one VM to test.")},
+    )
 
     def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["recovery_point"].choices = self.point_choices()
+        members = sorted(self.group.vms, key=lambda v: (v.tier or 0, str(v.name)))
+        self.fields["vms"].choices = [
+            (vm.server_id, _("%(name)s (tier %(tier)s)") % {"name": vm.name, "tier": vm.tier})
+            for vm in members
+        ]
+        self.fields["vms"].initial = [vm.server_id for vm in members]
 
     def start(self, request: Any, data: dict[str, Any]) -> Any:
         after = data.get("cleanup_after")
+        chosen = list(data.get("vms") or [])
+        every = {vm.server_id for vm in self.group.vms}
         return draas.start_test_failover(
             request,
             self.group.id,
@@ -95,6 +108,8 @@ class TestFailoverForm(OperationForm):
             recovery_point_id=data.get("recovery_point") or None,
             cleanup_after_seconds=float(after) if after not in (None, "") else None,
             stop_on_vm_failure=bool(data.get("stop_on_vm_failure")),
+            # Every VM ticked is a test of the group, not a partial one.
+            server_ids=None if set(chosen) == every else chosen,
         )
 
 

@@ -1,0 +1,28 @@
+"""operations may cover only some of a group's VMs
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-06 20:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("partial", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.drop_column("partial")
