@@ -159,7 +159,7 @@ HookTimeout = Annotated[float, Field(gt=0, le=600)]
 class HookBody(Body):
     name: HookName
     url: HookUrl
-    when: Literal["pre_operation", "post_operation", "pre_vm", "post_vm"]
+    when: Literal["pre_operation", "post_operation", "pre_tier", "post_tier", "pre_vm", "post_vm"]
     kinds: list[
         Literal["test_failover", "planned_failover", "unplanned_failover", "failback", "move"]
     ] = Field([], description="The operations it runs in; none: every one that recovers VMs.")

@@ -20,6 +20,8 @@ from services.orchestrator.engine.plan import (
     FOLLOW_UP_TIER,
     PREPARE,
     PREPARE_TIER,
+    SHOWN_TIER,
+    TIER,
     VM,
     Plan,
     UnitPlan,
@@ -75,9 +77,44 @@ def _vm_units(group: Group, kind: str, only: list[str] | None = None) -> list[Un
     ]
 
 
-def _with_operation_hooks(group: Group, kind: str, units: list[UnitPlan]) -> list[UnitPlan]:
-    """The group's operation hooks: first in the prepare unit, last in the finish unit (made
-    for them when the plan has none)."""
+# With tier hooks, a VM tier t runs at engine tier TIER_SLOTS * t + 1, between its hooks'
+# units at TIER_SLOTS * t (before) and TIER_SLOTS * t + 2 (after).
+TIER_SLOTS = 3
+
+
+def _with_tier_hooks(group: Group, kind: str, units: list[UnitPlan]) -> list[UnitPlan]:
+    """A unit before a tier's VMs for its pre_tier hooks, and one after them for its post_tier
+    hooks, for each tier of the plan's VMs that has some."""
+    automation = checks.from_body(group.automation)
+    hooks = {when: automation.hooks_for(kind, when) for when in ("pre_tier", "post_tier")}
+    if not any(hooks.values()):
+        return units
+    vms = [u for u in units if u.role == VM]
+    for unit in vms:
+        unit.inputs[SHOWN_TIER] = unit.tier
+        unit.tier = TIER_SLOTS * unit.tier + 1
+    for tier in sorted({int(u.inputs[SHOWN_TIER]) for u in vms}):
+        for when, offset in (("pre_tier", 0), ("post_tier", 2)):
+            if any(h.applies_to_tier(tier) for h in hooks[when]):
+                units.append(
+                    UnitPlan(
+                        f"tier-{tier}-{when}",
+                        TIER,
+                        TIER_SLOTS * tier + offset,
+                        [f"{when}_hooks"],
+                        f"tier {tier}",
+                        None,
+                        {**_automation(group), SHOWN_TIER: tier},
+                    )
+                )
+    return sorted(units, key=lambda u: u.tier)
+
+
+def _with_hooks(group: Group, kind: str, units: list[UnitPlan]) -> list[UnitPlan]:
+    """The group's tier hooks (units of their own around each tier), and its operation hooks:
+    first in the prepare unit, last in the finish unit (made for them when the plan has
+    none)."""
+    units = _with_tier_hooks(group, kind, units)
     automation = checks.from_body(group.automation)
     if automation.hooks_for(kind, "pre_operation"):
         prepare = next(u for u in units if u.role == PREPARE)
@@ -102,7 +139,7 @@ def test_failover_plan(
     prepare = UnitPlan(PREPARE, PREPARE, PREPARE_TIER, ["load_group", *REBUILD])
     only = request["server_ids"] if request.get(PARTIAL) else None
     vms = _vm_units(group, TEST_FAILOVER, only)
-    units = _with_operation_hooks(group, TEST_FAILOVER, [prepare, *vms])
+    units = _with_hooks(group, TEST_FAILOVER, [prepare, *vms])
     return Plan(
         TEST_FAILOVER,
         project_id,
@@ -136,7 +173,7 @@ def failover_plan(
     kind = PLANNED_FAILOVER if planned else UNPLANNED_FAILOVER
     # A failback's failover runs the hooks and checks meant for failbacks.
     hooks = hooks_of or kind
-    units = _with_operation_hooks(
+    units = _with_hooks(
         group,
         hooks,
         [

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.orchestrator.engine.plan import PREPARE, VM, UnitState
+from services.orchestrator.engine.plan import PREPARE, VM, UnitState, shown_tier
 from services.orchestrator.engine.store import aware
 from services.orchestrator.models import OperationRecord, StepAttemptRecord, UnitRecord
 
@@ -51,7 +51,7 @@ def build(session: Session, operation: OperationRecord, units: list[UnitRecord])
             {
                 "server_id": unit.server_id or unit.key,
                 "name": unit.name,
-                "tier": unit.tier,
+                "tier": shown_tier(unit),
                 "recovered": done,
                 "recovered_server_id": outputs.get("recovered_server_id", ""),
                 "steps": _steps(unit, attempts.get(unit.id, [])),
@@ -90,7 +90,7 @@ def build(session: Session, operation: OperationRecord, units: list[UnitRecord])
         "rpo_seconds": rpo,
         "vms": vms,
         "group_steps": [
-            {"unit": u.role, "steps": _steps(u, attempts.get(u.id, []))}
+            {"unit": u.name or u.role, "steps": _steps(u, attempts.get(u.id, []))}
             for u in units
             if u.role != VM
         ],

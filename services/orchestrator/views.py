@@ -14,7 +14,13 @@ from draas.orchestrator.v1 import policies_pb2 as pol
 from services.orchestrator import flows
 from services.orchestrator.checks import config as checks
 from services.orchestrator.checks.messages import automation_message
-from services.orchestrator.engine.plan import VM, OperationState, StepState, UnitState
+from services.orchestrator.engine.plan import (
+    VM,
+    OperationState,
+    StepState,
+    UnitState,
+    shown_tier,
+)
 from services.orchestrator.engine.store import aware
 from services.orchestrator.groups import ASYNC, FAILED_OVER, Group
 from services.orchestrator.models import OperationEventRecord, OperationRecord, StepAttemptRecord
@@ -184,7 +190,7 @@ def operation_message(snapshot: Snapshot) -> opb.Operation:
             opb.VmProgress(
                 server_id=unit.server_id or unit.key,
                 name=unit.name,
-                tier=unit.tier,
+                tier=shown_tier(unit),
                 state=UNIT_STATES[unit.state],
                 current_step=unit.current_step or "",
                 steps=_step_results(list(unit.steps), snapshot.attempts.get(unit.id, [])),
@@ -287,6 +293,8 @@ def report_message(snapshot: Snapshot) -> opb.Report:
                 _check_results(
                     [
                         *outputs.get("pre_operation_hooks", []),
+                        *outputs.get("pre_tier_hooks", []),
+                        *outputs.get("post_tier_hooks", []),
                         *outputs.get("post_operation_hooks", []),
                     ]
                 )

@@ -8,7 +8,9 @@ from services.orchestrator.engine.plan import (
     FOLLOW_UP_TIER,
     PREPARE,
     PREPARE_TIER,
+    TIER,
     VM,
+    shown_tier,
 )
 from services.orchestrator.groups import Group, ProtectedVm
 from services.orchestrator.steps import StepDeps, build_registry
@@ -63,6 +65,30 @@ def test_a_partial_test_has_units_for_its_vms_only():
     ]
     whole = flows.test_failover_plan(group(), "p-b", {"server_ids": ["web", "db"]}, False)
     assert not whole.partial and len(whole.units) == 3
+
+
+def test_tier_hooks_get_units_between_the_tiers_they_apply_to():
+    hooked = group()
+    hook = {"url": "http://127.0.0.1:9/h", "kinds": ["planned_failover"]}
+    hooked.automation = {
+        "hooks": [
+            {"name": "start", "when": "pre_tier", **hook},
+            {"name": "done", "when": "post_tier", "tiers": [2], **hook},
+        ]
+    }
+    plan = flows.failover_plan(hooked, "p-b", {}, True, False)
+    assert [(u.key, u.role, u.tier, u.steps) for u in plan.units if u.role != VM][1:] == [
+        ("tier-1-pre_tier", TIER, 3, ["pre_tier_hooks"]),
+        ("tier-2-pre_tier", TIER, 6, ["pre_tier_hooks"]),
+        ("tier-2-post_tier", TIER, 8, ["post_tier_hooks"]),
+        (FINISH, FINISH, FINISH_TIER, ["take_ownership"]),
+    ]
+    vms = {u.key: u for u in plan.units if u.role == VM}
+    assert (vms["web"].tier, shown_tier(vms["web"])) == (4, 1)
+    assert (vms["db"].tier, shown_tier(vms["db"])) == (7, 2)
+    # Not for the kinds the hooks do not name: the tiers stay as they are.
+    test = flows.test_failover_plan(hooked, "p-b", {}, False)
+    assert shape(test)[1:] == VMS
 
 
 def test_failovers_stop_the_source_as_their_kind_needs_and_take_ownership_last():

@@ -98,8 +98,8 @@ class TestSchedule(Record):
 
 
 class Hook(Record):
-    """An HTTP hook: name, url, when (pre_operation, post_operation, pre_vm, post_vm), kinds,
-    timeout (s), retries, on_failure (fail, warn), vms, tiers."""
+    """An HTTP hook: name, url, when (pre_operation, post_operation, pre_tier, post_tier,
+    pre_vm, post_vm), kinds, timeout (s), retries, on_failure (fail, warn), vms, tiers."""
 
 
 class AppCheck(Record):

@@ -1,10 +1,12 @@
 """Hooks and application checks as a group (or its policy) carries them.
 
 A hook is an HTTP POST to the tenant's URL at one moment of an operation: before or after the
-whole operation (`pre_operation`, `post_operation`) or each VM's recovery (`pre_vm`,
-`post_vm`), for the operation kinds it names (none: every kind that recovers VMs), with a
-timeout, retries, and what its failure does (`fail`: the VM, or the operation before it
-starts; `warn`: noted in the report, and the operation goes on).
+whole operation (`pre_operation`, `post_operation`), each tier of VMs (`pre_tier`, once before
+any VM of the tier starts; `post_tier`, once every VM of the tier has ended) or each VM's
+recovery (`pre_vm`, `post_vm`), for the operation kinds it names (none: every kind that
+recovers VMs), with a timeout, retries, and what its failure does (`fail`: the VM, or for an
+operation or tier hook the operation, whose work so far is undone; `warn`: noted in the
+report, and the operation goes on).
 
 An application check runs once a recovered VM is verified: a TCP port that accepts, an HTTP
 GET that answers an expected status (and text), or a hook that answers pass or fail. Checks run
@@ -22,7 +24,7 @@ from common.errors import InvalidArgument
 
 # The key of a unit's inputs that carries them (flows.py puts them there, steps/app.py reads).
 AUTOMATION = "automation"
-WHEN = ("pre_operation", "post_operation", "pre_vm", "post_vm")
+WHEN = ("pre_operation", "post_operation", "pre_tier", "post_tier", "pre_vm", "post_vm")
 RECOVERING_KINDS = ("test_failover", "planned_failover", "unplanned_failover", "failback", "move")
 CHECK_TYPES = ("tcp", "http", "hook")
 ON_FAILURE = ("fail", "warn")
@@ -49,6 +51,9 @@ class Hook:
 
     def applies_to(self, server_id: str, name: str, tier: int) -> bool:
         return _applies(self.vms, self.tiers, server_id, name, tier)
+
+    def applies_to_tier(self, tier: int) -> bool:
+        return not self.tiers or tier in self.tiers
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 # was done in place (a failback's reprotect: the failover back stands, the group can be
 # reprotected again).
 PREPARE, VM, FINISH, FOLLOW_UP = "prepare", "vm", "finish", "follow_up"
+# A tier's group work, before or after its VMs (the tenant's tier hooks).
+TIER = "tier"
 # The tiers of the group units: before and after every VM tier.
 PREPARE_TIER, FINISH_TIER, FOLLOW_UP_TIER = 0, 1_000_000, 1_000_001
 
@@ -80,3 +82,13 @@ class Plan:
         keys = [u.key for u in self.units]
         if len(set(keys)) != len(keys):
             raise ValueError(f"unit keys must be unique in a plan: {keys}")
+
+
+# A unit's inputs key for the tier the tenant gave its VM, when the plan spread the engine's
+# tiers apart to run tier units between them (see `shown_tier`).
+SHOWN_TIER = "tier"
+
+
+def shown_tier(unit: Any) -> int:
+    """The tier of a unit (a UnitPlan or its record) as the tenant gave it."""
+    return int((unit.inputs or {}).get(SHOWN_TIER, unit.tier))

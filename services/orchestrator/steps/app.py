@@ -1,6 +1,7 @@
 """The tenant's hooks and application checks as steps (checks/config.py says what they are):
-hooks before and after the operation (first in the prepare unit, last in the finish unit) and
-around each VM's recovery (first and last in its unit), checks once the VM is verified. What
+hooks before and after the operation (first in the prepare unit, last in the finish unit),
+before and after each tier (units of their own, between the tiers), and around each VM's
+recovery (first and last in its unit), checks once the VM is verified. What
 each unit runs was taken from the group when the operation was planned (its inputs).
 
 A hook may be called again after a crash: its payload's `call_id` is the same each time."""
@@ -13,6 +14,7 @@ from typing import Any
 from common.errors import FailedPrecondition
 from services.orchestrator.checks import config, runner
 from services.orchestrator.checks.config import AUTOMATION
+from services.orchestrator.engine.plan import TIER, shown_tier
 from services.orchestrator.engine.steps import StepContext
 from services.orchestrator.steps.base import OrchestratorStep
 
@@ -26,11 +28,17 @@ class _Hooks(OrchestratorStep):
         automation = config.from_body(ctx.unit.inputs.get(AUTOMATION))
         results = []
         unit = ctx.unit
+        tier = shown_tier(unit)
         for hook in automation.hooks_for(ctx.operation.kind, self.when):
-            if unit.server_id and not hook.applies_to(unit.server_id, unit.name, unit.tier):
+            if unit.server_id and not hook.applies_to(unit.server_id, unit.name, tier):
+                continue
+            if unit.role == TIER and not hook.applies_to_tier(tier):
                 continue
             result = runner.call_hook(hook, _payload(self, ctx, hook.name))
-            results.append(result.body())
+            body = result.body()
+            if unit.role == TIER:
+                body["name"] = f"{hook.name} (tier {tier})"
+            results.append(body)
             if not result.passed:
                 if hook.on_failure == "fail":
                     raise FailedPrecondition(
@@ -52,6 +60,20 @@ class PostOperationHooks(_Hooks):
 
     name = "post_operation_hooks"
     when = "post_operation"
+
+
+class PreTierHooks(_Hooks):
+    """The tenant's hooks before any VM of a tier starts (after the tiers before it)."""
+
+    name = "pre_tier_hooks"
+    when = "pre_tier"
+
+
+class PostTierHooks(_Hooks):
+    """The tenant's hooks once every VM of a tier has ended (before the next tier)."""
+
+    name = "post_tier_hooks"
+    when = "post_tier"
 
 
 class PreVmHooks(_Hooks):
@@ -83,7 +105,7 @@ class CheckApplication(OrchestratorStep):
         results = []
         unit = ctx.unit
         for check in automation.checks_for(ctx.operation.kind):
-            if not check.applies_to(unit.server_id or "", unit.name, unit.tier):
+            if not check.applies_to(unit.server_id or "", unit.name, shown_tier(unit)):
                 continue
             result = runner.run_check(
                 check, addresses, self.deps.settings.guest_proxy, _payload(self, ctx, check.name)
@@ -110,15 +132,25 @@ def _payload(step: OrchestratorStep, ctx: StepContext, name: str) -> dict[str, A
         "operation": {"id": ctx.operation.id, "kind": ctx.operation.kind},
         "group": {"id": ctx.operation.group_id, "name": group.get("name", "")},
     }
+    if ctx.unit.role == TIER:
+        payload["tier"] = shown_tier(ctx.unit)
     if ctx.unit.server_id:
         payload["vm"] = {
             "server_id": ctx.unit.server_id,
             "name": ctx.unit.name,
-            "tier": ctx.unit.tier,
+            "tier": shown_tier(ctx.unit),
             "recovered_server_id": ctx.outputs.get("recovered_server_id", ""),
             "addresses": list(ctx.outputs.get("ip_addresses", [])),
         }
     return payload
 
 
-STEPS = (PreOperationHooks, PostOperationHooks, PreVmHooks, PostVmHooks, CheckApplication)
+STEPS = (
+    PreOperationHooks,
+    PostOperationHooks,
+    PreTierHooks,
+    PostTierHooks,
+    PreVmHooks,
+    PostVmHooks,
+    CheckApplication,
+)

@@ -182,6 +182,96 @@ def test_hooks_run_in_order_and_a_failing_check_fails_its_vm_with_its_output(
     )
 
 
+def _ran_test(api: dict[str, httpx.Client], member: dict[str, str], path: str) -> dict[str, Any]:
+    started = ok(api["site-b"].post(f"{path}/test-failover", headers=member, json={}), 202)
+    return wait_for(
+        lambda: (
+            found
+            if (found := ok(api["site-b"].get(f"/v1/operations/{started['id']}", headers=member)))[
+                "state"
+            ]
+            in ENDED
+            else None
+        ),
+        timeout=120,
+    )
+
+
+def _cleaned_up(api: dict[str, httpx.Client], member: dict[str, str], test_id: str) -> None:
+    cleanup = ok(api["site-b"].post(f"/v1/operations/{test_id}/cleanup", headers=member), 202)
+    wait_for(
+        lambda: (
+            ok(api["site-b"].get(f"/v1/operations/{cleanup['id']}", headers=member))["state"]
+            == "succeeded"
+        ),
+        timeout=120,
+    )
+
+
+def test_tier_hooks_run_once_around_each_tier_and_a_failing_one_stops_the_operation(
+    lab, tenant_network, api, tokens
+):
+    receiver = HookReceiver(slow=set(), delay=0, refuse={"gate"})
+    first = make_vm(lab, tenant_network, "async", volumes=1, name="tier-one")
+    second = make_vm(lab, tenant_network, "async", volumes=1, name="tier-two")
+    group = protected_group(api, tokens, [first.id])
+    member_a, member_b = tokens["site-a"]["member"], tokens["site-b"]["member"]
+    path = f"/v1/failover-groups/{group['id']}"
+    ok(
+        api["site-a"].post(
+            f"{path}/vms", headers=member_a, json={"server_id": second.id, "tier": 2}
+        )
+    )
+    hook = {"url": receiver.url, "timeout_seconds": 5}
+    hooks = [
+        {"name": "tier-start", "when": "pre_tier", **hook},
+        {"name": "tier-done", "when": "post_tier", "tiers": [1], **hook},
+        {"name": "each-vm", "when": "pre_vm", **hook},
+    ]
+    ok(api["site-a"].patch(path, headers=member_a, json={"automation": {"hooks": hooks}}))
+
+    def seen_at_b(count: int) -> bool:
+        found = ok(api["site-b"].get(path, headers=member_b))
+        return len(found["vms"]) == 2 and len(found["automation"]["hooks"]) == count
+
+    wait_for(lambda: seen_at_b(3))
+    wait_for(lambda: ok(api["site-b"].get(f"{path}/readiness", headers=member_b))["failover_ready"])
+
+    operation = _ran_test(api, member_b, path)
+    assert operation["state"] == "succeeded", operation["error"]
+    assert receiver.calls == [
+        ("tier-start", ""),
+        ("each-vm", "tier-one"),
+        ("tier-done", ""),
+        ("tier-start", ""),
+        ("each-vm", "tier-two"),
+    ]
+    tiers = [p.get("tier") for p in receiver.payloads if p["hook"].startswith("tier-")]
+    assert tiers == [1, 1, 2], "each tier hook is told its tier"
+    assert [(v["name"], v["tier"]) for v in operation["vms"]] == [("tier-one", 1), ("tier-two", 2)]
+    report = ok(api["site-b"].get(f"/v1/operations/{operation['id']}/report", headers=member_b))
+    assert [h["name"] for h in report["hooks"]] == [
+        "tier-start (tier 1)",
+        "tier-done (tier 1)",
+        "tier-start (tier 2)",
+    ]
+    _cleaned_up(api, member_b, operation["id"])
+
+    # A gate before tier 2 that refuses, failing: tier 2 never starts, tier 1 is undone.
+    hooks.append({"name": "gate", "when": "pre_tier", "tiers": [2], **hook, "retries": 0})
+    ok(api["site-a"].patch(path, headers=member_a, json={"automation": {"hooks": hooks}}))
+    wait_for(lambda: seen_at_b(4))
+    receiver.calls.clear()
+    stopped = _ran_test(api, member_b, path)
+    assert stopped["state"] == "compensated", stopped
+    assert "pre_tier hook gate failed" in stopped["error"], stopped["error"]
+    assert ("each-vm", "tier-two") not in receiver.calls
+    assert ("gate", "") in receiver.calls
+    servers = {s.name for s in tenant_connection(lab, "site-b", TENANT).compute.servers()}
+    assert not servers & {"tier-one", "tier-two"}, "tier 1's recovery undone"
+    _cleaned_up(api, member_b, stopped["id"])
+
+
 def test_the_draas_command_sets_a_groups_hooks_and_checks_from_a_file(
     lab, tenant_network, gateways, tokens, tmp_path
 ):
