@@ -207,16 +207,20 @@ def operation_vms(vms: Iterable[Json]) -> str:
     )
 
 
-def operations(items: Iterable[Json], projects: bool = False) -> str:
-    """Operations, one row each (with their project, for an admin's every project)."""
+def operations(
+    items: Iterable[Json], projects: bool = False, group_names: Mapping[str, str] | None = None
+) -> str:
+    """Operations, one row each (with their project, for an admin's every project), each
+    group by its name when `group_names` has it (a deleted group by its id)."""
     items = list(items)
+    names = group_names or {}
     head = ("ID", "Kind", "State", "Group", "Created", "Finished")
     rows = [
         (
             o.get("id"),
             o.get("kind"),
             o.get("state"),
-            o.get("group_id"),
+            names.get(str(o.get("group_id")), o.get("group_id")),
             o.get("created_at"),
             o.get("finished_at"),
         )
@@ -326,6 +330,11 @@ def summary(final: Json, rep: Json | None) -> str:
 UNSPECIFIED = "unspecified"
 
 
+# The longest step name (remove_test_resources), so that the state column lines up;
+# tests/unit/test_flows.py checks that every step fits.
+STEP_WIDTH = 21
+
+
 class EventLine:
     """Formats progress events one line each: time, VM (or "operation"), step, state, message;
     VMs by name where the operation named them."""
@@ -353,7 +362,7 @@ class EventLine:
         cells = [
             clock(event.get("time")),
             text(who).ljust(self.width),
-            text(step or NONE).ljust(20),
+            text(step or NONE).ljust(STEP_WIDTH),
             text(state or NONE).ljust(11),
             text(message) if message else "",
         ]

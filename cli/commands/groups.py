@@ -14,6 +14,7 @@ from cli.automation import automation_option, load
 from cli.client import segment
 from cli.context import App, format_option, pass_app
 from cli.errors import CliError, GatewayError
+from cli.params import POSITIVE_SECONDS, SECONDS
 from cli.resolve import is_uuid, one_server, pick_vm
 
 GROUP_HELP = "The failover group: its id or exact name."
@@ -57,21 +58,21 @@ def failover_group() -> None:
 )
 @click.option(
     "--rpo-target",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE_SECONDS,
     default=None,
     metavar="SECONDS",
     help="The recovery point objective, in seconds (async).",
 )
 @click.option(
     "--rto-target",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="The recovery time objective: each test's measured RTO is judged against it.",
 )
 @click.option(
     "--test-interval",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="A successful test failover is due within each interval (alerted when overdue).",
@@ -176,21 +177,21 @@ def show(app: App, group: str) -> None:
 @click.option("--description", default=None, help="What the group is for.")
 @click.option(
     "--rpo-target",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE_SECONDS,
     default=None,
     metavar="SECONDS",
     help="A new RPO target (an async group's replication is rescheduled at once).",
 )
 @click.option(
     "--rto-target",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="A new RTO target; 0: none.",
 )
 @click.option(
     "--test-interval",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="A new test interval; 0: none.",

@@ -13,6 +13,7 @@ from cli.client import segment
 from cli.commands.groups import group_option
 from cli.context import App, format_option, pass_app
 from cli.errors import CliError, GatewayError, Unreachable
+from cli.params import POSITIVE_SECONDS, SECONDS
 from cli.progress import follow_operation
 from cli.resolve import pick_vm
 
@@ -62,7 +63,7 @@ def _group_path(group_id: str, action: str) -> str:
 )
 @click.option(
     "--cleanup-after",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=None,
     metavar="SECONDS",
     help="Clean up automatically after this long (0: never; default: the site's setting).",
@@ -191,7 +192,7 @@ def failover(
 )
 @click.option(
     "--rpo-target",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE_SECONDS,
     default=None,
     metavar="SECONDS",
     help="For async (default: the group's RPO target).",
@@ -258,10 +259,18 @@ def list_operations(app: App, group: str | None, all_projects: bool) -> None:
     if all_projects:
         params["all_projects"] = "true"
     items = app.client().pages(_OPERATIONS, "operations", params)
-    app.show(
-        {"operations": items, "next_page_token": ""},
-        lambda d: views.operations(items, projects=all_projects),
-    )
+
+    def shown(_: Any) -> str:
+        # A table names each operation's group; JSON and YAML keep the API's fields.
+        groups = app.client().pages(
+            "/v1/failover-groups",
+            "failover_groups",
+            {"all_projects": "true"} if all_projects else {},
+        )
+        names = {str(g.get("id")): str(g.get("name")) for g in groups}
+        return views.operations(items, projects=all_projects, group_names=names)
+
+    app.show({"operations": items, "next_page_token": ""}, shown)
 
 
 @operation.command("show")

@@ -12,6 +12,7 @@ from cli.client import segment
 from cli.commands.groups import group_option
 from cli.context import App, format_option, pass_app
 from cli.output import NONE, clock, fields, seconds, table
+from cli.params import POSITIVE_SECONDS, SECONDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 Json = Mapping[str, Any]
@@ -33,10 +34,10 @@ def _policy_options(function: F) -> F:
         click.option("--description", default=None),
         click.option("--replication-type", type=click.Choice(["async", "sync"]), default=None),
         click.option("--target-site", default=None, help="The site its groups fail over to."),
-        click.option("--rpo-target", type=click.FloatRange(min=0, min_open=True), default=None,
+        click.option("--rpo-target", type=POSITIVE_SECONDS, default=None,
                      metavar="SECONDS"),
-        click.option("--rto-target", type=click.FloatRange(min=0), default=None, metavar="SECONDS"),
-        click.option("--test-interval", type=click.FloatRange(min=0), default=None,
+        click.option("--rto-target", type=SECONDS, default=None, metavar="SECONDS"),
+        click.option("--test-interval", type=SECONDS, default=None,
                      metavar="SECONDS", help="A successful test is due within each interval."),
         click.option("--scheduled-tests/--no-scheduled-tests", default=None,
                      help="Tests run by themselves at the test interval."),
@@ -44,7 +45,7 @@ def _policy_options(function: F) -> F:
                      help="When tests may start, e.g. 'mon-fri 20:00-06:00' (repeat it)."),
         click.option("--no-windows", is_flag=True, help="Tests may start at any time."),
         click.option("--timezone", default=None, help="The windows' IANA zone (default UTC)."),
-        click.option("--cleanup-after", type=click.FloatRange(min=0), default=None,
+        click.option("--cleanup-after", type=SECONDS, default=None,
                      metavar="SECONDS", help="How long a scheduled test stands."),
         click.option("--default-tier", type=click.IntRange(1, 100), default=None,
                      help="The tier of a VM protected by tag without a draas:tier tag."),

@@ -72,13 +72,17 @@ def report(
     project_id: bodies.ProjectId = None,
 ) -> dict[str, Any]:
     """Written when the operation ends: RTO, recovery point and RPO, per-VM step timings, what
-    a cleanup removed, errors, and the trace id."""
-    return as_json(
-        orchestrator(request).call(
-            "GetReport",
-            opb.GetReportRequest(project_id=who.acting_in(project_id), operation_id=operation_id),
-        )
+    a cleanup removed, errors, and the trace id. RTO and RPO are null when not measured (a
+    cleanup; an operation that recovered no VM)."""
+    found = orchestrator(request).call(
+        "GetReport",
+        opb.GetReportRequest(project_id=who.acting_in(project_id), operation_id=operation_id),
     )
+    shown = as_json(found)
+    for measured in ("rto", "rpo"):
+        if not found.HasField(measured):
+            shown[measured] = None
+    return shown
 
 
 @router.post("/{operation_id}/cleanup", status_code=202)

@@ -46,8 +46,7 @@ def require(group: Group, request: str, site: str) -> None:
     state = group.state.replace("_", " ")
     if request in here:
         raise FailedPrecondition(
-            f"a {request} of failover group {group.name} runs at site {here[request]}, "
-            f"not at {site}"
+            f"a {request} of failover group {group.name} runs at {here[request]}, not at {site}"
         )
     options = "; ".join(f"{r} at {s}" for r, s in allowed(group)) or "nothing"
     raise FailedPrecondition(

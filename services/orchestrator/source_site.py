@@ -45,7 +45,7 @@ class SourceSite:
         group = self.records.get(project_id, group_id)
         if group.owner_site != self.site:
             raise FailedPrecondition(
-                f"failover group {group.name} runs at site {group.owner_site}, not here"
+                f"failover group {group.name} runs at {group.owner_site}, not here"
             )
         compute = self.clients.compute
 

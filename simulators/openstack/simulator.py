@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import time
 from pathlib import Path
 from types import TracebackType
@@ -144,7 +145,12 @@ class OpenStackSimulator:
         }
 
     def write_clouds_yaml(self, path: Path, clouds: dict[str, dict[str, Any]]) -> Path:
-        path.write_text(yaml.safe_dump({"clouds": clouds}))
+        """Writes the clouds (with their passwords) readable by the owner only, as
+        openstacksdk asks of a clouds.yaml."""
+        path.unlink(missing_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w") as file:
+            file.write(yaml.safe_dump({"clouds": clouds}))
         return path
 
     def _password(self, user: str) -> str:

@@ -181,7 +181,8 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
     test_id = operations[0]["id"]
     assert operations[0]["kind"] == "test_failover"
     assert draas.json("site-b", "operation", "show", test_id)["state"] == "succeeded"
-    assert test_id in draas("site-b", "operation", "list").stdout
+    listed_operations = draas("site-b", "operation", "list").stdout
+    assert test_id in listed_operations and "CLI-Apps" in listed_operations
     watched = draas("site-b", "operation", "watch", test_id).stdout
     assert "verify_server" in watched and "ended succeeded" in watched
     report = draas.json("site-b", "operation", "report", test_id)

@@ -158,8 +158,12 @@ def test_a_progress_line_names_the_vm_its_step_and_state():
     assert line(whole).split()[1:] == ["operation", "-", "failed"]
     group_step = {**whole, "step": "recover_volumes", "step_state": "running"}
     assert line(group_step).split()[1:] == ["operation", "recover_volumes", "running"]
-    unit = {**whole, "operation_state": "unspecified", "message": "prepare: prepare succeeded"}
-    assert line(unit).split()[1:] == ["operation", "-", "-", "prepare:", "prepare", "succeeded"]
+    unit = {**whole, "operation_state": "unspecified", "message": "prepare: succeeded"}
+    assert line(unit).split()[1:] == ["operation", "-", "-", "prepare:", "succeeded"]
+    # The step column is as wide as the longest step's name.
+    cleanup = {**whole, "step": "remove_test_resources", "step_state": "succeeded"}
+    short = {**whole, "step": "boot_server", "step_state": "succeeded"}
+    assert line(cleanup).index("succeeded") == line(short).index("succeeded")
     assert line({**vm_event, "server_id": "s9"}).split()[1] == "s9"
 
 

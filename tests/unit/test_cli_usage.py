@@ -106,6 +106,21 @@ def test_usage_errors_exit_two_naming_the_option(args, option):
     assert option in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--rpo-target", "abc"], "'abc' is not a number of seconds"),
+        (["--rpo-target", "nan"], "'nan' is not a number of seconds"),
+        (["--rpo-target", "0"], "must be more than 0 seconds, not 0"),
+        (["--test-interval", "-5"], "must be 0 or more seconds, not -5"),
+    ],
+)
+def test_seconds_are_refused_in_seconds(args, said):
+    result = run("failover-group", "create", "--name", "n", *args)
+    assert result.exit_code == 2
+    assert said in result.stderr, result.stderr
+
+
 def test_an_unknown_command_is_a_usage_error():
     result = run("evacuate")
     assert result.exit_code == 2

@@ -1,5 +1,6 @@
 """The plans of the operations: their units, tiers and steps."""
 
+from cli.views import STEP_WIDTH
 from services.orchestrator import flows
 from services.orchestrator.engine.plan import (
     FINISH,
@@ -210,3 +211,8 @@ def test_every_step_a_plan_names_is_registered():
         for step in unit.steps
     }
     assert all(step in registry for step in named)
+
+
+def test_every_step_name_fits_the_progress_lines_step_column():
+    registry = build_registry(StepDeps("site-b", None, None, None))  # type: ignore[arg-type]
+    assert max(len(name) for name in registry.names()) <= STEP_WIDTH

@@ -53,7 +53,7 @@ def test_each_state_allows_its_requests_at_their_sites():
             "protected",
             lifecycle.FAILOVER,
             "site-a",
-            "a failover of failover group payroll runs at site site-b",
+            "a failover of failover group payroll runs at site-b",
         ),
         (
             "failed_over",

@@ -117,3 +117,7 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._steps
+
+    def names(self) -> list[str]:
+        """Every step's name."""
+        return list(self._steps)

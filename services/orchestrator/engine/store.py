@@ -553,7 +553,7 @@ class EngineStore:
                 # that had succeeded before, by whichever worker claims it next.
                 unit.state, unit.owner, unit.lease_expires_at = UnitState.REVERTING, None, None
                 unit.current_step = None
-                _event(session, operation.id, f"{unit.name or unit.role} compensating", unit=unit)
+                _event(session, operation.id, "compensating", unit=unit)
                 return None
             unit.state, unit.owner, unit.lease_expires_at = state, None, None
             unit.finished_at, unit.current_step = now(), None
@@ -562,9 +562,8 @@ class EngineStore:
             _event(
                 session,
                 operation.id,
-                # The event is prefixed with the unit's name (a group unit's is its role).
-                " ".join(filter(None, (unit.role, unit.name, state)))
-                + (f": {unit.error}" if state == UnitState.FAILED and unit.error else ""),
+                # _event prefixes it with the unit's name (a group unit's is its key).
+                state + (f": {unit.error}" if state == UnitState.FAILED and unit.error else ""),
                 unit=unit,
             )
             if (

@@ -341,7 +341,7 @@ def test_members_and_readers_read_their_projects_trail_and_no_one_elses(
         mine = listed(a, site[who], target_id=history["group_id"], limit=500)
         (refused,) = by_request(mine, history["refused"])
         assert (refused["action"], refused["outcome"]) == ("update/failover", "failure")
-        assert "runs at site site-b" in attachment(refused, "response")["detail"]
+        assert "runs at site-b, not at site-a" in attachment(refused, "response")["detail"]
         assert not by_request(mine, history["intruder"])
         assert all(e["target"]["project_id"] == project(lab, "site-a") for e in mine)
         shown = ok(a.get(f"/v1/audit-events/{refused['id']}", headers=site[who]))

@@ -420,8 +420,9 @@ def test_an_operation_is_started_once_per_key_followed_live_reported_and_cleaned
     assert repeated["id"] == cleanup["id"]
     *_, ended = events(client, f"/v1/operations/{cleanup['id']}/events", member)
     assert ended["data"]["state"] == "succeeded", ended
-    removed = ok(client.get(f"/v1/operations/{cleanup['id']}/report", headers=member))["removed"]
-    assert any("server" in r for r in removed)
+    cleaned = ok(client.get(f"/v1/operations/{cleanup['id']}/report", headers=member))
+    assert any("server" in r for r in cleaned["removed"])
+    assert (cleaned["rto"], cleaned["rpo"]) == (None, None), "a cleanup recovers nothing"
 
 
 def test_every_operation_route_says_404_for_an_unknown_operation(clients, all_tokens):

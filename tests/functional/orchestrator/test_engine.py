@@ -296,7 +296,7 @@ def test_events_are_numbered_without_gaps_and_end_with_the_outcome(bench: Bench)
         "web-1: boot succeeded",
         "web-1: verify started",
         "web-1: verify succeeded",
-        "web-1: vm web-1 succeeded",
+        "web-1: succeeded",
     ]
 
 

@@ -633,6 +633,16 @@ def test_region_down_refuses_connections_and_errors_can_be_injected(lab, region,
     assert tenant.compute.find_server("anything") is None
 
 
+def test_clouds_yaml_is_readable_by_its_owner_only(region, tmp_path):
+    """It holds passwords: 0600, also when it replaces a file anyone could read."""
+    path = tmp_path / "clouds.yaml"
+    path.write_text("old")
+    path.chmod(0o644)
+    region.write_clouds_yaml(path, {"site": region.cloud("tenant1-user", USER_PASSWORD, "tenant1")})
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "tenant1-user" in path.read_text()
+
+
 def test_the_openstack_command_works(region, tmp_path):
     clouds = region.write_clouds_yaml(
         tmp_path / "clouds.yaml",
