@@ -73,6 +73,8 @@ class Group:
     source_array: str = ""
     target_array: str = ""
     pod_name: str = ""
+    # The group whose VMs these were (SplitFailoverGroup), if any.
+    split_from: str = ""
     vms: list[ProtectedVm] = field(default_factory=list)
     # The tenant's project at each site (its record is filed under the owner site's).
     projects: dict[str, str] = field(default_factory=dict)
@@ -154,6 +156,7 @@ class Group:
             source_array=str(body.get("source_array", "")),
             target_array=str(body.get("target_array", "")),
             pod_name=str(body.get("pod_name", "")),
+            split_from=str(body.get("split_from", "")),
             vms=vms,
             projects={str(k): str(v) for k, v in body.get("projects", {}).items()},
             record_site=entity.key.site,

@@ -1,25 +1,36 @@
 """A group's life at its source site: created, VMs added (after the eligibility check, with
-their volumes protected and their metadata captured) and removed, deleted."""
+their volumes protected and their metadata captured) and removed, some VMs split off into a
+group of their own, deleted."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from common.errors import (
+    AlreadyExists,
+    DraasError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from common.grpc_client import mapped_errors
 from common.protobuf import duration
 from draas.compute.v1 import compute_pb2 as cpb
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.storage.v1 import storage_pb2 as spb
 from services.orchestrator import eligibility, lifecycle
+from services.orchestrator.checks import config as checks
 from services.orchestrator.checks.config import Automation
 from services.orchestrator.clients import Clients
 from services.orchestrator.groups import ASYNC, SYNC, Group, GroupRecords, ProtectedVm
 from services.orchestrator.policies.schedule import TestSchedule
 from services.orchestrator.projects import ProjectLinks
 from services.orchestrator.settings import OrchestratorSettings
+
+log = logging.getLogger(__name__)
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 1024
@@ -59,6 +70,7 @@ class Protection:
         test_schedule: TestSchedule | None = None,
         policy: tuple[str, str] = ("", ""),
         automation: Automation | None = None,
+        split_from: str = "",
     ) -> Group:
         """A new, empty group running here and failing over to `target_site`, where the tenant
         is the project this one is linked to, or else the one the link proven by `target_token`
@@ -111,6 +123,7 @@ class Protection:
             policy_id=policy[0],
             policy_name=policy[1],
             automation=(automation or Automation()).body(),
+            split_from=split_from,
         )
         return self.records.put(group)
 
@@ -264,6 +277,54 @@ class Protection:
         self._capture(project_id)
         return updated
 
+    def split(
+        self,
+        project_id: str,
+        group_id: str,
+        server_ids: list[str],
+        name: str = "",
+        description: str = "",
+    ) -> Group:
+        """Moves some of the group's VMs (at their tiers) into a new group of their own, made
+        like it (replication, target, targets, schedule, hooks and checks, policy) and naming
+        it in `split_from`; returns the new group. Each VM leaves the group, then joins the new
+        one: should joining fail, it is put back in the group (and a new group left empty is
+        deleted).
+
+        :raises InvalidArgument: server_ids names none of the VMs, all of them, one twice, one
+            not in the group, or one protected by its tag (its tag would bring it back).
+        :raises FailedPrecondition: the group cannot change here now.
+        """
+        group = self._changeable(project_id, group_id)
+        chosen = _splitting(group, server_ids)
+        new = self.create(
+            project_id,
+            name or f"{group.name}-{chosen[0].name}"[:MAX_NAME],
+            description or f"split from {group.name}",
+            replication_type=group.replication_type,
+            target_site=group.target_site,
+            rpo_target_seconds=group.rpo_target_seconds,
+            rto_target_seconds=group.rto_target_seconds,
+            test_interval_seconds=group.test_interval_seconds,
+            test_schedule=TestSchedule.from_body(group.test_schedule),
+            policy=(group.policy_id, group.policy_name),
+            automation=checks.from_body(group.automation),
+            split_from=group.id,
+        )
+        for moved, vm in enumerate(chosen):
+            self.remove_vm(project_id, group.id, vm.server_id)
+            try:
+                self.add_vm(project_id, new.id, vm.server_id, vm.tier)
+            except DraasError:
+                if not moved:
+                    self.delete(project_id, new.id)
+                log.warning(
+                    "VM %s could not join %s; it goes back to %s", vm.name, new.name, group.name
+                )
+                self.add_vm(project_id, group.id, vm.server_id, vm.tier)
+                raise
+        return self.records.get(project_id, new.id)
+
     def delete(self, project_id: str, group_id: str) -> None:
         """Stops replicating the group and removes its record."""
         group = self._changeable(project_id, group_id)
@@ -323,3 +384,32 @@ def check_targets(rto_target_seconds: float, test_interval_seconds: float) -> No
             "test_interval",
             f"must be 0 (none) or {MIN_TEST_INTERVAL_SECONDS:.0f} to {MAX_TARGET_SECONDS:.0f} s",
         )
+
+
+def _splitting(group: Group, server_ids: list[str]) -> list[ProtectedVm]:
+    """The group's VMs a split moves.
+
+    :raises InvalidArgument: see Protection.split.
+    """
+    members = {vm.server_id: vm for vm in group.vms}
+    if not server_ids:
+        raise InvalidArgument("server_ids", "name the VMs to move to a new group")
+    if len(set(server_ids)) < len(server_ids):
+        raise InvalidArgument("server_ids", "names a VM more than once")
+    strangers = [s for s in server_ids if s not in members]
+    if strangers:
+        raise InvalidArgument(
+            "server_ids", f"not VMs of failover group {group.name}: {', '.join(strangers)}"
+        )
+    if len(server_ids) == len(members):
+        raise InvalidArgument(
+            "server_ids", f"names every VM of failover group {group.name}: it is the group itself"
+        )
+    tagged = [members[s].name for s in server_ids if members[s].added_by == "tag"]
+    if tagged:
+        raise InvalidArgument(
+            "server_ids",
+            f"{', '.join(tagged)} joined by the draas:policy tag, which would bring it back: "
+            "change the tag instead",
+        )
+    return [members[s] for s in server_ids]

@@ -270,6 +270,19 @@ class OrchestratorServicer(
         )
         return views.group_message(group, self._operations.holder(project, group.id), project)
 
+    def SplitFailoverGroup(
+        self, request: opb.SplitFailoverGroupRequest, context: grpc.ServicerContext
+    ) -> opb.FailoverGroup:
+        project = _required(request.project_id, "project_id")
+        group = self._protection.split(
+            project,
+            _required(request.group_id, "group_id"),
+            list(request.server_ids),
+            request.name,
+            request.description,
+        )
+        return views.group_message(group, None, project)
+
     def ListVms(
         self, request: opb.ListVmsRequest, context: grpc.ServicerContext
     ) -> opb.ListVmsResponse:

@@ -124,6 +124,7 @@ def group_message(
         policy_name=group.policy_name,
         test_schedule=schedule_message(TestSchedule.from_body(group.test_schedule)),
         automation=automation_message(checks.from_body(group.automation)),
+        split_from=group.split_from,
     )
 
 

@@ -255,7 +255,7 @@ class ProtectedVm(_message.Message):
     def __init__(self, server_id: _Optional[str] = ..., name: _Optional[str] = ..., tier: _Optional[int] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., added_by: _Optional[str] = ...) -> None: ...
 
 class FailoverGroup(_message.Message):
-    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule", "automation")
+    __slots__ = ("id", "project_id", "name", "description", "replication_type", "source_site", "target_site", "rpo_target", "state", "vms", "created_at", "updated_at", "last_test", "home_site", "rto_target", "test_interval", "policy_id", "policy_name", "test_schedule", "automation", "split_from")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -276,6 +276,7 @@ class FailoverGroup(_message.Message):
     POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
     TEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     AUTOMATION_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FROM_FIELD_NUMBER: _ClassVar[int]
     id: str
     project_id: str
     name: str
@@ -296,7 +297,8 @@ class FailoverGroup(_message.Message):
     policy_name: str
     test_schedule: _policies_pb2.TestSchedule
     automation: _policies_pb2.Automation
-    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ..., automation: _Optional[_Union[_policies_pb2.Automation, _Mapping]] = ...) -> None: ...
+    split_from: str
+    def __init__(self, id: _Optional[str] = ..., project_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., replication_type: _Optional[_Union[_types_pb2.ReplicationType, str]] = ..., source_site: _Optional[str] = ..., target_site: _Optional[str] = ..., rpo_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., state: _Optional[_Union[GroupState, str]] = ..., vms: _Optional[_Iterable[_Union[ProtectedVm, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_test: _Optional[_Union[TestSummary, _Mapping]] = ..., home_site: _Optional[str] = ..., rto_target: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., test_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., policy_id: _Optional[str] = ..., policy_name: _Optional[str] = ..., test_schedule: _Optional[_Union[_policies_pb2.TestSchedule, _Mapping]] = ..., automation: _Optional[_Union[_policies_pb2.Automation, _Mapping]] = ..., split_from: _Optional[str] = ...) -> None: ...
 
 class TestSummary(_message.Message):
     __slots__ = ("operation_id", "state", "finished_at", "rto")
@@ -429,6 +431,20 @@ class AddVmRequest(_message.Message):
     server_id: str
     tier: int
     def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., server_id: _Optional[str] = ..., tier: _Optional[int] = ...) -> None: ...
+
+class SplitFailoverGroupRequest(_message.Message):
+    __slots__ = ("project_id", "group_id", "server_ids", "name", "description")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVER_IDS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    project_id: str
+    group_id: str
+    server_ids: _containers.RepeatedScalarFieldContainer[str]
+    name: str
+    description: str
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., server_ids: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class RemoveVmRequest(_message.Message):
     __slots__ = ("project_id", "group_id", "server_id")

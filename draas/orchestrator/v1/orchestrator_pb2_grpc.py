@@ -71,6 +71,11 @@ class OrchestratorServiceStub:
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.SerializeToString,
                 response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
                 _registered_method=True)
+        self.SplitFailoverGroup = channel.unary_unary(
+                '/draas.orchestrator.v1.OrchestratorService/SplitFailoverGroup',
+                request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SplitFailoverGroupRequest.SerializeToString,
+                response_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
+                _registered_method=True)
         self.ListVms = channel.unary_unary(
                 '/draas.orchestrator.v1.OrchestratorService/ListVms',
                 request_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.ListVmsRequest.SerializeToString,
@@ -297,6 +302,16 @@ class OrchestratorServiceServicer:
 
     def RemoveVm(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SplitFailoverGroup(self, request, context):
+        """At the group's source site, while it is protected: moves some of its VMs into a new group
+        of their own (same replication, target and settings; split_from names the group), which
+        then fails over, is reprotected and fails back on its own: how some VMs of a group fail
+        over without the others. Returns the new group.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -582,6 +597,11 @@ def add_OrchestratorServiceServicer_to_server(servicer, server):
             'RemoveVm': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveVm,
                     request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.FromString,
+                    response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.SerializeToString,
+            ),
+            'SplitFailoverGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.SplitFailoverGroup,
+                    request_deserializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SplitFailoverGroupRequest.FromString,
                     response_serializer=draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.SerializeToString,
             ),
             'ListVms': grpc.unary_unary_rpc_method_handler(
@@ -953,6 +973,33 @@ class OrchestratorService:
             target,
             '/draas.orchestrator.v1.OrchestratorService/RemoveVm',
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.RemoveVmRequest.SerializeToString,
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SplitFailoverGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/draas.orchestrator.v1.OrchestratorService/SplitFailoverGroup',
+            draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.SplitFailoverGroupRequest.SerializeToString,
             draas_dot_orchestrator_dot_v1_dot_orchestrator__pb2.FailoverGroup.FromString,
             options,
             channel_credentials,

@@ -78,7 +78,7 @@ def protect(
 ) -> opb.FailoverGroup:
     """A group at site A of the VMs, replicated to site B, with its metadata at site B and (for
     async) a complete recovery point there."""
-    a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
+    a = sites["site-a"].orchestrator
     group = a.CreateFailoverGroup(
         opb.CreateFailoverGroupRequest(
             project_id=project(lab),
@@ -98,17 +98,26 @@ def protect(
         group = a.AddVm(
             opb.AddVmRequest(project_id=project(lab), group_id=group.id, server_id=vm.id, tier=tier)
         )
+    await_at_b(sites, lab, group, added)
+    return group
+
+
+def await_at_b(
+    sites: dict[str, Site], lab: TwoSiteLab, group: opb.FailoverGroup, since: float
+) -> None:
+    """Until site B holds the group's metadata with every VM and (async) a complete recovery
+    point taken at `since` (a time.time()) or later."""
+    b = sites["site-b"].orchestrator
     request = opb.ListRecoveryPointsRequest(project_id=project(lab, "site-b"), group_id=group.id)
-    wait_for(lambda: _replicated(sites, lab, group.id, len(vms)))
-    if kind == "async":
+    wait_for(lambda: _replicated(sites, lab, group.id, len(group.vms)))
+    if group.replication_type == types_pb2.REPLICATION_TYPE_ASYNC:
         wait_for(
             lambda: [
                 p
                 for p in b.ListRecoveryPoints(request).recovery_points
-                if p.completed_at.seconds and p.created_at.ToMicroseconds() / 1e6 >= added
+                if p.completed_at.seconds and p.created_at.ToMicroseconds() / 1e6 >= since
             ]
         )
-    return group
 
 
 def _replicated(sites: dict[str, Site], lab: TwoSiteLab, group_id: str, count: int) -> bool:
