@@ -36,6 +36,7 @@ def group(g: Json) -> str:
             ("rto_target", seconds(g.get("rto_target") or None)),
             ("test_interval", seconds(g.get("test_interval") or None)),
             ("policy", g.get("policy_name") or None),
+            ("split_from", g.get("split_from") or None),
             ("scheduled_tests", "on" if (g.get("test_schedule") or {}).get("enabled") else None),
             ("hooks_and_checks", automation.summary(g.get("automation")) or None),
             ("state", g.get("state")),

@@ -271,6 +271,14 @@ class NewVm(Body):
     tier: int = Field(1, ge=1, le=100)
 
 
+class Split(Body):
+    server_ids: list[ServerId] = Field(
+        min_length=1, max_length=1000, description="The VMs to move: some of the group's, not all."
+    )
+    name: PlainText = Field("", max_length=255, description="Empty: <group>-<first VM's name>.")
+    description: PlainText = Field("", max_length=1024)
+
+
 class TestFailover(Body):
     recovery_point_id: PointId | None = None
     cleanup_after_seconds: float | None = Field(

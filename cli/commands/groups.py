@@ -282,6 +282,42 @@ def remove_vm(app: App, group: str, vm: str) -> None:
     app.show(app.client().delete(_path(group_id, "vms", segment(server_id))), views.group)
 
 
+@failover_group.command("split")
+@group_option
+@click.option(
+    "--vm",
+    "vms",
+    required=True,
+    multiple=True,
+    metavar="VM",
+    help="A VM to move (its server id or name; repeat for more): some of the group's, not all.",
+)
+@click.option("--name", default=None, help="The new group's name (default: <group>-<VM>).")
+@click.option("--description", default=None)
+@format_option
+@pass_app
+def split(
+    app: App, group: str, vms: tuple[str, ...], name: str | None, description: str | None
+) -> None:
+    """Move some of a group's VMs into a new group of their own, made like it, which then
+    fails over, is reprotected and fails back without the others (run it at the group's
+    source site)."""
+    group_id, _ = app.find_group(group)
+    current = app.client().get(_path(group_id))
+    server_ids = []
+    for vm in vms:
+        server_id = pick_vm(vm, current.get("vms") or [])
+        if server_id is None:
+            raise CliError(f"group {current.get('name')} has no VM with the id or name {vm!r}")
+        server_ids.append(server_id)
+    body: dict[str, Any] = {"server_ids": server_ids}
+    if name:
+        body["name"] = name
+    if description:
+        body["description"] = description
+    app.show(app.client().post(_path(group_id, "split"), body), views.group)
+
+
 @click.command("readiness")
 @group_option
 @format_option

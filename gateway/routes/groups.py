@@ -174,6 +174,31 @@ def add_vm(
     )
 
 
+@router.post("/{group_id}/split", status_code=201)
+def split(
+    request: Request,
+    who: Writer,
+    group_id: bodies.Identifier,
+    body: bodies.Split,
+    project_id: bodies.ProjectId = None,
+) -> dict[str, Any]:
+    """At the group's source site, while it is protected: moves the VMs `server_ids` names
+    into a new group of their own, made like this one (`split_from` names it), which then
+    fails over, is reprotected and fails back without the others. Returns the new group."""
+    return as_json(
+        orchestrator(request).call(
+            "SplitFailoverGroup",
+            opb.SplitFailoverGroupRequest(
+                project_id=who.acting_in(project_id),
+                group_id=group_id,
+                server_ids=body.server_ids,
+                name=body.name,
+                description=body.description,
+            ),
+        )
+    )
+
+
 @router.delete("/{group_id}/vms/{server_id}")
 def remove_vm(
     request: Request,

@@ -135,7 +135,19 @@ def test_a_group_goes_through_its_lifecycle_with_every_command(draas, vms, sites
     )
     draas("site-a", "failover-group", "add-vm", "--group", made["id"], "--vm", vms["cli-app"].id)
     draas("site-a", "failover-group", "add-vm", "--group", "CLI-Apps", "--vm", "cli-spare")
-    draas("site-a", "failover-group", "remove-vm", "--group", "CLI-Apps", "--vm", "cli-spare")
+    # Split off into a group of its own, then that group deleted: the VM is protected no more.
+    alone = draas.json(
+        "site-a", "failover-group", "split", "--group", "CLI-Apps", "--vm", "cli-spare",
+        "--name", "CLI-Spare",
+    )  # fmt: skip
+    assert [vm["name"] for vm in alone["vms"]] == ["cli-spare"] and alone["split_from"] == made[
+        "id"
+    ]
+    assert "split_from" in draas("site-a", "failover-group", "show", "CLI-Spare").stdout
+    assert "every VM" in draas.error(
+        "site-a", "failover-group", "split", "--group", "CLI-Spare", "--vm", "cli-spare"
+    )
+    draas("site-a", "failover-group", "delete", "CLI-Spare")
     shown = draas.json("site-a", "failover-group", "show", "CLI-Apps")
     assert sorted((vm["name"], vm["tier"]) for vm in shown["vms"]) == [
         ("cli-app", 1),

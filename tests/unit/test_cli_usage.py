@@ -24,6 +24,7 @@ GROUP_COMMANDS = [
     ["failback"],
     ["failover-group", "add-vm", "--vm", "v1"],
     ["failover-group", "remove-vm", "--vm", "v1"],
+    ["failover-group", "split", "--vm", "v1"],
 ]
 
 

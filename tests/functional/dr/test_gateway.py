@@ -160,6 +160,7 @@ BODIES = {
         "target_site": "site-a",
     },
     ("post", "/v1/failover-groups/{group_id}/vms"): {"server_id": "{server_id}"},
+    ("post", "/v1/failover-groups/{group_id}/split"): {"server_ids": ["intruder-vm"]},
     ("post", "/v1/failover-groups/{group_id}/test-failover"): {},
     ("post", "/v1/failover-groups/{group_id}/failover"): {"mode": "unplanned"},
     ("post", "/v1/failover-groups/{group_id}/reprotect"): {
