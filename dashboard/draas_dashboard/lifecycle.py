@@ -32,7 +32,7 @@ LABELS = {
     REPROTECT: _("Reprotect"),
     FAILBACK: _("Failback"),
     MOVE: _("Move (planned failover, then reprotect back)"),
-    CHANGE: _("Add or remove VMs, delete"),
+    CHANGE: _("Add, remove or split off VMs, delete"),
 }
 
 

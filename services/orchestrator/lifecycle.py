@@ -17,7 +17,7 @@ from services.orchestrator.groups import FAILED_OVER, PROTECTED, Group
 
 TEST_FAILOVER, FAILOVER = "test failover", "failover"
 REPROTECT, FAILBACK, MOVE = "reprotect", "failback", "move"
-CHANGE = "change (add or remove VMs, delete)"
+CHANGE = "change (add, remove or split off VMs, delete)"
 
 
 def allowed(group: Group) -> list[tuple[str, str]]:

@@ -129,6 +129,38 @@ class GroupsAtSourceTest(helpers.TestCase):
             {"group_id": self.group["id"], "server_id": "srv-app-2", "tier": 3},
         )
 
+    def test_split_off_a_vm_into_a_group_of_its_own(self) -> None:
+        detail = self.content(self.client.get(url("detail", self.group["id"])))
+        self.assertIn("vms__action_split", detail)
+        form = self.content(self.client.get(url("split", self.group["id"])))
+        self.assertIn("fails over, is reprotected and fails back without the others", form)
+        every = self.client.post(url("split", self.group["id"]), {"vms": ["srv-web-1", "srv-db-1"]})
+        self.assertIn("Leave at least one VM in the group", self.content(every))
+        self.assertEqual(self.gateway.called("split_group"), [])
+        res = self.client.post(
+            url("split", self.group["id"]), {"vms": ["srv-db-1"], "name": "Finance-DB"}
+        )
+        self.assertEqual(
+            self.gateway.called("split_group")[-1],
+            {
+                "group_id": self.group["id"],
+                "server_ids": ["srv-db-1"],
+                "name": "Finance-DB",
+                "description": "",
+            },
+        )
+        (new,) = [g for g in self.gateway.groups.values() if g["name"] == "Finance-DB"]
+        self.assertRedirectsNoFollow(res, url("detail", new["id"]))
+        page = self.content(self.client.get(url("detail", new["id"])))
+        self.assertIn("Split From", page)
+        self.assertIn(url("detail", self.group["id"]), page)
+        # The group it left says where its VM runs now.
+        left = self.content(self.client.get(url("detail", self.group["id"])))
+        self.assertIn("Split Off", left)
+        self.assertIn("Finance-DB</a> (db-1; runs at site-a, protected)", left)
+        # One VM left: nothing to split.
+        self.assertNotIn("vms__action_split", left)
+
     def test_an_ineligible_vm_is_refused_with_its_reason(self) -> None:
         self.gateway.add_server(
             "legacy", "not_eligible", ("async: volume v-9: its type lvm does not replicate",)

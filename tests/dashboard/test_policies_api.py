@@ -191,3 +191,14 @@ def test_hooks_and_checks_go_back_as_the_gateway_takes_them() -> None:
     assert (checked.checks[0].port, checked.checks[0].in_failovers) == (5432, True)
     assert checked.checks[0].timeout_seconds == 30.0
     assert draas.automation_body(None) == {"hooks": [], "checks": []}
+
+
+def test_a_split_and_a_partial_test_send_what_the_gateway_takes(gateway: Any) -> None:
+    seen = gateway(lambda r: httpx.Response(201, json={"id": "g-2", "split_from": "g-1"}))
+    made = draas.split_group(user_request(), "g-1", ["srv-1"], "Web-DB")
+    assert (made.id, seen[0].url.path) == ("g-2", "/v1/failover-groups/g-1/split")
+    assert sent(seen[0]) == {"server_ids": ["srv-1"], "name": "Web-DB"}
+    bodies.Split.model_validate(sent(seen[0]))
+    draas.start_test_failover(user_request(), "g-1", "key-1", server_ids=["srv-1"])
+    assert sent(seen[-1])["server_ids"] == ["srv-1"]
+    bodies.TestFailover.model_validate(sent(seen[-1]))

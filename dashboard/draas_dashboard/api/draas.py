@@ -239,6 +239,19 @@ def add_vm(request: Any, group_id: str, server_id: str, tier: int = 1) -> Group:
     return Group(call(request, "POST", _group_path(group_id, "vms"), body=body))
 
 
+def split_group(
+    request: Any, group_id: str, server_ids: list[str], name: str = "", description: str = ""
+) -> Group:
+    """Moves some of the group's VMs into a new group of their own (at its source site);
+    returns the new group."""
+    body: dict[str, Any] = {"server_ids": list(server_ids)}
+    if name:
+        body["name"] = name
+    if description:
+        body["description"] = description
+    return Group(call(request, "POST", _group_path(group_id, "split"), body=body))
+
+
 def remove_vm(request: Any, group_id: str, server_id: str) -> Group:
     return Group(call(request, "DELETE", _group_path(group_id, "vms", _segment(server_id))))
 

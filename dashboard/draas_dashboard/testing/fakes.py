@@ -45,6 +45,7 @@ FUNCTIONS = (
     "delete_group",
     "add_vm",
     "remove_vm",
+    "split_group",
     "readiness",
     "recovery_points",
     "replication_health",
@@ -142,6 +143,7 @@ class FakeGateway(FakeMonitoring, FakePolicies):
             "test_schedule": dict(NO_SCHEDULE),
             "automation": copy.deepcopy(NO_AUTOMATION),
             "state": state,
+            "split_from": "",
             "vms": [],
             "created_at": stamp(3600),
             "updated_at": stamp(60),
@@ -461,6 +463,48 @@ class FakeGateway(FakeMonitoring, FakePolicies):
             raise conflict(f"VM {server['name']}: it is in failover group {server['group_name']}")
         self._protect(group, server, tier)
         return Group(copy.deepcopy(group))
+
+    def split_group(
+        self,
+        request: Any,
+        group_id: str,
+        server_ids: list[str],
+        name: str = "",
+        description: str = "",
+    ) -> Group:
+        self._call(
+            "split_group",
+            group_id=group_id,
+            server_ids=server_ids,
+            name=name,
+            description=description,
+        )
+        self._write()
+        group = self._group(group_id)
+        self._require(group, "change", group["source_site"], "protected")
+        members = {vm["server_id"]: vm for vm in group["vms"]}
+        if not server_ids or set(server_ids) - set(members):
+            raise errors.DraasRecoverable(400, "Bad request", "server_ids: not VMs of the group")
+        if len(set(server_ids)) == len(members):
+            raise errors.DraasRecoverable(
+                400, "Bad request", "server_ids: names every VM of the group"
+            )
+        moved = [members[s] for s in server_ids]
+        new = self.add_group(
+            name or f"{group['name']}-{moved[0]['name']}",
+            group["source_site"],
+            group["target_site"],
+            group["replication_type"],
+            rpo=group["rpo_target"],
+            id=f"grp-{uuid.uuid4().hex[:8]}",
+            description=description or f"split from {group['name']}",
+            split_from=group["id"],
+        )
+        group["vms"] = [vm for vm in group["vms"] if vm["server_id"] not in server_ids]
+        for vm in moved:
+            server = next(s for s in self.vms if s["server_id"] == vm["server_id"])
+            self._protect(new, server, vm["tier"])
+        return Group(copy.deepcopy(new))
 
     def remove_vm(self, request: Any, group_id: str, server_id: str) -> Group:
         self._call("remove_vm", group_id=group_id, server_id=server_id)

@@ -141,6 +141,22 @@ def add_vm(group: Group) -> list[str]:
     ]
 
 
+def split(group: Group) -> list[str]:
+    return [
+        _(
+            "The VMs you choose leave %(name)s for a new group of their own, made like it: "
+            "%(type)s replication to %(target)s, the same targets, schedule, hooks and checks."
+        )
+        % {"name": group.display_name, "type": group.replication_type, "target": group.target_site},
+        _(
+            "The new group then fails over, is reprotected and fails back without the others: "
+            "this is how some VMs of a group fail over on their own. Its first recovery point "
+            "at %(target)s is taken at once."
+        )
+        % {"target": group.target_site},
+    ]
+
+
 def edit_targets(group: Group) -> list[str]:
     text = [
         _(

@@ -315,6 +315,56 @@ class AddVmForm(forms.SelfHandlingForm):
         return group
 
 
+class SplitForm(forms.SelfHandlingForm):
+    """Moves some of the group's VMs into a new group of their own (at its source site)."""
+
+    vms = forms.MultipleChoiceField(
+        label=_("VMs to Move"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the VMs to move.")},
+    )
+    name = forms.CharField(
+        label=_("New Group Name"),
+        required=False,
+        max_length=255,
+        help_text=_("Empty: the group's name and the first VM's."),
+    )
+
+    def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        self.group: Group = kwargs.pop("group")
+        super().__init__(request, *args, **kwargs)
+        members = sorted(self.group.vms, key=lambda v: (v.tier or 0, str(v.name)))
+        self.fields["vms"].choices = [
+            (vm.server_id, _("%(name)s (tier %(tier)s)") % {"name": vm.name, "tier": vm.tier})
+            for vm in members
+        ]
+
+    def clean_vms(self) -> list[str]:
+        chosen: list[str] = list(self.cleaned_data.get("vms") or [])
+        if len(chosen) == len(self.group.vms):
+            raise forms.ValidationError(
+                _("Leave at least one VM in the group: moving every VM is the group itself.")
+            )
+        return chosen
+
+    def handle(self, request: Any, data: dict[str, Any]) -> Any:
+        try:
+            new = draas.split_group(request, self.group.id, data["vms"], data.get("name") or "")
+        except DraasError as error:
+            self.api_error(str(error))
+            return False
+        messages.success(
+            request,
+            _("%(vms)s moved from %(group)s to the new group %(new)s.")
+            % {
+                "vms": ", ".join(str(vm.name) for vm in new.vms),
+                "group": self.group.display_name,
+                "new": new.display_name,
+            },
+        )
+        return new
+
+
 class EditTargetsForm(forms.SelfHandlingForm):
     """Changes a group's description and targets (at its source site): the RPO target (an
     asynchronous group's), the RTO target and the test interval. Only what changed is sent.

@@ -371,6 +371,22 @@ class AddVmToGroup(tables.LinkAction):
         return reverse("horizon:project:dr_groups:add_vm", args=[self.table.kwargs["group"].id])
 
 
+class SplitVms(AddVmToGroup):
+    """Moves some of the group's VMs into a group of their own: where and when VMs may be
+    added, to a group of more than one VM."""
+
+    name = "split"
+    verbose_name = _("Split Off VMs")
+    icon = "scissors"
+
+    def allowed(self, request: Any, datum: Any = None) -> bool:
+        group = self.table.kwargs.get("group")
+        return super().allowed(request, datum) and len(group.vms) > 1
+
+    def get_link_url(self, datum: Any = None) -> str:
+        return reverse("horizon:project:dr_groups:split", args=[self.table.kwargs["group"].id])
+
+
 def _added_by(entry: VmEntry) -> Any:
     if entry.by_tag:
         return format_html(
@@ -399,7 +415,7 @@ class GroupVmsTable(tables.DataTable):
     class Meta:
         name = "vms"
         verbose_name = _("VMs")
-        table_actions = (AddVmToGroup, RemoveVm)
+        table_actions = (AddVmToGroup, SplitVms, RemoveVm)
         row_actions = (RemoveVm,)
 
 

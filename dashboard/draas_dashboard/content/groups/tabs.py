@@ -80,7 +80,22 @@ class OverviewTab(tabs.Tab):
             "health_problem": problem,
             "rpo_bar": bar,
             "rules": rules,
+            **_splits(request, group),
         }
+
+
+def _splits(request: Any, group: Group) -> dict[str, Any]:
+    """The group it was split from and the groups split from it (with where each runs):
+    where the VMs that left it run now."""
+    try:
+        listed = common.memo(request, ("groups",), lambda: draas.list_groups(request))
+    except DraasError:
+        return {}
+    parent = next((g for g in listed if g.id == group.get("split_from")), None)
+    return {
+        "split_from": parent,
+        "split_off": [g for g in listed if g.get("split_from") == group.id],
+    }
 
 
 # The history's ranges: slug -> (label, seconds, seconds per point). Steps under an hour are

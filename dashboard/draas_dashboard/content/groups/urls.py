@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^create/$", views.CreateView.as_view(), name="create"),
     re_path(GROUP + r"$", views.DetailView.as_view(), name="detail"),
     re_path(GROUP + r"add_vm/$", views.AddVmView.as_view(), name="add_vm"),
+    re_path(GROUP + r"split/$", views.SplitView.as_view(), name="split"),
     re_path(GROUP + r"edit_targets/$", views.EditTargetsView.as_view(), name="edit_targets"),
     re_path(GROUP + r"test_failover/$", views.TestFailoverView.as_view(), name="test_failover"),
     re_path(GROUP + r"failover/$", views.FailoverView.as_view(), name="failover"),

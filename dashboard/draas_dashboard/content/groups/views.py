@@ -253,6 +253,22 @@ class AddVmView(GroupModal):
         return explain.add_vm(group)
 
 
+class SplitView(GroupModal):
+    form_class = group_forms.SplitForm
+    modal_header = _("Split Off VMs")
+    submit_label = _("Move to a New Group")
+    url_name = "split"
+    page_title = _("Split Off VMs")
+
+    def explanation(self, group: Group) -> list[str]:
+        return explain.split(group)
+
+    def get_success_url_from_handled(self, handled: Any) -> str:
+        if isinstance(handled, Group) and handled.id != self.group().id:
+            return reverse("horizon:project:dr_groups:detail", args=[handled.id])
+        return super().get_success_url_from_handled(handled)
+
+
 class EditTargetsView(GroupModal):
     form_class = group_forms.EditTargetsForm
     modal_header = _("Edit Targets")
