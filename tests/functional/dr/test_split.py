@@ -41,6 +41,18 @@ def run(stub, project_id: str, started: opb.Operation) -> opb.Report:
     return stub.GetReport(opb.GetReportRequest(project_id=project_id, operation_id=done.id))
 
 
+def planned_failover(sites, lab, group_id: str, quiesce: bool = False) -> opb.Report:
+    b, at_b = sites["site-b"].orchestrator, project(lab, "site-b")
+    request = opb.StartFailoverRequest(
+        project_id=at_b,
+        group_id=group_id,
+        idempotency_key=key(),
+        mode=opb.FAILOVER_MODE_PLANNED,
+        quiesce=quiesce,
+    )
+    return run(b, at_b, b.StartFailover(request))
+
+
 def test_one_vm_of_three_fails_over_is_reprotected_and_fails_back_on_its_own(
     sites, lab, tenant_network, control
 ):
@@ -81,19 +93,7 @@ def test_one_vm_of_three_fails_over_is_reprotected_and_fails_back_on_its_own(
         await_at_b(sites, lab, alone, moved_at)
         sources = source_volumes(lab, [vms[1]])
         time.sleep(0.5)
-        report = run(
-            b,
-            at_b,
-            b.StartFailover(
-                opb.StartFailoverRequest(
-                    project_id=at_b,
-                    group_id=alone.id,
-                    idempotency_key=key(),
-                    mode=opb.FAILOVER_MODE_PLANNED,
-                    quiesce=True,
-                )
-            ),
-        )
+        report = planned_failover(sites, lab, alone.id, quiesce=True)
 
     # Every write of the VM is in its copy; the others run on at site A, still protected.
     copies = recovered_volumes(lab, report)
@@ -143,8 +143,7 @@ def test_one_vm_of_three_fails_over_is_reprotected_and_fails_back_on_its_own(
 
 def test_a_synchronous_groups_vm_split_off_fails_over_on_its_own(sites, lab, tenant_network):
     vms = [make_vm(lab, tenant_network, "sync", volumes=1) for _ in range(2)]
-    a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
-    at_a, at_b = project(lab), project(lab, "site-b")
+    a, at_a = sites["site-a"].orchestrator, project(lab)
     group = protect(sites, lab, "sync", vms)
     moved_at = time.time()
     alone = a.SplitFailoverGroup(
@@ -154,18 +153,7 @@ def test_a_synchronous_groups_vm_split_off_fails_over_on_its_own(sites, lab, ten
     )
     assert (alone.name, alone.split_from) == ("sync-alone", group.id)
     await_at_b(sites, lab, alone, moved_at)
-    report = run(
-        b,
-        at_b,
-        b.StartFailover(
-            opb.StartFailoverRequest(
-                project_id=at_b,
-                group_id=alone.id,
-                idempotency_key=key(),
-                mode=opb.FAILOVER_MODE_PLANNED,
-            )
-        ),
-    )
+    report = planned_failover(sites, lab, alone.id)
     (recovered_id,) = [vm.recovered_server_id for vm in report.vms]
     assert servers_at(lab, "site-b")[recovered_id] == "ACTIVE"
     at_site_a = servers_at(lab, "site-a")

@@ -22,6 +22,15 @@ from draas_dashboard.content.groups.workflows import MAX_TARGET_SECONDS, hours_t
 NEWEST = ""
 
 
+def vm_choices(group: Group) -> list[tuple[str, str]]:
+    """The group's VMs as choices, tier by tier."""
+    members = sorted(group.vms, key=lambda v: (v.tier or 0, str(v.name)))
+    return [
+        (vm.server_id, str(_("%(name)s (tier %(tier)s)") % {"name": vm.name, "tier": vm.tier}))
+        for vm in members
+    ]
+
+
 class OperationForm(forms.SelfHandlingForm):
     """A confirmation that starts an operation on the group (`self.group`)."""
 
@@ -90,12 +99,8 @@ class TestFailoverForm(OperationForm):
     def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["recovery_point"].choices = self.point_choices()
-        members = sorted(self.group.vms, key=lambda v: (v.tier or 0, str(v.name)))
-        self.fields["vms"].choices = [
-            (vm.server_id, _("%(name)s (tier %(tier)s)") % {"name": vm.name, "tier": vm.tier})
-            for vm in members
-        ]
-        self.fields["vms"].initial = [vm.server_id for vm in members]
+        self.fields["vms"].choices = vm_choices(self.group)
+        self.fields["vms"].initial = [server_id for server_id, _label in vm_choices(self.group)]
 
     def start(self, request: Any, data: dict[str, Any]) -> Any:
         after = data.get("cleanup_after")
@@ -333,11 +338,7 @@ class SplitForm(forms.SelfHandlingForm):
     def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
         self.group: Group = kwargs.pop("group")
         super().__init__(request, *args, **kwargs)
-        members = sorted(self.group.vms, key=lambda v: (v.tier or 0, str(v.name)))
-        self.fields["vms"].choices = [
-            (vm.server_id, _("%(name)s (tier %(tier)s)") % {"name": vm.name, "tier": vm.tier})
-            for vm in members
-        ]
+        self.fields["vms"].choices = vm_choices(self.group)
 
     def clean_vms(self) -> list[str]:
         chosen: list[str] = list(self.cleaned_data.get("vms") or [])
