@@ -34,14 +34,16 @@ class Tenant:
     def __init__(self, environment: Environment) -> None:
         self.env = cli_environment(environment.clouds_yaml)
 
-    def run(self, *args: str, show: bool = True) -> str:
+    def run(self, *args: str, show: bool = True, output: bool = True) -> str:
+        """Runs the draas command; `show`: print the command line and (with `output`) what
+        it printed."""
         command = ["draas", *args]
         if show:
             print(f"\n$ {shlex.join(command)}", flush=True)
         ran = subprocess.run(
             [DRAAS, *args], env=self.env, capture_output=True, text=True, check=False
         )
-        if show:
+        if show and output:
             print(ran.stdout.rstrip(), flush=True)
         if ran.returncode != 0:
             raise DemoFailed(f"{shlex.join(command)} exited {ran.returncode}: {ran.stderr.strip()}")
@@ -70,7 +72,7 @@ def protect(tenant: Tenant) -> None:
         group = "Finance-Apps" if kind == "async" else "Finance-Database"
         tenant.run(
             "--os-cloud", "site-a", "failover-group", "add-vm", "--group", group,
-            "--vm", name, "--tier", str(tier), show=name == "web-1",
+            "--vm", name, "--tier", str(tier), output=name == "web-1",
         )  # fmt: skip
     tenant.run("--os-cloud", "site-a", "failover-group", "list")
 

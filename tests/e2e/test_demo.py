@@ -42,6 +42,9 @@ def test_the_demo_fails_over_both_groups_reports_rto_and_rpo_and_stops_everythin
     assert "Traceback" not in result.stderr + out
     for command in (
         "draas --os-cloud site-a failover-group create --name Finance-Apps",
+        "draas --os-cloud site-a failover-group add-vm --group Finance-Apps --vm web-1",
+        "draas --os-cloud site-a failover-group add-vm --group Finance-Apps --vm app-1",
+        "draas --os-cloud site-a failover-group add-vm --group Finance-Database --vm db-1",
         "draas --os-cloud site-b test-failover --group Finance-Apps --wait",
         "draas --os-cloud site-b cleanup --operation",
         "draas --os-cloud site-b failover --group Finance-Database --mode unplanned --wait",
