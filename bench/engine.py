@@ -14,18 +14,16 @@ issue 18).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bench.failover import postgres_schema
 from common.db import Database
 from common.telemetry import create_tracer_provider
 from services.orchestrator.engine.plan import PREPARE, PREPARE_TIER, VM, Plan, UnitPlan
@@ -95,21 +93,6 @@ def run(url: str, steps: int, per_unit: int, threads: int) -> tuple[int, float]:
         engine.stop()
         database.close()
     return sum(len(u.steps) for u in made.units), elapsed
-
-
-@contextlib.contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A fresh schema on the server for the run, dropped after it."""
-    schema = f"draas_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def show(where: str, steps: int, seconds: float) -> None:

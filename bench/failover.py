@@ -233,7 +233,7 @@ def main() -> None:
             for service in ("metadata", "orchestrator")
         }
         if args.postgres:
-            databases["site-b-orchestrator"] = cleanup.enter_context(_schema(args.postgres))
+            databases["site-b-orchestrator"] = cleanup.enter_context(postgres_schema(args.postgres))
         started = time.monotonic()
         with (
             running_compute(lab, state) as compute,
@@ -287,7 +287,7 @@ def fail_over(sites: dict[str, Site], lab: TwoSiteLab, group: opb.FailoverGroup)
 
 
 @contextmanager
-def _schema(url: str) -> Iterator[str]:
+def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema on that server for the run, dropped after it."""
     schema = f"draas_bench_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(url)

@@ -282,6 +282,21 @@ def remove_vm(app: App, group: str, vm: str) -> None:
     app.show(app.client().delete(_path(group_id, "vms", segment(server_id))), views.group)
 
 
+def group_vm_ids(app: App, group_id: str, vms: tuple[str, ...]) -> list[str]:
+    """The server ids of the group's VMs named (by server id or name).
+
+    :raises CliError: the group has no VM of one of the names.
+    """
+    current = app.client().get(_path(group_id))
+    found = []
+    for vm in vms:
+        server_id = pick_vm(vm, current.get("vms") or [])
+        if server_id is None:
+            raise CliError(f"group {current.get('name')} has no VM with the id or name {vm!r}")
+        found.append(server_id)
+    return found
+
+
 @failover_group.command("split")
 @group_option
 @click.option(
@@ -303,14 +318,7 @@ def split(
     fails over, is reprotected and fails back without the others (run it at the group's
     source site)."""
     group_id, _ = app.find_group(group)
-    current = app.client().get(_path(group_id))
-    server_ids = []
-    for vm in vms:
-        server_id = pick_vm(vm, current.get("vms") or [])
-        if server_id is None:
-            raise CliError(f"group {current.get('name')} has no VM with the id or name {vm!r}")
-        server_ids.append(server_id)
-    body: dict[str, Any] = {"server_ids": server_ids}
+    body: dict[str, Any] = {"server_ids": group_vm_ids(app, group_id, vms)}
     if name:
         body["name"] = name
     if description:

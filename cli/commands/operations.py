@@ -10,12 +10,11 @@ import click
 
 from cli import views
 from cli.client import segment
-from cli.commands.groups import group_option
+from cli.commands.groups import group_option, group_vm_ids
 from cli.context import App, format_option, pass_app
 from cli.errors import CliError, GatewayError, Unreachable
 from cli.params import POSITIVE_SECONDS, SECONDS
 from cli.progress import follow_operation
-from cli.resolve import pick_vm
 
 _OPERATIONS = "/v1/operations"
 
@@ -96,14 +95,7 @@ def test_failover(
     group_id, _ = app.find_group(group)
     body: dict[str, Any] = {}
     if vms:
-        found = app.client().get(f"/v1/failover-groups/{segment(group_id)}")
-        members = found.get("vms") or []
-        body["server_ids"] = []
-        for vm in vms:
-            server_id = pick_vm(vm, members)
-            if server_id is None:
-                raise CliError(f"group {found.get('name')} has no VM with the id or name {vm!r}")
-            body["server_ids"].append(server_id)
+        body["server_ids"] = group_vm_ids(app, group_id, vms)
     if recovery_point:
         body["recovery_point_id"] = recovery_point
     if cleanup_after is not None:

@@ -219,6 +219,14 @@ class Protection:
 
         :raises FailedPrecondition: naming the VM, the volume and why it cannot join.
         """
+        updated = self._join(project_id, group_id, server_id, tier, added_by)
+        self._capture(project_id, [server_id])
+        return updated
+
+    def _join(
+        self, project_id: str, group_id: str, server_id: str, tier: int, added_by: str = ""
+    ) -> Group:
+        """add_vm without the capture."""
         if tier < 1:
             raise InvalidArgument("tier", "must be 1 or more")
         group = self._changeable(project_id, group_id)
@@ -253,12 +261,16 @@ class Protection:
             current.pod_name = placement.pod_name if current.replication_type == SYNC else ""
             return current
 
-        updated = self.records.update(project_id, group_id, record)
-        self._capture(project_id, [server_id])
-        return updated
+        return self.records.update(project_id, group_id, record)
 
     def remove_vm(self, project_id: str, group_id: str, server_id: str) -> Group:
         """:raises NotFound: the VM is not in the group."""
+        updated = self._leave(project_id, group_id, server_id)
+        self._capture(project_id)
+        return updated
+
+    def _leave(self, project_id: str, group_id: str, server_id: str) -> Group:
+        """remove_vm without the capture."""
         group = self._changeable(project_id, group_id)
         vm = group.vm(server_id)
         if vm is None:
@@ -273,9 +285,7 @@ class Protection:
             current.vms = [v for v in current.vms if v.server_id != server_id]
             return current
 
-        updated = self.records.update(project_id, group_id, record)
-        self._capture(project_id)
-        return updated
+        return self.records.update(project_id, group_id, record)
 
     def split(
         self,
@@ -311,18 +321,22 @@ class Protection:
             automation=checks.from_body(group.automation),
             split_from=group.id,
         )
-        for moved, vm in enumerate(chosen):
-            self.remove_vm(project_id, group.id, vm.server_id)
-            try:
-                self.add_vm(project_id, new.id, vm.server_id, vm.tier)
-            except DraasError:
-                if not moved:
-                    self.delete(project_id, new.id)
-                log.warning(
-                    "VM %s could not join %s; it goes back to %s", vm.name, new.name, group.name
-                )
-                self.add_vm(project_id, group.id, vm.server_id, vm.tier)
-                raise
+        try:
+            for moved, vm in enumerate(chosen):
+                self._leave(project_id, group.id, vm.server_id)
+                try:
+                    self._join(project_id, new.id, vm.server_id, vm.tier)
+                except DraasError:
+                    if not moved:
+                        self.delete(project_id, new.id)
+                    log.warning(
+                        "VM %s could not join %s; it goes back to %s", vm.name, new.name, group.name
+                    )
+                    self._join(project_id, group.id, vm.server_id, vm.tier)
+                    raise
+        finally:
+            # Once for every VM moved: their group marks in this site's metadata.
+            self._capture(project_id)
         return self.records.get(project_id, new.id)
 
     def delete(self, project_id: str, group_id: str) -> None:
