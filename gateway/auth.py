@@ -111,16 +111,27 @@ class KeystoneTokens:
             self._cache[key] = (caller, min(now + self._cache_seconds, caller.expires_at))
         return caller
 
-    def _validate(self, token: str) -> Caller:
-        try:
-            response = self._client.get(
+    def _get_validation(self, token: str) -> httpx.Response:
+        def get() -> httpx.Response:
+            return self._client.get(
                 f"{self._url}/auth/tokens",
                 headers={"X-Auth-Token": token, "X-Subject-Token": token},
             )
+
+        try:
+            try:
+                return get()
+            except httpx.RemoteProtocolError:
+                # The kept-alive connection closed as the request went out (see
+                # common.keepalive): a validation is a GET, sent once more on a new connection.
+                return get()
         except httpx.HTTPError as error:
             raise ServiceUnavailable(
                 f"Keystone at {self._url} does not answer ({type(error).__name__})"
             ) from None
+
+    def _validate(self, token: str) -> Caller:
+        response = self._get_validation(token)
         if 400 <= response.status_code < 500:
             raise Unauthenticated("the token is not valid (expired, revoked or unknown)")
         if response.status_code != 200:

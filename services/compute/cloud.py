@@ -26,6 +26,7 @@ from common.errors import (
     ResourceExhausted,
     ServiceUnavailable,
 )
+from common.keepalive import replay_dropped
 from common.logs import mask
 from services.compute.metering import Endpoints, MeteredAdapter
 from services.compute.settings import CloudSettings, ComputeSettings
@@ -96,7 +97,11 @@ class Cloud:
                 )
                 # One pooled connection per concurrent request, not urllib3's ten: beyond ten,
                 # every request opened (and threw away) a connection of its own.
-                pooled = MeteredAdapter(self._endpoints, pool_maxsize=self.settings.max_workers)
+                pooled = MeteredAdapter(
+                    self._endpoints,
+                    pool_maxsize=self.settings.max_workers,
+                    max_retries=replay_dropped(),
+                )
                 for scheme in ("https://", "http://"):
                     made.session.session.mount(scheme, pooled)
                 # Signing in now, not at the first use of a proxy, keeps its errors ours.
