@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -419,62 +429,43 @@ class EngineStore:
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
-        with self.db.transaction() as session:
-            unit, operation = _fenced(session, unit_id, owner)
-            number = 1 + (
-                session.scalar(
-                    select(func.count()).where(
-                        StepAttemptRecord.unit_id == unit_id, StepAttemptRecord.step == step
-                    )
-                )
-                or 0
-            )
-            attempt = StepAttemptRecord(
-                unit_id=unit_id,
-                step=step,
-                attempt=number,
-                state=StepState.RUNNING,
-                owner=owner,
-                started_at=now(),
-            )
-            session.add(attempt)
-            unit.current_step = step
-            session.flush()
-            _event(
-                session,
-                operation.id,
-                f"{step} started" + (f" (attempt {number})" if number > 1 else ""),
-                unit=unit,
-                step=step,
-                step_state=StepState.RUNNING,
-            )
-            return attempt.id, operation.state
+        with self.db.connection() as session:
+            held = _hold(session, unit_id, owner, step)
+            attempt_id, message = _new_attempt(session, unit_id, owner, step)
+            _events(session, held, [(message, step, StepState.RUNNING)])
+            return attempt_id, held.operation_state
 
     def finish_step(
-        self, unit_id: str, owner: str, attempt_id: int, outputs: dict[str, Any]
-    ) -> str:
-        """Records the step's success and its outputs; returns the operation's state.
+        self,
+        unit_id: str,
+        owner: str,
+        attempt_id: int,
+        outputs: dict[str, Any],
+        next_step: str | None = None,
+    ) -> tuple[str, int | None]:
+        """Records the step's success and its outputs and, in the same write, the start of
+        `next_step` while the operation runs; returns the operation's state and the next
+        step's attempt id (None when it was not started).
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
-        with self.db.transaction() as session:
-            unit, operation = _fenced(session, unit_id, owner)
-            attempt = session.get_one(StepAttemptRecord, attempt_id)
-            attempt.state, attempt.outputs, attempt.finished_at = (
-                StepState.SUCCEEDED,
-                outputs,
-                now(),
-            )
-            unit.outputs = {**(unit.outputs or {}), **outputs}
-            _event(
-                session,
-                operation.id,
-                f"{attempt.step} succeeded",
-                unit=unit,
-                step=attempt.step,
-                step_state=StepState.SUCCEEDED,
-            )
-            return operation.state
+        with self.db.connection() as session:
+            held = _hold(session, unit_id, owner, next_step, starting=next_step is not None)
+            if outputs:
+                session.execute(
+                    _SET_OUTPUTS,
+                    {"unit": unit_id, "produced": {**(held.outputs or {}), **outputs}},
+                )
+            step = session.execute(
+                _SUCCEEDED, {"attempt_row": attempt_id, "produced": outputs, "moment": now()}
+            ).scalar_one()
+            happened = [(f"{step} succeeded", step, StepState.SUCCEEDED)]
+            started = None
+            if held.starting is not None:
+                started, message = _new_attempt(session, unit_id, owner, held.starting)
+                happened.append((message, held.starting, StepState.RUNNING))
+            _events(session, held, happened)
+            return held.operation_state, started
 
     def deliver(self, unit_id: str, owner: str, inputs: dict[str, dict[str, Any]]) -> None:
         """Merges inputs into other units of the unit's operation, by unit key.
@@ -594,6 +585,13 @@ class EngineStore:
         )
 
     def _finish_if_done(self, session: Session, operation: OperationRecord) -> OperationEnd | None:
+        # Counted first: loading every unit at each unit's end is quadratic in the operation.
+        if session.scalar(
+            select(func.count()).where(
+                UnitRecord.operation_id == operation.id, UnitRecord.state.not_in(UnitState.DONE)
+            )
+        ):
+            return None
         units = list(
             session.scalars(select(UnitRecord).where(UnitRecord.operation_id == operation.id))
         )
@@ -709,6 +707,144 @@ def _fenced(session: Session, unit_id: str, owner: str) -> tuple[UnitRecord, Ope
         select(UnitRecord).where(UnitRecord.id == unit_id).execution_options(populate_existing=True)
     ).scalar_one()
     return unit, operation
+
+
+_OPERATIONS = cast(Table, OperationRecord.__table__)
+_UNITS = cast(Table, UnitRecord.__table__)
+_ATTEMPTS = cast(Table, StepAttemptRecord.__table__)
+_EVENTS = cast(Table, OperationEventRecord.__table__)
+
+# The statements of every step, made once: building one and its cache key cost more than
+# running it on SQLite.
+_RESERVE_EVENTS = (
+    update(_OPERATIONS)
+    .where(
+        _OPERATIONS.c.id
+        == select(_UNITS.c.operation_id).where(_UNITS.c.id == bindparam("unit")).scalar_subquery()
+    )
+    .values(
+        event_sequence=_OPERATIONS.c.event_sequence
+        + bindparam("reserved")
+        + case((_OPERATIONS.c.state == OperationState.RUNNING, bindparam("if_running")), else_=0)
+    )
+    .returning(_OPERATIONS.c.id, _OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
+)
+_FENCE = (
+    update(_UNITS)
+    .where(_UNITS.c.id == bindparam("unit"), _UNITS.c.owner == bindparam("holder"))
+    .values(
+        updated_at=bindparam("moment"),
+        current_step=func.coalesce(bindparam("step_name", type_=String), _UNITS.c.current_step),
+    )
+    .returning(_UNITS.c.name, _UNITS.c.key, _UNITS.c.server_id, _UNITS.c.outputs)
+)
+_SET_OUTPUTS = (
+    update(_UNITS).where(_UNITS.c.id == bindparam("unit")).values(outputs=bindparam("produced"))
+)
+_SUCCEEDED = (
+    update(_ATTEMPTS)
+    .where(_ATTEMPTS.c.id == bindparam("attempt_row"))
+    .values(
+        state=StepState.SUCCEEDED,
+        outputs=bindparam("produced"),
+        finished_at=bindparam("moment"),
+    )
+    .returning(_ATTEMPTS.c.step)
+)
+_NEW_ATTEMPT = (
+    _ATTEMPTS.insert()
+    .values(
+        unit_id=bindparam("unit"),
+        step=bindparam("step_name"),
+        attempt=select(func.coalesce(func.max(_ATTEMPTS.c.attempt), 0) + 1)
+        .where(_ATTEMPTS.c.unit_id == bindparam("unit"), _ATTEMPTS.c.step == bindparam("step_name"))
+        .scalar_subquery(),
+        state=StepState.RUNNING,
+        owner=bindparam("holder"),
+        started_at=bindparam("moment"),
+    )
+    .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.attempt)
+)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A unit whose claim a write re-asserted, with the event sequences it reserved."""
+
+    operation_id: str
+    operation_state: str
+    # The last of the sequences reserved for this write's events.
+    last_event: int
+    events: int
+    label: str
+    server_id: str | None
+    outputs: dict[str, Any] | None
+    # The step this write starts as well (the operation runs).
+    starting: str | None
+
+
+def _hold(
+    session: Connection, unit_id: str, owner: str, step: str | None = None, starting: bool = False
+) -> _Held:
+    """`_fenced` for the writes of every step, in two statements that load no whole row: locks
+    the operation's row (the same order as every write) reserving an event sequence, then
+    re-asserts the claim, making `step` the unit's current one. With `starting`, `step` starts
+    in this write too if the operation runs: one more sequence (else it is not started).
+
+    :raises LeaseLost: the unit does not exist or is no longer this owner's.
+    """
+    operation = session.execute(
+        _RESERVE_EVENTS, {"unit": unit_id, "reserved": 1, "if_running": int(starting)}
+    ).one_or_none()
+    if operation is None:
+        raise LeaseLost(f"unit {unit_id} does not exist")
+    if starting and operation.state != OperationState.RUNNING:
+        step, starting = None, False
+    unit = session.execute(
+        _FENCE, {"unit": unit_id, "holder": owner, "moment": now(), "step_name": step}
+    ).one_or_none()
+    if unit is None:
+        raise LeaseLost(f"unit {unit_id} is no longer held by {owner}")
+    return _Held(
+        operation.id,
+        operation.state,
+        operation.event_sequence,
+        1 + starting,
+        unit.name or unit.key,
+        unit.server_id,
+        unit.outputs,
+        step if starting else None,
+    )
+
+
+def _new_attempt(session: Connection, unit_id: str, owner: str, step: str) -> tuple[int, str]:
+    """Inserts the next attempt at a step; returns its id and its event's message."""
+    attempt_id, number = session.execute(
+        _NEW_ATTEMPT, {"unit": unit_id, "step_name": step, "holder": owner, "moment": now()}
+    ).one()
+    return attempt_id, f"{step} started" + (f" (attempt {number})" if number > 1 else "")
+
+
+def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str]]) -> None:
+    """Inserts a held unit's events (message, step, step state), in the sequences it reserved."""
+    first = held.last_event - held.events + 1
+    moment = now()
+    session.execute(
+        _EVENTS.insert(),
+        [
+            {
+                "operation_id": held.operation_id,
+                "sequence": first + index,
+                "time": moment,
+                "server_id": held.server_id,
+                "step": step,
+                "operation_state": None,
+                "step_state": state,
+                "message": f"{held.label}: {message}",
+            }
+            for index, (message, step, state) in enumerate(happened)
+        ],
+    )
 
 
 def _event(

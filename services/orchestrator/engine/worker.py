@@ -61,6 +61,26 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class _Slot:
+    """A held slot of a backend API's limit (or of none), released once."""
+
+    def __init__(self, limit: threading.BoundedSemaphore | None) -> None:
+        self._limit = limit
+
+    def release(self) -> None:
+        if self._limit is not None:
+            limit, self._limit = self._limit, None
+            limit.release()
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A step whose start was recorded ahead, holding its backend's slot."""
+
+    slot: _Slot
+    attempt_id: int
+
+
 class Engine:
     """Runs the units of every active operation it can claim, until stopped."""
 
@@ -194,14 +214,15 @@ class Engine:
     def _forward(self, claim: Claim) -> None:
         done = {step.name for step in claim.done}
         outputs = dict(claim.outputs)
-        for name in claim.steps:
-            if name in done:
-                continue
-            if self._stop.is_set():
+        pending = [self.registry[name] for name in claim.steps if name not in done]
+        started: _Started | None = None
+        for index, step in enumerate(pending):
+            # A step whose start is recorded already runs: that is the step a stop waits for.
+            if self._stop.is_set() and started is None:
                 raise Stopping
-            step = self.registry[name]
+            following = pending[index + 1] if index + 1 < len(pending) else None
             ctx = self._context(claim, outputs)
-            error, produced, state = self._execute(claim, step, ctx)
+            error, produced, state, started = self._execute(claim, step, ctx, started, following)
             if error is not None:
                 self._revert(claim, error)
                 return
@@ -212,16 +233,22 @@ class Engine:
         _ended(self.store.finish_unit(claim.unit.id, self.owner, UnitState.SUCCEEDED))
 
     def _execute(
-        self, claim: Claim, step: Step, ctx: StepContext
-    ) -> tuple[str | None, dict[str, Any], str]:
-        """Runs a step, retrying retryable errors; returns (error, outputs, operation state).
-        A database error propagates: like a crash, the lease runs out and a worker resumes."""
+        self,
+        claim: Claim,
+        step: Step,
+        ctx: StepContext,
+        started: _Started | None,
+        following: Step | None,
+    ) -> tuple[str | None, dict[str, Any], str, _Started | None]:
+        """Runs a step, retrying retryable errors; returns (error, outputs, operation state,
+        the following step when its start was recorded with this one's success). A step
+        `started` already holds its backend's slot. A database error propagates: like a crash,
+        the lease runs out and a worker resumes."""
         for attempt in range(1, step.attempts + 1):
-            self._check_owned(claim.unit.id)
             error: DraasError | None = None
-            # Recorded once it holds its backend's slot: its timing is its own work.
-            with self._span(f"step {step.name}"), self._limited(step):
-                attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
+            with self._span(f"step {step.name}"):
+                slot, attempt_id = self._begin(claim, step, started)
+                started = None
                 try:
                     with _metered(step, "execute"):
                         produced = self._patiently(claim, step, lambda: step.execute(ctx))
@@ -234,6 +261,8 @@ class Engine:
                     error = InternalError(
                         f"internal error in step {step.name} ({type(failure).__name__})"
                     )
+                finally:
+                    slot.release()
             if error is not None:
                 self.store.fail_step(claim.unit.id, self.owner, attempt_id, str(error))
                 # A service that stayed away was waited for already: that was the retrying.
@@ -241,11 +270,50 @@ class Engine:
                 if error.retryable and not patient and attempt < step.attempts:
                     time.sleep(self.settings.retry_delay_seconds * attempt)
                     continue
-                return str(error), {}, ""
+                return str(error), {}, "", None
             self._check_owned(claim.unit.id)
-            state = self.store.finish_step(claim.unit.id, self.owner, attempt_id, produced)
-            return None, produced, state
+            state, following_started = self._finish(claim, attempt_id, produced, following)
+            return None, produced, state, following_started
         raise AssertionError("unreachable: the last attempt returns")
+
+    def _begin(self, claim: Claim, step: Step, started: _Started | None) -> tuple[_Slot, int]:
+        """The step's backend slot and attempt: those recorded ahead, or taken and recorded now
+        (once it holds its slot: its timing is its own work)."""
+        slot = started.slot if started is not None else None
+        try:
+            self._check_owned(claim.unit.id)
+            if started is not None:
+                return started.slot, started.attempt_id
+            slot = self._take_slot(step)
+            attempt_id, _ = self.store.start_step(claim.unit.id, self.owner, step.name)
+            return slot, attempt_id
+        except BaseException:
+            if slot is not None:
+                slot.release()
+            raise
+
+    def _finish(
+        self, claim: Claim, attempt_id: int, produced: dict[str, Any], following: Step | None
+    ) -> tuple[str, _Started | None]:
+        """Records a step's success and, in the same write, the start of the following step
+        when its backend has a slot free now (one write per step rather than two)."""
+        slot = None
+        if following is not None and not self._stop.is_set():
+            slot = self._free_slot(following)
+        if following is None or slot is None:
+            state, _ = self.store.finish_step(claim.unit.id, self.owner, attempt_id, produced)
+            return state, None
+        try:
+            state, next_attempt = self.store.finish_step(
+                claim.unit.id, self.owner, attempt_id, produced, following.name
+            )
+        except BaseException:
+            slot.release()
+            raise
+        if next_attempt is None:
+            slot.release()
+            return state, None
+        return state, _Started(slot, next_attempt)
 
     def _revert(self, claim: Claim, error: str | None) -> None:
         """Undoes the unit's steps, newest first (the one that failed, or that a dead worker left
@@ -337,12 +405,25 @@ class Engine:
 
     @contextmanager
     def _limited(self, step: Step) -> Iterator[None]:
+        slot = self._take_slot(step)
+        try:
+            yield
+        finally:
+            slot.release()
+
+    def _take_slot(self, step: Step) -> _Slot:
+        """A slot of the step's backend API, waiting for one; any step on no limited API."""
         limit = self._limits.get(step.resource or "")
-        if limit is None:
-            yield
-            return
-        with limit:
-            yield
+        if limit is not None:
+            limit.acquire()
+        return _Slot(limit)
+
+    def _free_slot(self, step: Step) -> _Slot | None:
+        """A slot of the step's backend API if one is free now."""
+        limit = self._limits.get(step.resource or "")
+        if limit is not None and not limit.acquire(blocking=False):
+            return None
+        return _Slot(limit)
 
     @contextmanager
     def _traced(self, claim: Claim) -> Iterator[None]:
