@@ -12,6 +12,7 @@ import grpc
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from common.db import Database
 from common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
@@ -407,48 +408,44 @@ class Operations:
             operation = session.get(OperationRecord, operation_id)
             if operation is None or project_id not in (None, operation.project_id):
                 raise NotFound(f"project {project_id} has no operation {operation_id} at this site")
-            units = list(
-                session.scalars(
-                    select(UnitRecord)
-                    .where(UnitRecord.operation_id == operation_id)
-                    .order_by(UnitRecord.tier, UnitRecord.name, UnitRecord.key)
-                )
-            )
-            attempts: dict[str, list[StepAttemptRecord]] = {}
-            for attempt in session.scalars(
-                select(StepAttemptRecord)
-                .where(StepAttemptRecord.unit_id.in_([u.id for u in units]))
-                .order_by(StepAttemptRecord.id)
-            ):
-                attempts.setdefault(attempt.unit_id, []).append(attempt)
-            return Snapshot(operation, units, attempts)
+            return _snapshots(session, [operation])[0]
 
     def page(
         self, project_id: str | None, group_id: str, offset: int, size: int
     ) -> tuple[list[Snapshot], bool]:
         """A page of the project's operations (None: every project's), newest first, and
-        whether more follow."""
+        whether more follow; in three queries, whatever the page's size."""
         with self.db.transaction() as session:
-            query = select(OperationRecord.id)
+            query = select(OperationRecord)
             if project_id is not None:
                 query = query.where(OperationRecord.project_id == project_id)
             if group_id:
                 query = query.where(OperationRecord.group_id == group_id)
-            ids = list(
+            found = list(
                 session.scalars(
                     query.order_by(OperationRecord.created_at.desc(), OperationRecord.id)
                     .offset(offset)
                     .limit(size + 1)
                 )
             )
-        return [self.get(project_id, i) for i in ids[:size]], len(ids) > size
+            return _snapshots(session, found[:size]), len(found) > size
 
     def events(
         self, project_id: str, operation_id: str, after: int, limit: int = 500
     ) -> tuple[list[OperationEventRecord], bool]:
-        """Events after a sequence, and whether the operation has ended."""
-        ended = self.get(project_id, operation_id).operation.state not in OperationState.ACTIVE
-        return self.store.events(operation_id, after, limit), ended
+        """Events after a sequence, and whether the operation has ended; reads the operation's
+        state alone (a watcher asks several times a second).
+
+        :raises NotFound: the project has no such operation here."""
+        with self.db.transaction() as session:
+            row = session.execute(
+                select(OperationRecord.project_id, OperationRecord.state).where(
+                    OperationRecord.id == operation_id
+                )
+            ).one_or_none()
+        if row is None or row.project_id != project_id:
+            raise NotFound(f"project {project_id} has no operation {operation_id} at this site")
+        return self.store.events(operation_id, after, limit), row.state not in OperationState.ACTIVE
 
     def holder(self, project_id: str, group_id: str) -> OperationRecord | None:
         """The operation that holds the group here (a failover under way, or a test not yet
@@ -529,3 +526,27 @@ def _chosen_vms(group: Group, server_ids: list[str]) -> list[ProtectedVm]:
     if len(set(server_ids)) < len(server_ids):
         raise InvalidArgument("server_ids", "names a VM more than once")
     return [members[s] for s in server_ids]
+
+
+def _snapshots(session: Session, operations: list[OperationRecord]) -> list[Snapshot]:
+    """The operations with their units and step attempts, in two more queries for them all."""
+    ids = [o.id for o in operations]
+    units: dict[str, list[UnitRecord]] = {i: [] for i in ids}
+    for unit in session.scalars(
+        select(UnitRecord)
+        .where(UnitRecord.operation_id.in_(ids))
+        .order_by(UnitRecord.tier, UnitRecord.name, UnitRecord.key)
+    ):
+        units[unit.operation_id].append(unit)
+    attempts: dict[str, list[StepAttemptRecord]] = {}
+    unit_ids = [u.id for found in units.values() for u in found]
+    for attempt in session.scalars(
+        select(StepAttemptRecord)
+        .where(StepAttemptRecord.unit_id.in_(unit_ids))
+        .order_by(StepAttemptRecord.id)
+    ):
+        attempts.setdefault(attempt.unit_id, []).append(attempt)
+    return [
+        Snapshot(o, units[o.id], {u.id: attempts[u.id] for u in units[o.id] if u.id in attempts})
+        for o in operations
+    ]
