@@ -235,41 +235,41 @@ class EngineStore:
     def claimable(self, limit: int) -> list[str]:
         """Units a worker may claim now, in the order to run them: free or with an expired
         lease, of an active operation, at the tier that operation is working on (the lowest
-        tier not done; the highest while it compensates)."""
-        moment = now()
+        tier not done; the highest while it compensates). One query."""
+        working = (
+            select(
+                UnitRecord.operation_id,
+                func.min(UnitRecord.tier).label("low"),
+                func.max(UnitRecord.tier).label("high"),
+            )
+            .join(OperationRecord, OperationRecord.id == UnitRecord.operation_id)
+            .where(
+                OperationRecord.state.in_(OperationState.ACTIVE),
+                UnitRecord.state.not_in(UnitState.DONE),
+            )
+            .group_by(UnitRecord.operation_id)
+            .subquery()
+        )
+        tier = case(
+            (OperationRecord.state == OperationState.COMPENSATING, working.c.high),
+            else_=working.c.low,
+        )
         with self.db.transaction() as session:
-            free = session.execute(
-                select(UnitRecord.id, UnitRecord.operation_id, UnitRecord.tier)
-                .join(OperationRecord, OperationRecord.id == UnitRecord.operation_id)
-                .where(
-                    OperationRecord.state.in_(OperationState.ACTIVE),
-                    UnitRecord.state.in_(_CLAIMABLE),
-                    (UnitRecord.owner.is_(None)) | (UnitRecord.lease_expires_at < moment),
+            return list(
+                session.scalars(
+                    select(UnitRecord.id)
+                    .join(OperationRecord, OperationRecord.id == UnitRecord.operation_id)
+                    .join(working, working.c.operation_id == UnitRecord.operation_id)
+                    .where(
+                        OperationRecord.state.in_(OperationState.ACTIVE),
+                        UnitRecord.state.in_(_CLAIMABLE),
+                        (UnitRecord.owner.is_(None)) | (UnitRecord.lease_expires_at < now()),
+                        UnitRecord.tier == tier,
+                    )
+                    .order_by(OperationRecord.created_at, UnitRecord.tier, UnitRecord.key)
+                    .limit(limit)
                 )
-                .order_by(OperationRecord.created_at, UnitRecord.tier, UnitRecord.key)
-            ).all()
-            if not free:
-                return []
-            operations = {row.operation_id for row in free}
-            open_units = session.execute(
-                select(
-                    UnitRecord.operation_id,
-                    OperationRecord.state,
-                    func.min(UnitRecord.tier),
-                    func.max(UnitRecord.tier),
-                )
-                .join(OperationRecord, OperationRecord.id == UnitRecord.operation_id)
-                .where(
-                    UnitRecord.operation_id.in_(operations),
-                    UnitRecord.state.not_in(UnitState.DONE),
-                )
-                .group_by(UnitRecord.operation_id, OperationRecord.state)
-            ).all()
-        working = {
-            op: (high if state == OperationState.COMPENSATING else low)
-            for op, state, low, high in open_units
-        }
-        return [row.id for row in free if working.get(row.operation_id) == row.tier][:limit]
+            )
 
     def claim(self, unit_id: str, owner: str, lease_seconds: float) -> Claim | None:
         """Takes the unit if it is still free (or its lease expired); None when another
@@ -363,18 +363,23 @@ class EngineStore:
         with self.db.transaction() as session:
             # Rows a write holds right now are renewed next time: the lease outlasts a few
             # renewals, and waiting here could close a cycle with that write.
-            free = session.scalars(
+            free = (
                 select(UnitRecord.id)
                 .where(UnitRecord.owner == owner, UnitRecord.id.in_(ids))
                 .with_for_update(skip_locked=True)
-            ).all()
-            if free:
-                session.execute(
+                .scalar_subquery()
+            )
+            renewed = set(
+                session.scalars(
                     update(UnitRecord)
                     .where(UnitRecord.id.in_(free))
                     .values(lease_expires_at=now() + timedelta(seconds=lease_seconds))
+                    .returning(UnitRecord.id)
                     .execution_options(synchronize_session=False)
                 )
+            )
+            if renewed == set(ids):
+                return renewed
             return set(
                 session.scalars(
                     select(UnitRecord.id).where(UnitRecord.owner == owner, UnitRecord.id.in_(ids))

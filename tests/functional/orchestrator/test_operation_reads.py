@@ -3,6 +3,7 @@ three queries, and a watcher's poll reads the operation's state and its new even
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,11 +16,13 @@ from tests.functional.orchestrator.conftest import Bench, plan
 
 @contextmanager
 def selects(bench: Bench) -> Iterator[list[str]]:
-    """The SELECT statements run on the bench's database inside the block."""
+    """The SELECT statements this thread runs on the bench's database inside the block (not
+    the engine's, which polls in its own threads)."""
     seen: list[str] = []
+    reader = threading.get_ident()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if threading.get_ident() == reader and statement.lstrip().upper().startswith("SELECT"):
             seen.append(statement)
 
     event.listen(bench.database.engine, "before_cursor_execute", record)
