@@ -66,6 +66,19 @@ def raw_channel(
     )
 
 
+def aio_channel(
+    address: str, tls: ClientTls | None = None, options: list[tuple[str, Any]] | None = None
+) -> grpc.aio.Channel:
+    """`raw_channel` for asyncio: calls made on the running event loop, no thread each.
+
+    :raises ServiceUnavailable: a TLS file cannot be read.
+    """
+    options = [*RECONNECT, *(options or [])]
+    if tls is None:
+        return grpc.aio.insecure_channel(address, options=options)
+    return grpc.aio.secure_channel(address, tls.credentials(), options=[*options, *tls.options()])
+
+
 def check_health(channel: grpc.Channel, service: str = "", timeout: float = 2.0) -> str:
     """The standard health check: SERVING, NOT_SERVING, SERVICE_UNKNOWN or UNKNOWN.
 

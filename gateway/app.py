@@ -20,6 +20,7 @@ from gateway.orchestrator import Orchestrator
 from gateway.routes import audit, groups, monitoring, operations, policies, site, vms
 from gateway.settings import GatewaySettings
 from gateway.tracing import TracingMiddleware
+from gateway.watching import EventHub
 
 
 def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None = None) -> FastAPI:
@@ -40,6 +41,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         trail.open()
         yield
+        await orchestrator.aclose()
         orchestrator.close()
         tokens.close()
         trail.close()
@@ -60,6 +62,7 @@ def create_app(settings: GatewaySettings, tracer_provider: TracerProvider | None
     )
     app.state.tokens = tokens
     app.state.orchestrator = orchestrator
+    app.state.hub = EventHub(orchestrator)
     app.state.audit = trail
     app.state.query_names = {}
     problems.install(app)

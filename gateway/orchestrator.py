@@ -1,10 +1,10 @@
-"""The gateway's one connection to its site's orchestrator: traced unary calls whose errors
-become draas errors, and the operation event stream for server-sent events."""
+"""The gateway's connection to its site's orchestrator: traced unary calls whose errors become
+draas errors, and operation event streams for server-sent events, read on the event loop."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import grpc
@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
 
-from common.grpc_client import mapped_errors, open_channel, raw_channel
+from common.grpc_client import aio_channel, mapped_errors, open_channel
 from common.tls import ClientTls
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from draas.orchestrator.v1 import orchestrator_pb2_grpc
@@ -30,12 +30,12 @@ class Orchestrator:
     ) -> None:
         """With `tls` (GatewaySettings.client_tls()), both channels use mutual TLS."""
         self._timeout = timeout
+        self._address, self._tls = address, tls
         self._channel = open_channel(address, tracer_provider, tls=tls)
         self._stub = orchestrator_pb2_grpc.OrchestratorServiceStub(self._channel)
-        # Event streams are cancelled when their HTTP client goes away, which needs the call
-        # object that the tracing interceptor hides; the trace context is passed on by hand.
-        self._raw_channel = raw_channel(address, tls)
-        self._raw_stub = orchestrator_pb2_grpc.OrchestratorServiceStub(self._raw_channel)
+        # Event streams run on the event loop through an asyncio channel; it is untraced (the
+        # trace context is passed on by hand).
+        self._aio: tuple[asyncio.AbstractEventLoop, grpc.aio.Channel] | None = None
 
     def call(self, method: str, request: Message) -> Any:
         """One unary call.
@@ -45,45 +45,38 @@ class Orchestrator:
         with mapped_errors():
             return getattr(self._stub, method)(request, timeout=self._timeout)
 
-    def watch(self, request: opb.WatchOperationRequest) -> EventStream:
-        """The operation's events as they happen; `cancel()` ends the stream from any thread."""
+    async def events(
+        self, request: opb.WatchOperationRequest
+    ) -> AsyncGenerator[opb.OperationEvent, None]:
+        """The operation's events as they happen, read on the event loop (no thread per
+        stream); the call is cancelled when the iteration stops (its HTTP client went away).
+
+        :raises DraasError: the orchestrator's error as the matching class.
+        """
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
-        call = self._raw_stub.WatchOperation(request, metadata=tuple(carrier.items()))
-        return EventStream(call)
+        stub = orchestrator_pb2_grpc.OrchestratorServiceStub(self._loop_channel())
+        call = stub.WatchOperation(request, metadata=tuple(carrier.items()))
+        try:
+            with mapped_errors():
+                async for event in call:
+                    yield event
+        finally:
+            call.cancel()
+
+    def _loop_channel(self) -> grpc.aio.Channel:
+        # An asyncio channel belongs to the loop it was made in: one per loop (the gateway
+        # runs one; a test client may run several in turn).
+        loop = asyncio.get_running_loop()
+        if self._aio is None or self._aio[0] is not loop:
+            self._aio = (loop, aio_channel(self._address, self._tls))
+        return self._aio[1]
+
+    async def aclose(self) -> None:
+        """Closes the asyncio channel of the running loop, if it has one."""
+        if self._aio is not None and self._aio[0] is asyncio.get_running_loop():
+            await self._aio[1].close()
+        self._aio = None
 
     def close(self) -> None:
         self._channel.close()
-        self._raw_channel.close()
-
-
-class EventStream:
-    """A WatchOperation call: iterate it in one thread, cancel it from another."""
-
-    def __init__(self, call: Any) -> None:
-        self._call = call
-        self._cancelled = threading.Event()
-
-    def __iter__(self) -> Iterator[opb.OperationEvent]:
-        try:
-            yield from self._call
-        except grpc.RpcError:
-            if self._cancelled.is_set():
-                return
-            with mapped_errors():
-                raise
-
-    def cancel(self) -> None:
-        self._cancelled.set()
-        self._call.cancel()
-
-
-def pump(stream: EventStream, put: Callable[[object], None], end: object) -> None:
-    """Hands each event of the stream to `put`, then `end` (or the error that ended it)."""
-    try:
-        for event in stream:
-            put(event)
-    except Exception as error:  # handed over to the request's task
-        put(error)
-        return
-    put(end)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,9 +15,10 @@ from common.errors import DraasError
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from gateway import bodies
 from gateway.access import Reader, Writer
-from gateway.orchestrator import Orchestrator, pump
+from gateway.orchestrator import Orchestrator
 from gateway.routes.common import key_or_new, orchestrator, page, started
 from gateway.views import as_json
+from gateway.watching import EventHub
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
 
@@ -127,57 +127,53 @@ async def events(
     # Unknown operations get a problem response, not an empty stream.
     await asyncio.to_thread(_get, client, project, operation_id)
     since = max(after, int(last_event_id or 0))
-    watch = opb.WatchOperationRequest(
-        project_id=project, operation_id=operation_id, after_sequence=since
-    )
+    hub: EventHub = request.app.state.hub
     return StreamingResponse(
-        _stream(client, watch),
+        _stream(client, hub.events(project, operation_id, since), project, operation_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _stream(client: Orchestrator, watch: opb.WatchOperationRequest) -> AsyncIterator[str]:
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[object] = asyncio.Queue()
-    stream = client.watch(watch)
-
-    def put(item: object) -> None:
-        # The loop is gone once the gateway has shut down; nobody is left to tell.
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(queue.put_nowait, item)
-
-    threading.Thread(
-        target=pump,
-        args=(stream, put, _END),
-        name=f"watch-{watch.operation_id}",
-        daemon=True,
-    ).start()
+async def _stream(
+    client: Orchestrator,
+    events: AsyncGenerator[opb.OperationEvent, None],
+    project_id: str,
+    operation_id: str,
+) -> AsyncIterator[str]:
+    waiting: asyncio.Task[opb.OperationEvent] | None = None
     try:
         while True:
-            try:
-                item = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-            except TimeoutError:
+            if waiting is None:
+                waiting = asyncio.ensure_future(events.__anext__())
+            # Unlike wait_for, wait leaves the read under way when the keep-alive tick comes.
+            done, _ = await asyncio.wait({waiting}, timeout=KEEPALIVE_SECONDS)
+            if not done:
                 yield ": keep-alive\n\n"
                 continue
-            if item is _END:
-                try:
-                    ended = await asyncio.to_thread(
-                        _get, client, watch.project_id, watch.operation_id
-                    )
-                except DraasError as error:
-                    # The stream is under way: the error goes in it, not in a status.
-                    yield _event({"detail": str(error)}, name="error")
-                    return
-                yield _event(as_json(ended), name="end")
+            try:
+                event = waiting.result()
+            except StopAsyncIteration:
+                break
+            except DraasError as error:
+                yield _event({"detail": str(error)}, name="error")
                 return
-            if isinstance(item, Exception):
-                yield _event({"detail": str(item)}, name="error")
-                return
-            assert isinstance(item, opb.OperationEvent)
-            yield _event(as_json(item), sequence=item.sequence)
+            finally:
+                waiting = None
+            yield _event(as_json(event), sequence=event.sequence)
+        try:
+            ended = await asyncio.to_thread(_get, client, project_id, operation_id)
+        except DraasError as error:
+            # The stream is under way: the error goes in it, not in a status.
+            yield _event({"detail": str(error)}, name="error")
+            return
+        yield _event(as_json(ended), name="end")
     finally:
-        stream.cancel()
+        if waiting is not None:
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await waiting
+        await events.aclose()
 
 
 def _get(client: Orchestrator, project_id: str, operation_id: str) -> opb.Operation:

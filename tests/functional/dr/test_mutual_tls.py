@@ -6,6 +6,7 @@ names another site is refused both ways."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import partial
@@ -115,7 +116,7 @@ def test_a_test_failover_runs_over_mutual_tls_on_every_channel(
     )
     assert finished(b, at_b, cleanup.id).state == opb.OPERATION_STATE_SUCCEEDED
 
-    # The gateway's two channels: traced unary calls, and the raw one for event streams.
+    # The gateway's two channels: traced unary calls, and the asyncio one for event streams.
     gateway = Orchestrator(
         address(tls_sites, "site-b", "orchestrator"),
         10.0,
@@ -127,9 +128,15 @@ def test_a_test_failover_runs_over_mutual_tls_on_every_channel(
             "GetOperation", opb.GetOperationRequest(project_id=at_b, operation_id=test.id)
         )
         assert seen.state == opb.OPERATION_STATE_SUCCEEDED
-        events = list(
-            gateway.watch(opb.WatchOperationRequest(project_id=at_b, operation_id=test.id))
-        )
+        watch = opb.WatchOperationRequest(project_id=at_b, operation_id=test.id)
+
+        async def watched() -> list[opb.OperationEvent]:
+            try:
+                return [event async for event in gateway.events(watch)]
+            finally:
+                await gateway.aclose()
+
+        events = asyncio.run(watched())
         assert events and events[-1].operation_id == test.id
     finally:
         gateway.close()
