@@ -93,9 +93,11 @@ class _Feed:
     async def follow(self, after: int) -> AsyncGenerator[opb.OperationEvent, None]:
         self.followers += 1
         try:
-            position = bisect.bisect_right(self.sequences, after)
+            position = 0
             while True:
                 changed = self._changed
+                # Those it has now after `after`, then each as it comes.
+                position = max(position, bisect.bisect_right(self.sequences, after))
                 while position < len(self.events):
                     yield self.events[position]
                     position += 1

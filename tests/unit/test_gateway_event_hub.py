@@ -60,6 +60,8 @@ def test_fifty_clients_of_one_operation_share_one_stream_each_from_its_sequence(
         hub = EventHub(fake)  # type: ignore[arg-type]
         queue = fake.feed("p1", "op1")
         early = [asyncio.create_task(collect(hub, "p1")) for _ in range(50)]
+        # A client resuming from a sequence the stream has not brought yet.
+        ahead = asyncio.create_task(collect(hub, "p1", after=1))
         await settle()
         for sequence in (1, 2, 3):
             queue.put_nowait(event(sequence))
@@ -71,6 +73,7 @@ def test_fifty_clients_of_one_operation_share_one_stream_each_from_its_sequence(
         queue.put_nowait(None)
         assert [await t for t in early] == [[1, 2, 3, 4, 5]] * 50
         assert await late == [3, 4, 5]
+        assert await ahead == [2, 3, 4, 5]
         assert fake.opened == [("p1", "op1", 0)] and fake.closed == 1
         assert hub.streams == 0
 
