@@ -3,8 +3,15 @@
 A worker claims a unit with a conditional UPDATE (free, or its lease expired), which is correct
 on SQLite, PostgreSQL and MariaDB alike; every later write about the unit first re-asserts the
 claim (`UPDATE ... WHERE owner = me`) in the same transaction, so a worker whose lease was taken
-over writes nothing. Writes lock the operation row first, then unit rows, so transactions never
-wait on each other in a cycle; events take their sequence under that lock.
+over writes nothing. Events take their gapless sequence under the operation row's lock.
+
+Writes lock the operation row first, then unit rows; but a step's progress (start_step,
+finish_step), the writes of every step, locks its own unit's row first and the operation's last,
+so that an operation's units wait for each other only while they number their events. The two
+orders close no cycle: a write that locks the operation first waits only for units that no step
+runs (to skip or undo them), or for the unit it claims, which a running step holds only after
+its lease ran out; PostgreSQL then fails one of the two, and either may fail (a claim is tried
+again; a write whose lease was lost was to be refused).
 """
 
 from __future__ import annotations
@@ -435,10 +442,10 @@ class EngineStore:
         :raises LeaseLost: the unit is no longer this owner's.
         """
         with self.db.connection() as session:
-            held = _hold(session, unit_id, owner, step)
+            held = _hold(session, unit_id, owner, step, going_on=False)
             attempt_id, message = _new_attempt(session, unit_id, owner, step)
-            _events(session, held, [(message, step, StepState.RUNNING)])
-            return attempt_id, held.operation_state
+            state = _events(session, held, [(message, step, StepState.RUNNING)])
+            return attempt_id, state
 
     def finish_step(
         self,
@@ -455,7 +462,7 @@ class EngineStore:
         :raises LeaseLost: the unit is no longer this owner's.
         """
         with self.db.connection() as session:
-            held = _hold(session, unit_id, owner, next_step, starting=next_step is not None)
+            held = _hold(session, unit_id, owner, next_step, going_on=next_step is not None)
             if outputs:
                 session.execute(
                     _SET_OUTPUTS,
@@ -466,11 +473,10 @@ class EngineStore:
             ).scalar_one()
             happened = [(f"{step} succeeded", step, StepState.SUCCEEDED)]
             started = None
-            if held.starting is not None:
-                started, message = _new_attempt(session, unit_id, owner, held.starting)
-                happened.append((message, held.starting, StepState.RUNNING))
-            _events(session, held, happened)
-            return held.operation_state, started
+            if next_step and held.operation_state == OperationState.RUNNING:
+                started, message = _new_attempt(session, unit_id, owner, next_step)
+                happened.append((message, next_step, StepState.RUNNING))
+            return _events(session, held, happened), started
 
     def deliver(self, unit_id: str, owner: str, inputs: dict[str, dict[str, Any]]) -> None:
         """Merges inputs into other units of the unit's operation, by unit key.
@@ -721,27 +727,51 @@ _EVENTS = cast(Table, OperationEventRecord.__table__)
 
 # The statements of every step, made once: building one and its cache key cost more than
 # running it on SQLite.
-_RESERVE_EVENTS = (
-    update(_OPERATIONS)
-    .where(
-        _OPERATIONS.c.id
-        == select(_UNITS.c.operation_id).where(_UNITS.c.id == bindparam("unit")).scalar_subquery()
-    )
-    .values(
-        event_sequence=_OPERATIONS.c.event_sequence
-        + bindparam("reserved")
-        + case((_OPERATIONS.c.state == OperationState.RUNNING, bindparam("if_running")), else_=0)
-    )
-    .returning(_OPERATIONS.c.id, _OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
+_ITS_OPERATIONS_STATE = (
+    select(_OPERATIONS.c.state)
+    .where(_OPERATIONS.c.id == _UNITS.c.operation_id)
+    .scalar_subquery()
+    .label("operation_state")
 )
+_FENCED = (
+    _UNITS.c.name,
+    _UNITS.c.key,
+    _UNITS.c.server_id,
+    _UNITS.c.outputs,
+    _UNITS.c.operation_id,
+    _ITS_OPERATIONS_STATE,
+)
+_HOLDER = (_UNITS.c.id == bindparam("unit"), _UNITS.c.owner == bindparam("holder"))
+# Re-asserts the claim; the step named (if any) becomes the unit's current one.
 _FENCE = (
     update(_UNITS)
-    .where(_UNITS.c.id == bindparam("unit"), _UNITS.c.owner == bindparam("holder"))
+    .where(*_HOLDER)
     .values(
         updated_at=bindparam("moment"),
         current_step=func.coalesce(bindparam("step_name", type_=String), _UNITS.c.current_step),
     )
-    .returning(_UNITS.c.name, _UNITS.c.key, _UNITS.c.server_id, _UNITS.c.outputs)
+    .returning(*_FENCED)
+)
+# Re-asserts the claim; the next step becomes the current one if the operation runs.
+_FENCE_AND_GO_ON = (
+    update(_UNITS)
+    .where(*_HOLDER)
+    .values(
+        updated_at=bindparam("moment"),
+        current_step=case(
+            (_ITS_OPERATIONS_STATE == OperationState.RUNNING, bindparam("step_name")),
+            else_=_UNITS.c.current_step,
+        ),
+    )
+    .returning(*_FENCED)
+)
+# Locks the operation's row (as briefly as can be: its writes wait for each other there) and
+# takes the sequences of the write's events.
+_RESERVE_EVENTS = (
+    update(_OPERATIONS)
+    .where(_OPERATIONS.c.id == bindparam("operation"))
+    .values(event_sequence=_OPERATIONS.c.event_sequence + bindparam("reserved"))
+    .returning(_OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
 )
 _SET_OUTPUTS = (
     update(_UNITS).where(_UNITS.c.id == bindparam("unit")).values(outputs=bindparam("produced"))
@@ -774,51 +804,32 @@ _NEW_ATTEMPT = (
 
 @dataclass(frozen=True)
 class _Held:
-    """A unit whose claim a write re-asserted, with the event sequences it reserved."""
+    """A unit whose claim a write re-asserted."""
 
     operation_id: str
+    # Its operation's state as the write began (the row is not locked yet).
     operation_state: str
-    # The last of the sequences reserved for this write's events.
-    last_event: int
-    events: int
     label: str
     server_id: str | None
     outputs: dict[str, Any] | None
-    # The step this write starts as well (the operation runs).
-    starting: str | None
 
 
-def _hold(
-    session: Connection, unit_id: str, owner: str, step: str | None = None, starting: bool = False
-) -> _Held:
-    """`_fenced` for the writes of every step, in two statements that load no whole row: locks
-    the operation's row (the same order as every write) reserving an event sequence, then
-    re-asserts the claim, making `step` the unit's current one. With `starting`, `step` starts
-    in this write too if the operation runs: one more sequence (else it is not started).
+def _hold(session: Connection, unit_id: str, owner: str, step: str | None, going_on: bool) -> _Held:
+    """`_fenced` for the writes of every step, in one statement that loads no whole row:
+    re-asserts the claim and makes `step` the unit's current one (with `going_on`, only if
+    the operation runs). The unit's row first and the operation's last, so that the writes of
+    one operation's units wait for each other only while they number their events.
 
     :raises LeaseLost: the unit does not exist or is no longer this owner's.
     """
-    operation = session.execute(
-        _RESERVE_EVENTS, {"unit": unit_id, "reserved": 1, "if_running": int(starting)}
-    ).one_or_none()
-    if operation is None:
-        raise LeaseLost(f"unit {unit_id} does not exist")
-    if starting and operation.state != OperationState.RUNNING:
-        step, starting = None, False
     unit = session.execute(
-        _FENCE, {"unit": unit_id, "holder": owner, "moment": now(), "step_name": step}
+        _FENCE_AND_GO_ON if going_on else _FENCE,
+        {"unit": unit_id, "holder": owner, "moment": now(), "step_name": step},
     ).one_or_none()
     if unit is None:
-        raise LeaseLost(f"unit {unit_id} is no longer held by {owner}")
+        raise LeaseLost(f"unit {unit_id} is no longer held by {owner} (or does not exist)")
     return _Held(
-        operation.id,
-        operation.state,
-        operation.event_sequence,
-        1 + starting,
-        unit.name or unit.key,
-        unit.server_id,
-        unit.outputs,
-        step if starting else None,
+        unit.operation_id, unit.operation_state, unit.name or unit.key, unit.server_id, unit.outputs
     )
 
 
@@ -830,9 +841,13 @@ def _new_attempt(session: Connection, unit_id: str, owner: str, step: str) -> tu
     return attempt_id, f"{step} started" + (f" (attempt {number})" if number > 1 else "")
 
 
-def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str]]) -> None:
-    """Inserts a held unit's events (message, step, step state), in the sequences it reserved."""
-    first = held.last_event - held.events + 1
+def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str]]) -> str:
+    """Numbers and inserts a held unit's events (message, step, step state), locking its
+    operation's row until the write commits; returns the operation's state then."""
+    state, last = session.execute(
+        _RESERVE_EVENTS, {"operation": held.operation_id, "reserved": len(happened)}
+    ).one()
+    first = last - len(happened) + 1
     moment = now()
     session.execute(
         _EVENTS.insert(),
@@ -844,12 +859,13 @@ def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str
                 "server_id": held.server_id,
                 "step": step,
                 "operation_state": None,
-                "step_state": state,
+                "step_state": step_state,
                 "message": f"{held.label}: {message}",
             }
-            for index, (message, step, state) in enumerate(happened)
+            for index, (message, step, step_state) in enumerate(happened)
         ],
     )
+    return str(state)
 
 
 def _event(

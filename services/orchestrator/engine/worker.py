@@ -310,7 +310,8 @@ class Engine:
         except BaseException:
             slot.release()
             raise
-        if next_attempt is None:
+        if next_attempt is None or state != OperationState.RUNNING:
+            # Aborted as this write went in: the step recorded as started is undone unrun.
             slot.release()
             return state, None
         return state, _Started(slot, next_attempt)
