@@ -27,14 +27,18 @@ from sqlalchemy import (
     CursorResult,
     String,
     Table,
+    Text,
     bindparam,
     case,
     func,
+    null,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from common.db import Database
 from common.errors import AlreadyExists, FailedPrecondition
@@ -773,6 +777,41 @@ _RESERVE_EVENTS = (
     .values(event_sequence=_OPERATIONS.c.event_sequence + bindparam("reserved"))
     .returning(_OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
 )
+
+
+def _numbering(rows: int) -> Insert:
+    """PostgreSQL: `_RESERVE_EVENTS` and the insert of `rows` events in one statement, so that
+    the operation's row stays locked for one round trip and the commit."""
+    reserved = (
+        update(_OPERATIONS)
+        .where(_OPERATIONS.c.id == bindparam("operation"))
+        .values(event_sequence=_OPERATIONS.c.event_sequence + rows)
+        .returning(_OPERATIONS.c.id, _OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
+        .cte("reserved")
+    )
+    each = [
+        select(
+            reserved.c.id,
+            reserved.c.event_sequence - (rows - 1 - index),
+            bindparam("moment", type_=_EVENTS.c.time.type),
+            bindparam("server", type_=String),
+            bindparam(f"step_{index}", type_=String),
+            null(),
+            bindparam(f"step_state_{index}", type_=String),
+            bindparam(f"message_{index}", type_=Text),
+        )
+        for index in range(rows)
+    ]
+    columns = ["operation_id", "sequence", "time", "server_id", "step"]
+    columns += ["operation_state", "step_state", "message"]
+    return (
+        _EVENTS.insert()
+        .from_select(columns, union_all(*each) if rows > 1 else each[0])
+        .returning(select(reserved.c.state).scalar_subquery())
+    )
+
+
+_NUMBERED_EVENTS = {rows: _numbering(rows) for rows in (1, 2)}
 _SET_OUTPUTS = (
     update(_UNITS).where(_UNITS.c.id == bindparam("unit")).values(outputs=bindparam("produced"))
 )
@@ -844,6 +883,17 @@ def _new_attempt(session: Connection, unit_id: str, owner: str, step: str) -> tu
 def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str]]) -> str:
     """Numbers and inserts a held unit's events (message, step, step state), locking its
     operation's row until the write commits; returns the operation's state then."""
+    if session.dialect.name == "postgresql":
+        params: dict[str, Any] = {
+            "operation": held.operation_id,
+            "moment": now(),
+            "server": held.server_id,
+        }
+        for index, (message, step, step_state) in enumerate(happened):
+            params[f"message_{index}"] = f"{held.label}: {message}"
+            params[f"step_{index}"] = step
+            params[f"step_state_{index}"] = step_state
+        return str(session.execute(_NUMBERED_EVENTS[len(happened)], params).scalars().first())
     state, last = session.execute(
         _RESERVE_EVENTS, {"operation": held.operation_id, "reserved": len(happened)}
     ).one()
