@@ -23,22 +23,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from sqlalchemy import (
-    Connection,
     CursorResult,
-    String,
-    Table,
-    Text,
-    bindparam,
     case,
     func,
-    null,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from common.db import Database
 from common.errors import AlreadyExists, FailedPrecondition
@@ -52,6 +44,14 @@ from services.orchestrator.engine.plan import (
     StepState,
     UnitState,
 )
+from services.orchestrator.engine.progress import (
+    SET_OUTPUTS,
+    SUCCEEDED,
+    hold,
+    new_attempt,
+    now,
+    record_events,
+)
 from services.orchestrator.engine.steps import LeaseLost, OperationInfo, UnitInfo, UnitSummary
 from services.orchestrator.models import (
     GroupLockRecord,
@@ -62,10 +62,6 @@ from services.orchestrator.models import (
 )
 
 _CLAIMABLE = (UnitState.PENDING, UnitState.RUNNING, UnitState.REVERTING)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -446,9 +442,9 @@ class EngineStore:
         :raises LeaseLost: the unit is no longer this owner's.
         """
         with self.db.connection() as session:
-            held = _hold(session, unit_id, owner, step, going_on=False)
-            attempt_id, message = _new_attempt(session, unit_id, owner, step)
-            state = _events(session, held, [(message, step, StepState.RUNNING)])
+            held = hold(session, unit_id, owner, step, going_on=False)
+            attempt_id, message = new_attempt(session, unit_id, owner, step)
+            state = record_events(session, held, [(message, step, StepState.RUNNING)])
             return attempt_id, state
 
     def finish_step(
@@ -466,21 +462,21 @@ class EngineStore:
         :raises LeaseLost: the unit is no longer this owner's.
         """
         with self.db.connection() as session:
-            held = _hold(session, unit_id, owner, next_step, going_on=next_step is not None)
+            held = hold(session, unit_id, owner, next_step, going_on=next_step is not None)
             if outputs:
                 session.execute(
-                    _SET_OUTPUTS,
+                    SET_OUTPUTS,
                     {"unit": unit_id, "produced": {**(held.outputs or {}), **outputs}},
                 )
             step = session.execute(
-                _SUCCEEDED, {"attempt_row": attempt_id, "produced": outputs, "moment": now()}
+                SUCCEEDED, {"attempt_row": attempt_id, "produced": outputs, "moment": now()}
             ).scalar_one()
             happened = [(f"{step} succeeded", step, StepState.SUCCEEDED)]
             started = None
             if next_step and held.operation_state == OperationState.RUNNING:
-                started, message = _new_attempt(session, unit_id, owner, next_step)
+                started, message = new_attempt(session, unit_id, owner, next_step)
                 happened.append((message, next_step, StepState.RUNNING))
-            return _events(session, held, happened), started
+            return record_events(session, held, happened), started
 
     def deliver(self, unit_id: str, owner: str, inputs: dict[str, dict[str, Any]]) -> None:
         """Merges inputs into other units of the unit's operation, by unit key.
@@ -722,200 +718,6 @@ def _fenced(session: Session, unit_id: str, owner: str) -> tuple[UnitRecord, Ope
         select(UnitRecord).where(UnitRecord.id == unit_id).execution_options(populate_existing=True)
     ).scalar_one()
     return unit, operation
-
-
-_OPERATIONS = cast(Table, OperationRecord.__table__)
-_UNITS = cast(Table, UnitRecord.__table__)
-_ATTEMPTS = cast(Table, StepAttemptRecord.__table__)
-_EVENTS = cast(Table, OperationEventRecord.__table__)
-
-# The statements of every step, made once: building one and its cache key cost more than
-# running it on SQLite.
-_ITS_OPERATIONS_STATE = (
-    select(_OPERATIONS.c.state)
-    .where(_OPERATIONS.c.id == _UNITS.c.operation_id)
-    .scalar_subquery()
-    .label("operation_state")
-)
-_FENCED = (
-    _UNITS.c.name,
-    _UNITS.c.key,
-    _UNITS.c.server_id,
-    _UNITS.c.outputs,
-    _UNITS.c.operation_id,
-    _ITS_OPERATIONS_STATE,
-)
-_HOLDER = (_UNITS.c.id == bindparam("unit"), _UNITS.c.owner == bindparam("holder"))
-# Re-asserts the claim; the step named (if any) becomes the unit's current one.
-_FENCE = (
-    update(_UNITS)
-    .where(*_HOLDER)
-    .values(
-        updated_at=bindparam("moment"),
-        current_step=func.coalesce(bindparam("step_name", type_=String), _UNITS.c.current_step),
-    )
-    .returning(*_FENCED)
-)
-# Re-asserts the claim; the next step becomes the current one if the operation runs.
-_FENCE_AND_GO_ON = (
-    update(_UNITS)
-    .where(*_HOLDER)
-    .values(
-        updated_at=bindparam("moment"),
-        current_step=case(
-            (_ITS_OPERATIONS_STATE == OperationState.RUNNING, bindparam("step_name")),
-            else_=_UNITS.c.current_step,
-        ),
-    )
-    .returning(*_FENCED)
-)
-# Locks the operation's row (as briefly as can be: its writes wait for each other there) and
-# takes the sequences of the write's events.
-_RESERVE_EVENTS = (
-    update(_OPERATIONS)
-    .where(_OPERATIONS.c.id == bindparam("operation"))
-    .values(event_sequence=_OPERATIONS.c.event_sequence + bindparam("reserved"))
-    .returning(_OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
-)
-
-
-def _numbering(rows: int) -> Insert:
-    """PostgreSQL: `_RESERVE_EVENTS` and the insert of `rows` events in one statement, so that
-    the operation's row stays locked for one round trip and the commit."""
-    reserved = (
-        update(_OPERATIONS)
-        .where(_OPERATIONS.c.id == bindparam("operation"))
-        .values(event_sequence=_OPERATIONS.c.event_sequence + rows)
-        .returning(_OPERATIONS.c.id, _OPERATIONS.c.state, _OPERATIONS.c.event_sequence)
-        .cte("reserved")
-    )
-    each = [
-        select(
-            reserved.c.id,
-            reserved.c.event_sequence - (rows - 1 - index),
-            bindparam("moment", type_=_EVENTS.c.time.type),
-            bindparam("server", type_=String),
-            bindparam(f"step_{index}", type_=String),
-            null(),
-            bindparam(f"step_state_{index}", type_=String),
-            bindparam(f"message_{index}", type_=Text),
-        )
-        for index in range(rows)
-    ]
-    columns = ["operation_id", "sequence", "time", "server_id", "step"]
-    columns += ["operation_state", "step_state", "message"]
-    return (
-        _EVENTS.insert()
-        .from_select(columns, union_all(*each) if rows > 1 else each[0])
-        .returning(select(reserved.c.state).scalar_subquery())
-    )
-
-
-_NUMBERED_EVENTS = {rows: _numbering(rows) for rows in (1, 2)}
-_SET_OUTPUTS = (
-    update(_UNITS).where(_UNITS.c.id == bindparam("unit")).values(outputs=bindparam("produced"))
-)
-_SUCCEEDED = (
-    update(_ATTEMPTS)
-    .where(_ATTEMPTS.c.id == bindparam("attempt_row"))
-    .values(
-        state=StepState.SUCCEEDED,
-        outputs=bindparam("produced"),
-        finished_at=bindparam("moment"),
-    )
-    .returning(_ATTEMPTS.c.step)
-)
-_NEW_ATTEMPT = (
-    _ATTEMPTS.insert()
-    .values(
-        unit_id=bindparam("unit"),
-        step=bindparam("step_name"),
-        attempt=select(func.coalesce(func.max(_ATTEMPTS.c.attempt), 0) + 1)
-        .where(_ATTEMPTS.c.unit_id == bindparam("unit"), _ATTEMPTS.c.step == bindparam("step_name"))
-        .scalar_subquery(),
-        state=StepState.RUNNING,
-        owner=bindparam("holder"),
-        started_at=bindparam("moment"),
-    )
-    .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.attempt)
-)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """A unit whose claim a write re-asserted."""
-
-    operation_id: str
-    # Its operation's state as the write began (the row is not locked yet).
-    operation_state: str
-    label: str
-    server_id: str | None
-    outputs: dict[str, Any] | None
-
-
-def _hold(session: Connection, unit_id: str, owner: str, step: str | None, going_on: bool) -> _Held:
-    """`_fenced` for the writes of every step, in one statement that loads no whole row:
-    re-asserts the claim and makes `step` the unit's current one (with `going_on`, only if
-    the operation runs). The unit's row first and the operation's last, so that the writes of
-    one operation's units wait for each other only while they number their events.
-
-    :raises LeaseLost: the unit does not exist or is no longer this owner's.
-    """
-    unit = session.execute(
-        _FENCE_AND_GO_ON if going_on else _FENCE,
-        {"unit": unit_id, "holder": owner, "moment": now(), "step_name": step},
-    ).one_or_none()
-    if unit is None:
-        raise LeaseLost(f"unit {unit_id} is no longer held by {owner} (or does not exist)")
-    return _Held(
-        unit.operation_id, unit.operation_state, unit.name or unit.key, unit.server_id, unit.outputs
-    )
-
-
-def _new_attempt(session: Connection, unit_id: str, owner: str, step: str) -> tuple[int, str]:
-    """Inserts the next attempt at a step; returns its id and its event's message."""
-    attempt_id, number = session.execute(
-        _NEW_ATTEMPT, {"unit": unit_id, "step_name": step, "holder": owner, "moment": now()}
-    ).one()
-    return attempt_id, f"{step} started" + (f" (attempt {number})" if number > 1 else "")
-
-
-def _events(session: Connection, held: _Held, happened: list[tuple[str, str, str]]) -> str:
-    """Numbers and inserts a held unit's events (message, step, step state), locking its
-    operation's row until the write commits; returns the operation's state then."""
-    if session.dialect.name == "postgresql":
-        params: dict[str, Any] = {
-            "operation": held.operation_id,
-            "moment": now(),
-            "server": held.server_id,
-        }
-        for index, (message, step, step_state) in enumerate(happened):
-            params[f"message_{index}"] = f"{held.label}: {message}"
-            params[f"step_{index}"] = step
-            params[f"step_state_{index}"] = step_state
-        return str(session.execute(_NUMBERED_EVENTS[len(happened)], params).scalars().first())
-    state, last = session.execute(
-        _RESERVE_EVENTS, {"operation": held.operation_id, "reserved": len(happened)}
-    ).one()
-    first = last - len(happened) + 1
-    moment = now()
-    session.execute(
-        _EVENTS.insert(),
-        [
-            {
-                "operation_id": held.operation_id,
-                "sequence": first + index,
-                "time": moment,
-                "server_id": held.server_id,
-                "step": step,
-                "operation_state": None,
-                "step_state": step_state,
-                "message": f"{held.label}: {message}",
-            }
-            for index, (message, step, step_state) in enumerate(happened)
-        ],
-    )
-    return str(state)
 
 
 def _event(
