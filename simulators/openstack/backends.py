@@ -22,6 +22,7 @@ other volume_driver is a backend with no array behind it.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import functools
 import math
 import threading
@@ -126,6 +127,16 @@ class Backend:
         """Releases connections."""
 
 
+def _log_out(client: Any) -> None:
+    """Ends a py-pure-client session now, while the array answers: py-pure-client would when
+    the client is collected or at exit, when the lab's arrays may be gone (its token manager's
+    close_session; it has no public call for it)."""
+    close_session = getattr(getattr(client, "_token_man", None), "close_session", None)
+    if close_session is not None:
+        with contextlib.suppress(Exception):
+            close_session()
+
+
 UNREACHABLE = (PureError, TransportError, OSError)
 
 
@@ -176,6 +187,7 @@ class PureBackend(Backend):
 
     def _connect(self, address: str, token: str) -> Any:
         configuration = Configuration()
+        configuration.retries = 0  # sign-in and logout tried once, as the driver's calls are
         if self.ca_file:
             configuration.ssl_ca_cert = self.ca_file
         try:
@@ -193,6 +205,12 @@ class PureBackend(Backend):
                 f"Unable to reach the FlashArray at {address}: {str(error).splitlines()[0]}"
             ) from None
 
+    def close(self) -> None:
+        """Logs out of the array while it still answers."""
+        with self._lock:
+            client, self._client = self._client, None
+        _log_out(client)
+
     def _array(self) -> Any:
         with self._lock:
             if self._client is None:
@@ -209,7 +227,10 @@ class PureBackend(Backend):
         if self.device is None:
             return
         target = self._connect(self.device.san_ip, self.device.api_token)
-        target_name = _items(target.get_arrays(), "get arrays")[0].name
+        try:
+            target_name = _items(target.get_arrays(), "get arrays")[0].name
+        finally:
+            _log_out(target)
         if self.device.type == "sync":
             _tolerate(client.post_pods(names=[self.pod_name], pod=fa.PodPost()), "already exists")
             _tolerate(

@@ -23,6 +23,7 @@ from pypureclient.exceptions import PureError
 from urllib3.exceptions import HTTPError as TransportError
 
 from common.errors import InvalidArgument
+from common.flasharray_session import log_out
 from common.logs import mask
 from common.metrics import BackendError, record_backend_request
 from services.storage.errors import (
@@ -174,6 +175,9 @@ class ArrayClient:
 
     def _login(self) -> Any:
         configuration = Configuration()
+        # Signing in and out are tried once: the call policy retries what may pass, and a
+        # logout from an array that is down is not worth urllib3's three retries (and warnings).
+        configuration.retries = 0
         if self._settings.ca_file is not None:
             configuration.ssl_ca_cert = str(self._settings.ca_file)
         started = time.perf_counter()
@@ -201,8 +205,11 @@ class ArrayClient:
         return client
 
     def close(self) -> None:
+        """Logs out of the array (while it still answers) and forgets the session."""
         with self._lock:
-            self._client = None
+            client, self._client = self._client, None
+        if client is not None:
+            log_out(client)
 
 
 def _record(operation: str, started: float, error: str | None) -> None:
