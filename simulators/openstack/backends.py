@@ -187,7 +187,8 @@ class PureBackend(Backend):
 
     def _connect(self, address: str, token: str) -> Any:
         configuration = Configuration()
-        configuration.retries = 0  # sign-in and logout tried once, as the driver's calls are
+        # Sign-in and logout tried once, as the driver's calls are.
+        configuration.retries = 0  # type: ignore[assignment]  # typed None, takes an int
         if self.ca_file:
             configuration.ssl_ca_cert = self.ca_file
         try:
