@@ -24,7 +24,6 @@ router = APIRouter(prefix="/v1/operations", tags=["operations"])
 
 # A comment line this often keeps proxies from closing a quiet stream.
 KEEPALIVE_SECONDS = 15.0
-_END = object()
 
 
 @router.get("")
