@@ -131,7 +131,11 @@ def _log_out(client: Any) -> None:
     """Ends a py-pure-client session now, while the array answers: py-pure-client would when
     the client is collected or at exit, when the lab's arrays may be gone (its token manager's
     close_session; it has no public call for it)."""
-    close_session = getattr(getattr(client, "_token_man", None), "close_session", None)
+    manager: Any = getattr(client, "_token_man", None)
+    configuration = getattr(manager, "_configuration", None)
+    if configuration is not None:
+        configuration.retries = 0  # one try: the array may be gone by now
+    close_session = getattr(manager, "close_session", None)
     if close_session is not None:
         with contextlib.suppress(Exception):
             close_session()
@@ -187,8 +191,6 @@ class PureBackend(Backend):
 
     def _connect(self, address: str, token: str) -> Any:
         configuration = Configuration()
-        # Sign-in and logout tried once, as the driver's calls are.
-        configuration.retries = 0  # type: ignore[assignment]  # typed None, takes an int
         if self.ca_file:
             configuration.ssl_ca_cert = self.ca_file
         try:

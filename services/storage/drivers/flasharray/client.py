@@ -175,9 +175,6 @@ class ArrayClient:
 
     def _login(self) -> Any:
         configuration = Configuration()
-        # Signing in and out are tried once: the call policy retries what may pass, and a
-        # logout from an array that is down is not worth urllib3's three retries (and warnings).
-        configuration.retries = 0  # type: ignore[assignment]  # typed None, takes an int
         if self._settings.ca_file is not None:
             configuration.ssl_ca_cert = str(self._settings.ca_file)
         started = time.perf_counter()
