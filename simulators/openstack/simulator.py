@@ -142,6 +142,9 @@ class OpenStackSimulator:
             "region_name": self.config.region,
             "interface": "public",
             "identity_api_version": 3,
+            # A request whose kept-alive connection was closed under it (it happens to this
+            # simulator now and then under load) is sent once more on a new one.
+            "connect_retries": 1,
         }
 
     def write_clouds_yaml(self, path: Path, clouds: dict[str, dict[str, Any]]) -> Path:
