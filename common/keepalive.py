@@ -47,11 +47,3 @@ def replay_dropped() -> Retry:
 def replaying_adapter(**kwargs: Any) -> TCPKeepAliveAdapter:
     """keystoneauth's pooled adapter (what an SDK session mounts) with `replay_dropped`."""
     return TCPKeepAliveAdapter(max_retries=replay_dropped(), **kwargs)
-
-
-def replay_dropped_requests(connection: Any) -> Any:
-    """Mounts `replaying_adapter` on an openstacksdk connection's session; returns it."""
-    adapter = replaying_adapter()
-    for scheme in ("https://", "http://"):
-        connection.session.session.mount(scheme, adapter)
-    return connection

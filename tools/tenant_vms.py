@@ -10,7 +10,6 @@ from typing import Any
 
 import openstack
 
-from common.keepalive import replay_dropped_requests
 from simulators.lab import USER_PASSWORD, TwoSiteLab
 from simulators.openstack.config import CIRROS_IMAGE_ID
 
@@ -28,12 +27,10 @@ class TenantNetwork:
 
 def connect(lab: TwoSiteLab, site: str, tenant: str) -> Any:
     """The tenant's member user, scoped to its project, at a site."""
-    return replay_dropped_requests(
-        openstack.connect(
-            load_yaml_config=False,
-            load_envvars=False,
-            **lab.regions[site].cloud(f"{tenant}-user", USER_PASSWORD, tenant),
-        )
+    return openstack.connect(
+        load_yaml_config=False,
+        load_envvars=False,
+        **lab.regions[site].cloud(f"{tenant}-user", USER_PASSWORD, tenant),
     )
 
 

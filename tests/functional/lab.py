@@ -12,7 +12,6 @@ import pytest
 from pypureclient import flasharray as fa
 from pypureclient.configuration import Configuration
 
-from common.keepalive import replay_dropped_requests
 from draas.compute.v1 import compute_pb2_grpc
 from simulators.lab import TOKENS, USER_PASSWORD, TwoSiteLab
 from tools.stack import running_compute
@@ -30,12 +29,10 @@ def lab() -> Iterator[TwoSiteLab]:
 
 def tenant_connection(lab: TwoSiteLab, site: str, project: str = "tenant1") -> Any:
     region = lab.regions[site]
-    return replay_dropped_requests(
-        openstack.connect(
-            load_yaml_config=False,
-            load_envvars=False,
-            **region.cloud(f"{project}-user", USER_PASSWORD, project),
-        )
+    return openstack.connect(
+        load_yaml_config=False,
+        load_envvars=False,
+        **region.cloud(f"{project}-user", USER_PASSWORD, project),
     )
 
 
