@@ -69,13 +69,6 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
     :raises NotFound: for a named server the project does not have.
     """
     conn = cloud.connection(project_id)
-    servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
-    if server_ids:
-        by_id = {s.id: s for s in servers}
-        missing = [i for i in server_ids if i not in by_id]
-        if missing:
-            raise NotFound(f"project {project_id} has no server {missing[0]}")
-        servers = [by_id[i] for i in server_ids]
     with ThreadPoolExecutor(
         max_workers=cloud.settings.capture_concurrency, thread_name_prefix="capture"
     ) as pool:
@@ -83,6 +76,12 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
         def fan_out(keys: list[K], fetch: Callable[[K], T]) -> list[T]:
             return list(pool.map(in_current_context(fetch), keys))
 
+        if server_ids:
+            # Each named server on its own: listing the project's costs a resource per server
+            # (about 2 ms each), so a VM joining a group of 1,000 would pay for all of them.
+            servers = fan_out(list(server_ids), lambda i: _named_server(cloud, conn, project_id, i))
+        else:
+            servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
         flavors = fan_out(
             sorted({_flavor_name(s) for s in servers}), lambda n: _flavor(cloud, conn, n)
         )
@@ -182,6 +181,24 @@ def server_parts(
     record = records.server(server, devices, [p.id for p in port_records])
     record.flavor_id = flavor_ids.get(_flavor_name(server), "")
     return record, volumes, port_records
+
+
+def _named_server(cloud: Cloud, conn: Conn, project_id: str, server_id: str) -> Any:
+    """The project's server `server_id`. The service user may read other projects' servers by
+    id, so one of another project is answered as one that does not exist.
+
+    :raises NotFound: the project has no such server.
+    """
+    missing = NotFound(f"project {project_id} has no server {server_id}")
+    if not server_id:
+        raise missing
+    try:
+        found = cloud.call(f"get server {server_id}", lambda: conn.compute.get_server(server_id))
+    except NotFound:
+        raise missing from None
+    if attr(found, "project_id", "") != project_id:
+        raise missing
+    return found
 
 
 def _subnets(cloud: Cloud, conn: Conn, network_id: str) -> list[Any]:

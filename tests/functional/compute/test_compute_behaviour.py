@@ -107,6 +107,23 @@ def test_get_server_is_the_captured_record_and_unknown_ones_are_not_found(
     assert missing.details().startswith("get server")
 
 
+def test_a_capture_of_named_servers_takes_only_the_projects_own(compute, lab, source, project_a):
+    web = source.servers["vm-web"].id
+    named = compute["site-a"].CaptureInventory(
+        pb.CaptureInventoryRequest(project_id=project_a, server_ids=[web])
+    )
+    assert [s.name for s in named.servers] == ["vm-web"]
+    # The service user can read every project's servers by id; another tenant cannot.
+    other = lab.regions["site-a"].project_id("tenant2")
+    for project_id, server_id in ((other, web), (project_a, str(uuid.uuid4()))):
+        refused = rpc_error(
+            compute["site-a"].CaptureInventory,
+            pb.CaptureInventoryRequest(project_id=project_id, server_ids=[server_id]),
+        )
+        assert refused.code() == grpc.StatusCode.NOT_FOUND
+        assert refused.details() == f"project {project_id} has no server {server_id}"
+
+
 def test_managing_is_repeatable_and_a_failure_says_why_and_leaves_nothing(compute, lab):
     project_b = lab.regions["site-b"].project_id("tenant1")
     array_client(lab, "array-b").post_volumes(
