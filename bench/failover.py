@@ -3,10 +3,13 @@ bound.
 
     python -m bench.failover [--vms 200] [--api-latency 0.05] [--boot-seconds 5]
                              [--limit nova=40 --limit cinder=40 ...] [--postgres URL]
+                             [--in-process]
 
 Site A runs N VMs (one async volume each) in one failover group; site B's OpenStack APIs answer
-after --api-latency seconds and its servers take --boot-seconds to boot. Every service runs in
-this process on the two-site stack (site B's orchestrator on SQLite, or on --postgres).
+after --api-latency seconds and its servers take --boot-seconds to boot. The simulated sites run
+in the bench's process and every draas service of each site in its own, as deployed (with
+--in-process, in the bench's process too); databases on SQLite (site B's orchestrator on
+--postgres, given one).
 
 RTO is the report's: request to last VM verified. The bound is what no scheduler could beat
 with these concurrency limits: the group's own steps (one after the other), then the longer of
@@ -41,9 +44,12 @@ from services.orchestrator.settings import DEFAULT_LIMITS
 from simulators.lab import USER_PASSWORD, TwoSiteLab
 from simulators.openstack.config import CIRROS_IMAGE_ID
 from tools import tenant_vms
-from tools.stack import Site, running_compute, running_sites
+from tools.process_sites import running_process_sites
+from tools.stack import SiteStubs, running_compute, running_sites
 
 TENANT = "bench"
+# AddVm calls under way at once while the bench sets up.
+ADDING = 4
 IMAGE = CIRROS_IMAGE_ID
 # The backend API each VM step loads (services/orchestrator/steps/vm.py).
 STEP_RESOURCES = {
@@ -108,7 +114,7 @@ def make_vms(lab: TwoSiteLab, count: int) -> list[Any]:
     return [setup.compute.wait_for_server(s, interval=0.1, wait=300) for s in made]
 
 
-def protect(sites: dict[str, Site], lab: TwoSiteLab, vms: list[Any]) -> opb.FailoverGroup:
+def protect(sites: dict[str, SiteStubs], lab: TwoSiteLab, vms: list[Any]) -> opb.FailoverGroup:
     a, b = sites["site-a"].orchestrator, sites["site-b"].orchestrator
     at_a, at_b = lab.regions["site-a"].project_id(TENANT), lab.regions["site-b"].project_id(TENANT)
     group = a.CreateFailoverGroup(
@@ -121,13 +127,21 @@ def protect(sites: dict[str, Site], lab: TwoSiteLab, vms: list[Any]) -> opb.Fail
             target_token=tenant_vms.token(lab, "site-b", TENANT),
         )
     )
-    added = time.time()
-    for vm in vms:
-        # Adding a VM replicates at once: the point of the last one holds them all.
-        added = time.time()
-        group = a.AddVm(
+
+    def add(vm: Any) -> opb.FailoverGroup:
+        return a.AddVm(
             opb.AddVmRequest(project_id=at_a, group_id=group.id, server_id=vm.id, tier=1)
         )
+
+    # The first VM makes the protection group, so it goes alone; the others join in parallel
+    # but the last, which goes alone too: adding a VM replicates at once, so the point of the
+    # last one, taken after every other VM had joined, holds them all.
+    if len(vms) > 1:
+        add(vms[0])
+        with ThreadPoolExecutor(max_workers=ADDING) as pool:
+            list(pool.map(add, vms[1:-1]))
+    added = time.time()
+    group = add(vms[-1])
     request = mpb.GetRecoveryBundleRequest(project_id=at_a, group_id=group.id)
     _wait(
         lambda: (
@@ -214,6 +228,11 @@ def main() -> None:
         "--workers", type=int, default=0, help="orchestrator worker threads (0: one per VM)"
     )
     parser.add_argument("--postgres", help="site B orchestrator's database server URL")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="every draas service in the bench's process (default: each its own process)",
+    )
     args = parser.parse_args()
     workers = args.workers or args.vms
     logging.basicConfig(level=logging.ERROR)
@@ -235,18 +254,12 @@ def main() -> None:
         if args.postgres:
             databases["site-b-orchestrator"] = cleanup.enter_context(postgres_schema(args.postgres))
         started = time.monotonic()
-        with (
-            running_compute(lab, state) as compute,
-            running_sites(
-                lab,
-                compute,
-                state,
-                databases,
-                worker_threads=workers,
-                limits=limits,
-                boot_timeout_seconds=600.0,
-            ) as sites,
-        ):
+        orchestrators = {
+            "worker_threads": workers,
+            "limits": limits,
+            "boot_timeout_seconds": 600.0,
+        }
+        with running_draas(lab, state, databases, args.in_process, orchestrators) as sites:
             made = time.monotonic()
             vms = make_vms(lab, args.vms)
             protecting = time.monotonic()
@@ -264,7 +277,7 @@ def main() -> None:
             f"failover      {len([v for v in report.vms if v.recovered])}/{args.vms} VMs "
             f"recovered, API latency {args.api_latency} s, boot {args.boot_seconds} s, "
             f"limits {', '.join(f'{r}={limits[r]}' for r in sorted(STEP_RESOURCES.values()))}, "
-            f"{workers} worker threads"
+            f"{workers} worker threads, draas {'in the bench' if args.in_process else 'processes'}"
         )
         print(f"group steps   {result['prepare']:.2f} s (recovery of every volume, networks)")
         print(f"slowest VM    {result['slowest_chain']:.2f} s from manage to verified")
@@ -275,7 +288,28 @@ def main() -> None:
         print(f"ratio         {result['rto'] / result['bound']:.3f} (target < 1.10)")
 
 
-def fail_over(sites: dict[str, Site], lab: TwoSiteLab, group: opb.FailoverGroup) -> opb.Report:
+@contextmanager
+def running_draas(
+    lab: TwoSiteLab,
+    state: Path,
+    databases: dict[str, str],
+    in_process: bool,
+    orchestrators: dict[str, Any],
+) -> Iterator[dict[str, SiteStubs]]:
+    """Both sites' draas services: each its own process, as deployed (the simulated sites stay
+    in the bench's process), or all in the bench's process."""
+    if not in_process:
+        with running_process_sites(lab, state, databases, **orchestrators) as sites:
+            yield dict(sites)
+        return
+    with (
+        running_compute(lab, state) as compute,
+        running_sites(lab, compute, state, databases, **orchestrators) as in_bench,
+    ):
+        yield dict(in_bench)
+
+
+def fail_over(sites: dict[str, SiteStubs], lab: TwoSiteLab, group: opb.FailoverGroup) -> opb.Report:
     b, at_b = sites["site-b"].orchestrator, lab.regions["site-b"].project_id(TENANT)
     started = b.StartFailover(
         opb.StartFailoverRequest(
