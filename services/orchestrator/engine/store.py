@@ -454,10 +454,12 @@ class EngineStore:
         attempt_id: int,
         outputs: dict[str, Any],
         next_step: str | None = None,
+        ended_at: datetime | None = None,
     ) -> tuple[str, int | None]:
         """Records the step's success and its outputs and, in the same write, the start of
         `next_step` while the operation runs; returns the operation's state and the next
-        step's attempt id (None when it was not started).
+        step's attempt id (None when it was not started). `ended_at`: when the step's own work
+        ended (default now): its timing leaves out the wait for this write.
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
@@ -469,7 +471,8 @@ class EngineStore:
                     {"unit": unit_id, "produced": {**(held.outputs or {}), **outputs}},
                 )
             step = session.execute(
-                SUCCEEDED, {"attempt_row": attempt_id, "produced": outputs, "moment": now()}
+                SUCCEEDED,
+                {"attempt_row": attempt_id, "produced": outputs, "moment": ended_at or now()},
             ).scalar_one()
             happened = [(f"{step} succeeded", step, StepState.SUCCEEDED)]
             started = None

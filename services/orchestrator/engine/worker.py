@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
@@ -30,6 +31,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from common.errors import DraasError, InternalError, ServiceUnreachable
 from common.metrics import OPERATION_DURATION, OPERATION_RTO, OPERATIONS, STEP_DURATION
 from services.orchestrator.engine.plan import OperationState, UnitState
+from services.orchestrator.engine.progress import now
 from services.orchestrator.engine.steps import LeaseLost, Registry, Step, StepContext
 from services.orchestrator.engine.store import Claim, EngineStore, OperationEnd
 
@@ -252,6 +254,7 @@ class Engine:
                 try:
                     with _metered(step, "execute"):
                         produced = self._patiently(claim, step, lambda: step.execute(ctx))
+                    ended_at = now()
                 except (LeaseLost, Stopping):
                     raise
                 except DraasError as failure:
@@ -272,7 +275,9 @@ class Engine:
                     continue
                 return str(error), {}, "", None
             self._check_owned(claim.unit.id)
-            state, following_started = self._finish(claim, attempt_id, produced, following)
+            state, following_started = self._finish(
+                claim, attempt_id, produced, following, ended_at
+            )
             return None, produced, state, following_started
         raise AssertionError("unreachable: the last attempt returns")
 
@@ -293,19 +298,27 @@ class Engine:
             raise
 
     def _finish(
-        self, claim: Claim, attempt_id: int, produced: dict[str, Any], following: Step | None
+        self,
+        claim: Claim,
+        attempt_id: int,
+        produced: dict[str, Any],
+        following: Step | None,
+        ended_at: datetime,
     ) -> tuple[str, _Started | None]:
-        """Records a step's success and, in the same write, the start of the following step
-        when its backend has a slot free now (one write per step rather than two)."""
+        """Records a step's success (it ended at `ended_at`) and, in the same write, the start
+        of the following step when its backend has a slot free now (one write per step rather
+        than two)."""
         slot = None
         if following is not None and not self._stop.is_set():
             slot = self._free_slot(following)
         if following is None or slot is None:
-            state, _ = self.store.finish_step(claim.unit.id, self.owner, attempt_id, produced)
+            state, _ = self.store.finish_step(
+                claim.unit.id, self.owner, attempt_id, produced, ended_at=ended_at
+            )
             return state, None
         try:
             state, next_attempt = self.store.finish_step(
-                claim.unit.id, self.owner, attempt_id, produced, following.name
+                claim.unit.id, self.owner, attempt_id, produced, following.name, ended_at
             )
         except BaseException:
             slot.release()

@@ -3,7 +3,10 @@ compensation, retries, idempotency, leases taken over, two engines on one operat
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from sqlalchemy import select
 
 from common.errors import AlreadyExists, FailedPrecondition
 from services.orchestrator.engine.plan import FINISH, PREPARE, OperationState, StepState
@@ -155,6 +158,24 @@ def test_retryable_errors_are_retried_and_each_attempt_is_recorded(bench: Bench)
         (2, StepState.FAILED, "boot backend busy"),
         (3, StepState.SUCCEEDED, None),
     ]
+
+
+def test_a_steps_time_ends_with_its_work_not_with_the_write_that_records_it(bench: Bench):
+    bench.engine()
+    operation_id, _ = bench.store.create(plan({"web-1": 1}, {"web-1": {"sleep": 0.3}}), "k")
+    wait_until(lambda: ("web-1", "manage") in bench.journal.executed("manage"))
+    # The unit's row held (on SQLite, the file) past the step's end: its success waits.
+    with bench.database.transaction() as session:
+        session.execute(select(UnitRecord).filter_by(key="web-1").with_for_update()).all()
+        time.sleep(0.8)
+        released = time.monotonic()
+    assert bench.wait(operation_id).state == OperationState.SUCCEEDED
+    started, ended = bench.journal.times[("web-1", "manage")]
+    assert released - ended > 0.4, "the write waited"
+    with bench.database.transaction() as session:
+        attempt = session.query(StepAttemptRecord).filter_by(step="manage").one()
+        recorded = (attempt.finished_at - attempt.started_at).total_seconds()
+    assert ended - started <= recorded < ended - started + 0.3
 
 
 def _attempts(bench: Bench, step: str) -> list[tuple[int, str, str | None]]:
