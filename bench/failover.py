@@ -155,13 +155,15 @@ def protect(sites: dict[str, SiteStubs], lab: TwoSiteLab, vms: list[Any]) -> opb
             == len(vms)
         )
     )
-    points = opb.ListRecoveryPointsRequest(project_id=at_b, group_id=group.id)
-    _wait(
-        lambda: any(
-            p.completed_at.seconds and p.created_at.ToMicroseconds() / 1e6 >= added
-            for p in b.ListRecoveryPoints(points).recovery_points
+    health = opb.GetReplicationHealthRequest(project_id=at_b, group_id=group.id)
+
+    def replicated() -> bool:
+        newest = b.GetReplicationHealth(health).newest_recovery_point
+        return (
+            bool(newest.completed_at.seconds) and newest.created_at.ToMicroseconds() / 1e6 >= added
         )
-    )
+
+    _wait(replicated)
     return group
 
 
