@@ -3,10 +3,12 @@ engine's bookkeeping (claims, leases, attempts, outputs, events, the operation's
 
     python -m bench.engine [--steps 10000] [--steps-per-unit 10] [--threads 32]
                            [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                           [--engines 1]
 
 One operation of --steps no-op steps: a prepare unit, then VM units of --steps-per-unit steps
 each in one tier, run by one engine (one process, --threads workers) to its end; on a SQLite
-file, and on a fresh schema of the PostgreSQL server unless --no-postgres. Prints, for each,
+file, and on a fresh schema of the PostgreSQL server unless --no-postgres, there by --engines
+engine processes sharing the operation as orchestrators of one site would. Prints, for each,
 the wall time, the steps per second and the milliseconds per step against the bound (2 ms,
 issue 18).
 """
@@ -14,6 +16,7 @@ issue 18).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
 import time
 import uuid
@@ -64,24 +67,56 @@ def plan(steps: int, per_unit: int) -> tuple[Plan, list[str]]:
     return Plan("test_failover", "bench", f"g-{uuid.uuid4().hex[:8]}", {}, units), names
 
 
-def run(url: str, steps: int, per_unit: int, threads: int) -> tuple[int, float]:
-    """Steps run and seconds from the operation's creation to its end."""
-    database = Database(url)
-    MIGRATIONS.upgrade(database.engine)
-    made, names = plan(steps, per_unit)
-    registry = Registry(NoOp(n) for n in names)
-    store = EngineStore(database, Release())
-    engine = Engine(
-        store,
+def _engine(database: Database, per_unit: int, threads: int, owner: str) -> Engine:
+    registry = Registry(NoOp(f"s{i}") for i in range(per_unit))
+    return Engine(
+        EngineStore(database, Release()),
         registry,
         EngineSettings(worker_threads=threads, poll_seconds=0.05),
         create_tracer_provider("orchestrator", "bench"),
-        owner="bench",
+        owner=owner,
     )
+
+
+def _another_engine(
+    url: str, per_unit: int, threads: int, owner: str, ready: Any, done: Any
+) -> None:
+    """One more engine process on the same database, until `done`."""
+    database = Database(url)
+    engine = _engine(database, per_unit, threads, owner)
+    engine.start()
+    ready.set()
+    done.wait()
+    engine.stop()
+    database.close()
+
+
+def run(url: str, steps: int, per_unit: int, threads: int, engines: int) -> tuple[int, float]:
+    """Steps run and seconds from the operation's creation to its end, by `engines` engine
+    processes (this one and the others, each of `threads` workers) sharing the database."""
+    database = Database(url)
+    MIGRATIONS.upgrade(database.engine)
+    made, _ = plan(steps, per_unit)
+    store = EngineStore(database, Release())
+    engine = _engine(database, per_unit, threads, "bench-0")
+    spawning = multiprocessing.get_context("spawn")
+    done = spawning.Event()
+    others = []
+    for index in range(1, engines):
+        ready = spawning.Event()
+        process = spawning.Process(
+            target=_another_engine,
+            args=(url, per_unit, threads, f"bench-{index}", ready, done),
+        )
+        process.start()
+        others.append((process, ready))
     try:
+        for process, ready in others:
+            if not ready.wait(60):
+                raise SystemExit(f"engine process {process.pid} did not start")
+        engine.start()
         started = time.perf_counter()
         operation_id, _ = store.create(made, "bench-key", "", None)
-        engine.start()
         engine.wake()
         while True:
             with database.transaction() as session:
@@ -90,7 +125,10 @@ def run(url: str, steps: int, per_unit: int, threads: int) -> tuple[int, float]:
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
     finally:
+        done.set()
         engine.stop()
+        for process, _ in others:
+            process.join(60)
         database.close()
     return sum(len(u.steps) for u in made.units), elapsed
 
@@ -113,16 +151,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10000)
     parser.add_argument("--steps-per-unit", type=int, default=10)
     parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument(
+        "--engines", type=int, default=1, help="engine processes sharing PostgreSQL's operation"
+    )
     parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    print(f"the engine's bookkeeping, no-op steps, one engine of {args.threads} threads:")
+    print(f"the engine's bookkeeping, no-op steps, engines of {args.threads} threads:")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'engine.sqlite3'}"
-        show("SQLite", *run(url, args.steps, args.steps_per_unit, args.threads))
+        show("SQLite", *run(url, args.steps, args.steps_per_unit, args.threads, 1))
     if not args.no_postgres:
         with postgres_schema(args.postgres) as url:
-            show("PostgreSQL", *run(url, args.steps, args.steps_per_unit, args.threads))
+            where = "PostgreSQL" + (f", {args.engines} engines" if args.engines > 1 else "")
+            show(where, *run(url, args.steps, args.steps_per_unit, args.threads, args.engines))
 
 
 if __name__ == "__main__":
