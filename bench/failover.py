@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import openstack
 import sqlalchemy as sa
 from google.protobuf.duration_pb2 import Duration
 
@@ -43,7 +42,7 @@ from draas.common.v1 import types_pb2
 from draas.metadata.v1 import metadata_pb2 as mpb
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
 from services.orchestrator.settings import DEFAULT_LIMITS
-from simulators.lab import USER_PASSWORD, TwoSiteLab
+from simulators.lab import TwoSiteLab
 from simulators.openstack.config import CIRROS_IMAGE_ID
 from tools import tenant_vms
 from tools.process_sites import running_process_sites
@@ -68,14 +67,6 @@ TERMINAL = {
 }
 
 
-def connect(lab: TwoSiteLab, site: str) -> Any:
-    return openstack.connect(
-        load_yaml_config=False,
-        load_envvars=False,
-        **lab.regions[site].cloud(f"{TENANT}-user", USER_PASSWORD, TENANT),
-    )
-
-
 def make_vms(lab: TwoSiteLab, count: int) -> list[Any]:
     """`count` running VMs at site A, made eight at a time (quotas raised at both sites)."""
     room = {"instances": count + 10, "cores": 4 * count + 10, "ram": 8192 * count + 10}
@@ -84,14 +75,14 @@ def make_vms(lab: TwoSiteLab, count: int) -> list[Any]:
         project = lab.regions[site].project_id(TENANT)
         url = f"{lab.regions[site].control_url}/_sim/quotas/{project}"
         httpx.put(url, json=room).raise_for_status()
-    setup = connect(lab, "site-a")
+    setup = tenant_vms.connect(lab, "site-a", TENANT)
     network = setup.network.create_network(name="bench-net")
     setup.network.create_subnet(
         network_id=network.id, cidr="10.50.0.0/16", ip_version=4, name="bench-subnet"
     )
 
     def make(index: int) -> Any:
-        conn = connect(lab, "site-a")
+        conn = tenant_vms.connect(lab, "site-a", TENANT)
         volume = conn.block_storage.create_volume(
             size=1, volume_type=f"{TENANT}-async", image_id=IMAGE, name=f"bench-{index}-disk0"
         )
