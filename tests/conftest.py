@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +26,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Save the browser tests' screenshots under this directory (one folder per test) "
         "instead of under each test's tmp_path.",
     )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # The browser tests' screenshot folders (tests/browser/conftest.py `screens`), from the
+    # tests' reports: here, not there, because the main process of pytest-xdist loads only
+    # this conftest and sees the workers' tests only through their reports.
+    directories = sorted(
+        {
+            value
+            for reports in terminalreporter.stats.values()
+            for report in reports
+            for name, value in getattr(report, "user_properties", ())
+            if name == "screenshots"
+        }
+    )
+    if directories:
+        terminalreporter.write_sep("-", "browser screenshots")
+        for directory in directories:
+            terminalreporter.write_line(directory)
 
 
 @pytest.fixture(autouse=True)

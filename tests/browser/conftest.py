@@ -9,10 +9,12 @@ test's own output directory: `--screenshots DIR` (DIR/<test name>/) or the test'
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from tools.process_sites import ProcessSite, running_process_sites
 from tools.stack import SITES
 
 CHROMIUM = "/usr/bin/chromium"
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "draas-chromium-install.lock"
 TENANT, OTHER = "finance", "retail"
 # The tenant's VMs at site A: name -> (volume type kind, volumes). `legacy-1` sits on a volume
 # type that is not replicated, so no group may take it.
@@ -48,14 +51,6 @@ MONITOR_SECONDS = 2.0
 TIMEOUT_MS = 15_000
 # How long a screenshot waits for a table's rows that are filled in after the page loads.
 ROWS_SECONDS = 3.0
-SCREENSHOT_DIRS: list[Path] = []
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if SCREENSHOT_DIRS:
-        terminalreporter.write_sep("-", "browser screenshots")
-        for directory in SCREENSHOT_DIRS:
-            terminalreporter.write_line(str(directory))
 
 
 def install_chromium() -> str | None:
@@ -81,13 +76,15 @@ def install_chromium() -> str | None:
 def chromium() -> str:
     """The path of Debian's Chromium, installed by apt-get when it is missing. Without it the
     browser tests are skipped, saying why (under CI, they fail)."""
-    if not Path(CHROMIUM).exists():
-        why = install_chromium()
-        if why is not None:
-            message = f"{CHROMIUM} is missing and `apt-get install -y chromium` failed:\n{why}"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+    # Test workers (pytest-xdist) may reach here at once: one installs, the others wait for it.
+    with open(INSTALL_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        why = None if Path(CHROMIUM).exists() else install_chromium()
+    if why is not None:
+        message = f"{CHROMIUM} is missing and `apt-get install -y chromium` failed:\n{why}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return CHROMIUM
 
 
@@ -255,7 +252,7 @@ def screens(request: pytest.FixtureRequest, tmp_path: Path) -> Screens:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
     directory = Path(option).resolve() / name if option else tmp_path / "screenshots"
     shutil.rmtree(directory, ignore_errors=True)  # an earlier run's, under --screenshots
-    SCREENSHOT_DIRS.append(directory)
+    request.node.user_properties.append(("screenshots", str(directory)))
     return Screens(directory)
 
 
