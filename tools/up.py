@@ -70,7 +70,8 @@ def main() -> int:
                 + ", ".join(environment.vms)
                 + " at site-a, writing to their volumes."
             )
-            draas = shlex.quote(draas_command())
+            draas = shlex.quote(installed_command("draas"))
+            openstack = shlex.quote(installed_command("openstack"))
             print("\nFor the draas command (clouds site-a and site-b, the tenant at each site):")
             print(f"  export OS_CLIENT_CONFIG_FILE={shlex.quote(str(environment.clouds_yaml))}")
             print(f"  {draas} --os-cloud site-a failover-group create --name Finance-Apps \\")
@@ -84,6 +85,8 @@ def main() -> int:
                 "(--target-cloud: the tenant's token of site-b proves its project there, which "
                 "links it to its project at site-a; needed once.)"
             )
+            print("The same commands through the openstack command:")
+            print(f"  {openstack} --os-cloud site-a dr failover-group list")
             print("\nCtrl-C stops everything.", flush=True)
             stop.wait()
             print("stopping everything")
@@ -93,13 +96,13 @@ def main() -> int:
     return 0
 
 
-def draas_command() -> str:
-    """The draas command as a user can run it: the entry point installed next to this Python
-    (make's .venv/bin/draas, which is not on PATH), else whatever `draas` PATH finds."""
-    installed = Path(sys.executable).with_name("draas")
+def installed_command(name: str) -> str:
+    """A command (draas, openstack) as a user can run it: the entry point installed next to
+    this Python (make's .venv/bin, which is not on PATH), else whatever PATH finds."""
+    installed = Path(sys.executable).with_name(name)
     if installed.exists():
         return str(installed)
-    return shutil.which("draas") or "draas"
+    return shutil.which(name) or name
 
 
 if __name__ == "__main__":

@@ -271,3 +271,78 @@ def test_refusals_are_one_clear_line_with_their_exit_code(draas, sites):
     )
     assert refused.startswith("draas: 404") and unknown in refused
     assert "no failover group" in draas.error("site-b", "failover-group", "show", "No-Such-Group")
+
+
+OPENSTACK = str(Path(sys.executable).with_name("openstack"))
+
+
+def draas_leaves(command: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Every runnable draas command, as words."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        yield " ".join(path)
+        return
+    for name, sub in subcommands.items():
+        yield from draas_leaves(sub, (*path, name))
+
+
+def test_the_openstack_command_runs_every_draas_command_as_openstack_dr(
+    lab, clouds_yaml, draas, sites
+):
+    from cli.main import cli  # noqa: PLC0415
+
+    env = cli_environment(clouds_yaml)
+
+    def openstack(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        ran = subprocess.run(
+            [OPENSTACK, *args], env=env, capture_output=True, text=True, timeout=240, check=False
+        )
+        assert ran.returncode == code, f"{args} exited {ran.returncode}:\n{ran.stderr}"
+        assert "Traceback" not in ran.stderr, ran.stderr
+        return ran
+
+    registered = json.loads(
+        openstack("command", "list", "--group", "openstack.dr.v1", "-f", "json").stdout
+    )
+    assert sorted(registered[0]["Commands"]) == sorted(f"dr {c}" for c in draas_leaves(cli))
+    conn = tenant_vms.connect(lab, "site-a", TENANT)
+    network = tenant_vms.make_network(conn, "10.61.0.0/24", "osc")
+    tenant_vms.make_vm(conn, network, f"{TENANT}-async", 1, "osc-db")
+
+    # The group made, a VM added by its name (looked up in Nova through the openstack
+    # command's own cloud), shown as draas shows it.
+    made = json.loads(
+        openstack(
+            "--os-cloud", "site-a", "dr", "failover-group", "create", "--name", "OSC-Apps",
+            "--replication-type", "async", "--target-site", "site-b", "--rpo-target", "60",
+            "--target-cloud", "site-b", "-f", "json",
+        ).stdout
+    )  # fmt: skip
+    assert (made["name"], made["state"]) == ("OSC-Apps", "protected"), made
+    openstack("--os-cloud", "site-a", "dr", "failover-group", "add-vm", "--group", "OSC-Apps",
+              "--vm", "osc-db")  # fmt: skip
+    shown = json.loads(
+        openstack(
+            "--os-cloud", "site-a", "dr", "failover-group", "show", "OSC-Apps", "-f", "json"
+        ).stdout
+    )
+    assert [vm["name"] for vm in shown["vms"]] == ["osc-db"], shown
+    assert shown == draas.json("site-a", "failover-group", "show", "OSC-Apps")
+    # At the target site, through its region's catalog; a table by default.
+    health = openstack("--os-cloud", "site-b", "dr", "replication-health", "--group", "OSC-Apps")
+    assert "storage_link_up" in health.stdout, health.stdout
+
+    # draas's help, refusals and exit codes, under the openstack command's name.
+    helped = openstack("dr", "failover-group", "add-vm", "--help").stdout
+    assert "Usage: openstack dr failover-group add-vm" in helped and "--tier" in helped
+    usage = openstack("--os-cloud", "site-b", "dr", "failover", "--group", "x", code=2).stderr
+    assert "--mode" in usage, usage
+    other = openstack("--os-cloud", "site-b-other", "dr", "failover-group", "show", made["id"],
+                      code=1)  # fmt: skip
+    last = other.stderr.strip().splitlines()[-1]
+    assert last.startswith("openstack dr: ") and "has no failover group" in last, other.stderr
+    wrong = openstack("--os-cloud", "site-a-wrong", "dr", "failover-group", "list", code=1)
+    assert "not-the-password" not in wrong.stdout + wrong.stderr
+
+    openstack("--os-cloud", "site-a", "dr", "failover-group", "delete", "OSC-Apps")
+    assert "404" in draas.error("site-a", "failover-group", "show", made["id"])
