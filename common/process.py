@@ -51,11 +51,20 @@ class Dependencies(Protocol):
 
 
 @dataclass
-class ServiceDeps:
-    """What every service's server needs: its tracer provider and its own database. Services
-    that need more subclass it."""
+class StatelessDeps:
+    """What a service that keeps no state needs: its tracer provider. Services that need
+    more subclass it."""
 
     tracer_provider: TracerProvider
+
+    def close(self) -> None:
+        """Nothing of its own to release."""
+
+
+@dataclass
+class ServiceDeps(StatelessDeps):
+    """What a service with state needs: its tracer provider and its own database."""
+
     database: Database
 
     def close(self) -> None:
@@ -69,13 +78,14 @@ D = TypeVar("D", bound=Dependencies)
 
 @dataclass(frozen=True)
 class ServiceSpec(Generic[S, D]):
-    """How to run one service: its settings, dependencies, server and migrations."""
+    """How to run one service: its settings, dependencies, server and migrations (None for a
+    service that keeps no state: it opens no database)."""
 
     name: str
     settings_cls: type[S]
     build_deps: Callable[[S, TracerProvider], D]
     create_server: Callable[[S, D], tuple[ServiceServer, int]]
-    migrations: Migrations
+    migrations: Migrations | None
 
 
 def open_database(settings: ServiceSettings, migrations: Migrations) -> Database:
@@ -147,24 +157,32 @@ def _parser(name: str) -> argparse.ArgumentParser:
 def _database_command(
     spec: ServiceSpec[Any, Any], settings: ServiceSettings, args: argparse.Namespace
 ) -> int:
+    migrations = spec.migrations
+    if migrations is None:
+        print(f"draas-{spec.name}: keeps no state, so has no database", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
     database = Database(settings.database_url_value())
     try:
         with _unavailable_database(database):
             if args.db_command == "upgrade":
-                spec.migrations.upgrade(database.engine, args.revision)
+                migrations.upgrade(database.engine, args.revision)
             elif args.db_command == "downgrade":
-                spec.migrations.downgrade(database.engine, args.revision)
+                migrations.downgrade(database.engine, args.revision)
             elif args.db_command == "revision":
-                spec.migrations.upgrade(database.engine)
-                spec.migrations.new_revision(database.engine, args.message)
+                migrations.upgrade(database.engine)
+                migrations.new_revision(database.engine, args.message)
                 return 0
-            print(spec.migrations.current(database.engine) or "base")
+            print(migrations.current(database.engine) or "base")
     finally:
         database.close()
     return 0
 
 
 def _serve(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> int:
+    if spec.migrations is None and settings.database_url is not None:
+        log.warning(
+            "database_url is set, but draas-%s keeps no state: it opens no database", spec.name
+        )
     tracer_provider = create_tracer_provider(spec.name, settings.site)
     install_global(tracer_provider)
     stop = threading.Event()

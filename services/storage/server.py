@@ -7,31 +7,29 @@ from dataclasses import dataclass
 from opentelemetry.sdk.trace import TracerProvider
 
 from common.grpc_server import ServiceBinding, ServiceServer, create_grpc_server
-from common.process import ServiceDeps, ServiceSpec, open_database
+from common.process import ServiceSpec, StatelessDeps
 from draas.storage.v1 import storage_pb2_grpc
 from services.storage.drivers.base import StorageDriver
 from services.storage.drivers.flasharray.driver import FlashArrayDriver
-from services.storage.models import MIGRATIONS
 from services.storage.servicer import SERVICE, StorageServicer
 from services.storage.settings import StorageSettings
 
 
 @dataclass
-class StorageDeps(ServiceDeps):
-    """The database and the storage driver."""
+class StorageDeps(StatelessDeps):
+    """The storage driver."""
 
     driver: StorageDriver
 
     def close(self) -> None:
-        """Logs out of the arrays and closes the database."""
+        """Logs out of the arrays."""
         self.driver.close()
-        super().close()
 
 
 def build_deps(settings: StorageSettings, tracer_provider: TracerProvider) -> StorageDeps:
-    """Opens (and migrates) the database and sets up the FlashArray driver."""
+    """Sets up the FlashArray driver."""
     driver = FlashArrayDriver(settings, tracer_provider.get_tracer("draas.storage"))
-    return StorageDeps(tracer_provider, open_database(settings, MIGRATIONS), driver)
+    return StorageDeps(tracer_provider, driver)
 
 
 def create_server(settings: StorageSettings, deps: StorageDeps) -> tuple[ServiceServer, int]:
@@ -42,4 +40,5 @@ def create_server(settings: StorageSettings, deps: StorageDeps) -> tuple[Service
     return create_grpc_server(settings, [binding], deps.tracer_provider)
 
 
-SPEC = ServiceSpec("storage", StorageSettings, build_deps, create_server, MIGRATIONS)
+# It keeps no state: no database.
+SPEC = ServiceSpec("storage", StorageSettings, build_deps, create_server, None)

@@ -45,6 +45,9 @@ def test_every_service_starts_as_a_process_serves_health_and_stops_cleanly(tmp_p
         log = process.log_path.read_text()
         assert "received SIGTERM, stopping" in log
         assert f"draas-{name} stopped" in log
+    # Storage and compute keep no state: only the others have a database.
+    databases = sorted(path.name for path in tmp_path.rglob("*.sqlite3"))
+    assert databases == ["metadata.sqlite3", "orchestrator.sqlite3"], databases
 
 
 def run_to_exit(name, tmp_path, extra_env):
@@ -102,10 +105,11 @@ def test_a_service_on_postgresql_never_shows_its_password(tmp_path, postgres_url
 
 def test_an_unreachable_database_stops_a_service_with_a_clear_message(tmp_path):
     url = "postgresql+psycopg://draas:Otter-Glass-58@127.0.0.1:1/draas"
-    result = run_to_exit("storage", tmp_path, {"DRAAS_STORAGE_DATABASE_URL": url})
+    result = run_to_exit("metadata", tmp_path, {"DRAAS_METADATA_DATABASE_URL": url})
     assert result.returncode == 1
     assert (
-        "draas-storage: database postgresql+psycopg://draas:***@127.0.0.1:1/draas:" in result.stderr
+        "draas-metadata: database postgresql+psycopg://draas:***@127.0.0.1:1/draas:"
+        in result.stderr
     )
     assert "Traceback" not in result.stderr
     assert "Otter-Glass-58" not in result.stderr
@@ -121,6 +125,14 @@ def run_command(name, tmp_path, *args):
         timeout=60,
         check=False,
     )
+
+
+def test_a_service_that_keeps_no_state_has_no_database_to_manage(tmp_path):
+    for name in ("storage", "compute"):
+        ran = run_command(name, tmp_path, "db", "current")
+        assert ran.returncode == 2, ran.stderr
+        assert f"draas-{name}: keeps no state, so has no database" in ran.stderr
+    assert not list(tmp_path.rglob("*.sqlite3"))
 
 
 def test_operators_can_migrate_and_roll_back_from_the_command_line(tmp_path):

@@ -5,12 +5,10 @@ import pytest
 import sqlalchemy as sa
 
 from common.db import Database
-from services.compute.models import MIGRATIONS as COMPUTE
 from services.metadata.models import MIGRATIONS as METADATA
 from services.orchestrator.models import MIGRATIONS as ORCHESTRATOR
-from services.storage.models import MIGRATIONS as STORAGE
 
-HISTORIES = {m.service: m for m in (METADATA, STORAGE, COMPUTE, ORCHESTRATOR)}
+HISTORIES = {m.service: m for m in (METADATA, ORCHESTRATOR)}
 
 
 @pytest.fixture
