@@ -13,7 +13,6 @@ every bad setting and where it can be set, never showing a secret's value.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import os
 import re
@@ -276,13 +275,25 @@ def _is_secret(settings_cls: type[ServiceSettings], field: str) -> bool:
     return info is not None and "SecretStr" in str(info.annotation)
 
 
+def _secret_parts(secret: str) -> list[str]:
+    """What of a secret setting to mask: of a URL (a database's), its password and the query
+    values that name secrets, so that where it points stays readable in logs; else all of it."""
+    try:
+        url = make_url(secret)
+    except ArgumentError:
+        return [secret]
+    parts = [url.password] if url.password else []
+    for key, values in url.query.items():
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            parts += [values] if isinstance(values, str) else list(values)
+    return [str(part) for part in parts]
+
+
 def _register_secrets(value: object) -> None:
     """Registers every SecretStr in the settings, however deeply nested, for masking."""
     if isinstance(value, SecretStr):
-        secret = value.get_secret_value()
-        register_secret(secret)
-        with contextlib.suppress(ArgumentError):
-            register_secret(make_url(secret).password)
+        for part in _secret_parts(value.get_secret_value()):
+            register_secret(part)
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             _register_secrets(getattr(value, name))

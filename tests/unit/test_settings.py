@@ -145,6 +145,20 @@ def test_secret_settings_are_masked_from_then_on(monkeypatch):
     assert mask("connecting with Zebra-Lamp-42 now") == "connecting with *** now"
 
 
+def test_of_a_database_url_only_its_secrets_are_masked_so_logs_still_say_where(monkeypatch):
+    monkeypatch.setenv("DRAAS_SITE", "site-a")
+    monkeypatch.setenv(
+        "DRAAS_METADATA_DATABASE_URL",
+        "postgresql+psycopg://draas@db.example/draas?sslpassword=Heron-Vault-19&sslmode=require",
+    )
+    load_settings(MetadataSettings)
+    assert mask("database postgresql+psycopg://draas@db.example/draas") == (
+        "database postgresql+psycopg://draas@db.example/draas"
+    )
+    assert mask("key Heron-Vault-19") == "key ***"
+    assert "sslmode=require" in mask("?sslmode=require")
+
+
 def test_default_database_is_a_sqlite_file_per_site_and_service(tmp_path, monkeypatch):
     monkeypatch.setenv("DRAAS_SITE", "site-a")
     monkeypatch.setenv("DRAAS_STATE_DIR", str(tmp_path))
