@@ -17,7 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
-from simulators.lab import USER_PASSWORD
+from simulators.lab import ARRAYS, USER_PASSWORD
+from simulators.lab import TOKENS as LAB_ARRAY_TOKENS
 from tools.environment import TENANT, running_environment
 from tools.horizon import PLUGIN_ENABLED, installed_plugins, running_horizon
 from tools.launcher import REPO_ROOT, LaunchError
@@ -87,6 +88,16 @@ def main() -> int:
             )
             print("The same commands through the openstack command:")
             print(f"  {openstack} --os-cloud site-a dr failover-group list")
+            array = ARRAYS["site-a"]
+            assert environment.lab.flasharrays is not None
+            print(
+                f"\nPure's Ansible collection against site A's array {array} "
+                "(python -m tools.field_tools installs it under var/field):"
+            )
+            print(
+                f"  export PUREFA_URL={environment.lab.flasharrays.address(array)} "
+                f"PUREFA_API={LAB_ARRAY_TOKENS[array]}"
+            )
             print("\nCtrl-C stops everything.", flush=True)
             stop.wait()
             print("stopping everything")

@@ -20,10 +20,19 @@ def render_array(fabric: Fabric, array: SimArray) -> dict[str, Any]:
         "banner": "",
         "console_lock_enabled": False,
         "idle_timeout": 0,
+        "scsi_timeout": 60000,
         "ntp_servers": [],
         "time_zone": "UTC",
-        "encryption": {"data_at_rest": {"enabled": True, "algorithm": "AES-256-CTR"}},
-        "eradication_config": {"eradication_delay": 86400000, "manual_eradication": "enabled"},
+        "encryption": {
+            "data_at_rest": {"enabled": True, "algorithm": "AES-256-CTR"},
+            "module_version": "FA-1.3",
+        },
+        "eradication_config": {
+            "eradication_delay": 86400000,
+            "disabled_delay": 86400000,
+            "enabled_delay": 86400000,
+            "manual_eradication": "enabled",
+        },
         "space": render_space(fabric, array)["space"],
         "as_of": int(fabric.now() * 1000),
     }
@@ -107,12 +116,39 @@ def connect_arrays(fabric: Fabric, array: SimArray, body: dict[str, Any]) -> tup
         raise ArrayApiError("Could not reach an array at that management address.", str(address))
     if body.get("connection_key") != other.connection_key:
         raise ArrayApiError("Invalid connection key.", other.name)
-    link_type = body.get("type") or ASYNC
-    if link_type not in (ASYNC, SYNC):
-        raise ArrayApiError("Connection type must be async-replication or sync-replication.")
+    link_type = connection_type(body.get("type") or ASYNC)
     if fabric.link(array.name, other.name) is not None:
         raise ArrayApiError("Array connection already exists.", other.name)
     return other.name, fabric.connect(array.name, other.name, link_type)
+
+
+def connection_type(given: str) -> str:
+    """A connection's type as arrays take it: in full, or as Pure's tools write it ("async").
+
+    :raises ArrayApiError: for any other.
+    """
+    link_type = {"async": ASYNC, "sync": SYNC}.get(given, given)
+    if link_type not in (ASYNC, SYNC):
+        raise ArrayApiError("Connection type must be async-replication or sync-replication.")
+    return link_type
+
+
+def patch_array_connections(
+    fabric: Fabric, array: SimArray, names: list[str], body: dict[str, Any]
+) -> list[tuple[str, Link]]:
+    """PATCH /array-connections: a connection's type (encryption, refresh and key renewal
+    change nothing the lab models)."""
+    found = dict(connections_of(fabric, array))
+    if not names:
+        raise ArrayApiError("names is required.", "names")
+    for name in names:
+        if name not in found:
+            raise ArrayApiError("Array connection does not exist.", name)
+    link_type = connection_type(body["type"]) if body.get("type") else None
+    for name in names:
+        if link_type is not None:
+            found[name].type = link_type
+    return [(name, found[name]) for name in names]
 
 
 def render_array_connection(
@@ -122,7 +158,9 @@ def render_array_connection(
     return {
         "id": other.id,
         "name": remote,
-        "management_address": other.management_address.split(":")[0],
+        # With its port: the lab's arrays share one address (a connection is made to, and
+        # tools match a connection by, the address as given).
+        "management_address": other.management_address,
         "replication_addresses": [other.management_address.split(":")[0]],
         "replication_transport": "ip",
         "status": "connected" if fabric.reachable(array.name, remote) else "connecting",

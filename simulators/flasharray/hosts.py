@@ -115,10 +115,12 @@ def render_host(array: SimArray, host: Host) -> dict[str, Any]:
             **{k: v for k, v in host.chap.items() if not k.endswith("password")},
         },
         "connection_count": sum(1 for c in array.host_connections if c.host is host),
-        "host_group": None,
+        "host_group": ref(None),
         "is_local": True,
         "destroyed": False,
         "preferred_arrays": [],
+        # The lab's hosts reach both controllers (its simulated Nova attaches through them).
+        "port_connectivity": {"details": "Redundant", "status": "healthy"},
         "space": {"total_physical": 0},
     }
 
@@ -126,7 +128,7 @@ def render_host(array: SimArray, host: Host) -> dict[str, Any]:
 def render_connection(connection: HostConnection) -> dict[str, Any]:
     return {
         "host": ref(connection.host.name, connection.host.id),
-        "host_group": None,
+        "host_group": ref(None),
         "volume": ref(connection.volume.name, connection.volume.id),
         "lun": connection.lun,
         "nsid": None,

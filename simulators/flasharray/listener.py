@@ -12,9 +12,11 @@ from simulators.flasharray import control, rest
 from simulators.flasharray.errors import ArrayApiError
 from simulators.flasharray.fabric import Fabric, SimArray
 
-# py-pure-client picks the newest version it knows from the end of this list.
-API_VERSIONS = ["1.19"] + [f"2.{n}" for n in range(0, 37)]
-_MAX_MINOR = 36
+# py-pure-client picks the newest version it knows from the end of this list. 2.39: Pure's
+# Ansible collection (purestorage.flasharray 1.40) reads the tags of protection groups, pods and
+# hosts, which py-pure-client's clients have from 2.39 on.
+_MAX_MINOR = 39
+API_VERSIONS = ["1.19"] + [f"2.{n}" for n in range(0, _MAX_MINOR + 1)]
 
 SetOnline = Callable[[str, bool], None]
 

@@ -25,9 +25,11 @@ def ms(seconds: float | None) -> int | None:
     return None if seconds is None else int(seconds * 1000)
 
 
-def ref(name: str | None, object_id: str | None = None) -> dict[str, Any] | None:
+def ref(name: str | None, object_id: str | None = None) -> dict[str, Any]:
+    """A reference to another object; to none, a reference whose id and name are null (as
+    arrays answer, and as clients read them unguarded: `volume.source.name`)."""
     if name is None:
-        return None
+        return {"id": None, "name": None}
     return {"id": object_id or "", "name": name}
 
 

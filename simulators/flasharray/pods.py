@@ -266,7 +266,7 @@ def render_pod(fabric: Fabric, pod: Pod) -> dict[str, Any]:
             {
                 "id": fabric.arrays[name].id,
                 "name": name,
-                "member": ref(name, fabric.arrays[name].id),
+                "member": {**ref(name, fabric.arrays[name].id), "resource_type": "arrays"},
                 "status": state,
                 "frozen_at": ms(pod.frozen_at.get(name)),
                 "mediator_status": "online",
@@ -288,11 +288,18 @@ def render_pod(fabric: Fabric, pod: Pod) -> dict[str, Any]:
         "requested_promotion_state": "promoted",
         "link_source_count": 0,
         "link_target_count": 0,
-        "source": None,
+        "source": ref(None),
         "quota_limit": None,
         "footprint": 0,
         "members": [ref(n, fabric.arrays[n].id) for n in pod.arrays],
-        "space": {"snapshots": 0, "total_physical": 0, "unique": 0},
+        "space": {
+            "snapshots": 0,
+            "total_physical": 0,
+            "unique": 0,
+            "replication": 0,
+            "shared": 0,
+            "total_used": 0,
+        },
     }
 
 

@@ -89,7 +89,9 @@ def envelope(request: Request, items: Items) -> dict[str, Any]:
             items = [i for i in items if i.get("id") in ids]
         destroyed = request.flag("destroyed")
         if destroyed is not None:
-            items = [i for i in items if bool(i.get("destroyed")) == destroyed]
+            kept = [i for i in items if bool(i.get("destroyed")) == destroyed]
+            _refuse_names_filtered_out(request, items, kept)
+            items = kept
         if request.one("filter"):
             try:
                 predicate = compile_filter(request.query["filter"])
@@ -113,6 +115,32 @@ def envelope(request: Request, items: Items) -> dict[str, Any]:
         "more_items_remaining": more,
         "total_item_count": total,
     }
+
+
+# What an object of a path is called in the array's errors.
+_KINDS = {
+    "/volumes": "Volume",
+    "/volume-snapshots": "Volume snapshot",
+    "/protection-groups": "Protection group",
+    "/protection-group-snapshots": "Protection group snapshot",
+    "/pods": "Pod",
+    "/hosts": "Host",
+}
+
+
+def _refuse_names_filtered_out(request: Request, found: Items, kept: Items) -> None:
+    """An object named exactly, but destroyed or not as `destroyed=` excludes: the array says it
+    does not exist (as it does for `names=X&destroyed=true` on a live X), rather than answering
+    an empty list. Names that matched no object by name (a protection group's name asked of
+    its snapshots) are left alone.
+
+    :raises ArrayApiError: for the first such name.
+    """
+    named = {i.get("name") for i in found}
+    left = {i.get("name") for i in kept}
+    for name in request.names("names"):
+        if "*" not in name and name in named and name not in left:
+            raise does_not_exist(_KINDS.get(request.path, "Object"), name)
 
 
 Handler = Callable[[Fabric, SimArray, Request], Items]
@@ -183,6 +211,12 @@ def _get_array_connections(fabric: Fabric, array: SimArray, request: Request) ->
 def _post_array_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
     remote, link = arrays.connect_arrays(fabric, array, request.body)
     return [arrays.render_array_connection(fabric, array, remote, link)]
+
+
+@route("PATCH", "/array-connections")
+def _patch_array_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
+    changed = arrays.patch_array_connections(fabric, array, request.names("names"), request.body)
+    return [arrays.render_array_connection(fabric, array, name, link) for name, link in changed]
 
 
 @route("GET", "/array-connections/connection-key")
@@ -474,6 +508,46 @@ def _delete_pod_arrays(fabric: Fabric, array: SimArray, request: Request) -> Ite
     return []
 
 
+# /pods/members: what /pods/arrays does (deprecated for it), keyed by pod_names.
+
+
+def _pod_membership(fabric: Fabric, pod: Any, name: str) -> dict[str, Any]:
+    return {
+        "pod": {"id": pod.id, "name": pod.name, "resource_type": "pods"},
+        "member": {"id": fabric.arrays[name].id, "name": name, "resource_type": "arrays"},
+    }
+
+
+@route("GET", "/pods/members")
+def _get_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
+    found = select(array.pods, request.names("pod_names"), "Pod")
+    wanted = request.names("member_names")
+    return [
+        _pod_membership(fabric, p, name)
+        for p in found
+        for name in p.arrays
+        if not wanted or name in wanted
+    ]
+
+
+@route("POST", "/pods/members")
+def _post_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
+    pairs = pods.stretch(fabric, array, request.names("pod_names"), request.names("member_names"))
+    return [_pod_membership(fabric, p, name) for p, name in pairs]
+
+
+@route("DELETE", "/pods/members")
+def _delete_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
+    pods.unstretch(
+        fabric,
+        array,
+        request.names("pod_names"),
+        request.names("member_names"),
+        bool(request.flag("with_unknown")),
+    )
+    return []
+
+
 # Hosts and connections -----------------------------------------------------------------------
 
 
@@ -527,3 +601,7 @@ def _post_connections(fabric: Fabric, array: SimArray, request: Request) -> Item
 def _delete_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
     hosts.disconnect(array, request.names("host_names"), request.names("volume_names"))
     return []
+
+
+# Routes of what an array answers but the lab configures nothing of (registered on import).
+from simulators.flasharray import inventory  # noqa: E402, F401
