@@ -35,6 +35,7 @@ from common.logs import configure_logging, mask
 from common.metrics import start_metrics
 from common.migrations import Migrations
 from common.settings import ServiceSettings, SettingsError, load_settings
+from common.stopping import wait_for_stop
 from common.telemetry import create_tracer_provider, install_global
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def _serve(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> int:
                 if settings.port_file is not None:
                     _write_atomically(settings.port_file, str(port))
                 log.info("draas-%s serving on %s:%d", spec.name, settings.listen_host, port)
-                stop.wait()
+                wait_for_stop(stop)
                 server.stop(settings.shutdown_grace_seconds)
             log.info("draas-%s stopped", spec.name)
         finally:

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from common.stopping import wait_for_stop
 from common.tls import TlsFiles
 from simulators.lab import ARRAYS, USER_PASSWORD, TwoSiteLab
 from tools.certificates import Authority, issue_all
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.seed:
             seed(lab)
         print(f"lab serving; addresses in {args.state_dir / 'lab.json'}", flush=True)
-        stop.wait()
+        wait_for_stop(stop)
     return 0
 
 

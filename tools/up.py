@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from common.stopping import wait_for_stop
 from simulators.lab import ARRAYS, USER_PASSWORD
 from simulators.lab import TOKENS as LAB_ARRAY_TOKENS
 from tools.environment import TENANT, running_environment
@@ -99,7 +100,7 @@ def main() -> int:
                 f"PUREFA_API={LAB_ARRAY_TOKENS[array]}"
             )
             print("\nCtrl-C stops everything.", flush=True)
-            stop.wait()
+            wait_for_stop(stop)
             print("stopping everything")
     except LaunchError as error:
         print(f"make up: {error}", file=sys.stderr)

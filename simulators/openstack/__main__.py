@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from common.stopping import wait_for_stop
 from simulators.openstack.config import RegionConfig
 from simulators.openstack.simulator import OpenStackSimulator
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             scratch.write_text(json.dumps(state, indent=2))
             scratch.replace(args.state_file)
         print(json.dumps(state, indent=2), flush=True)
-        stop.wait()
+        wait_for_stop(stop)
     finally:
         simulator.stop()
         if args.state_file:
