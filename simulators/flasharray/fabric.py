@@ -10,13 +10,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from simulators.flasharray.errors import ArrayApiError, does_not_exist
 from simulators.flasharray.journal import Journal, JournalPoint, Write
 from simulators.flasharray.objects import (
     Host,
     HostConnection,
+    HostGroup,
+    HostGroupConnection,
     Pod,
     ProtectionGroup,
     ProtectionGroupSnapshot,
@@ -82,6 +84,10 @@ class SimArray:
     pods: dict[str, Pod] = field(default_factory=dict)
     hosts: dict[str, Host] = field(default_factory=dict)
     host_connections: list[HostConnection] = field(default_factory=list)
+    host_groups: dict[str, HostGroup] = field(default_factory=dict)
+    host_group_connections: list[HostGroupConnection] = field(default_factory=list)
+    # (collection, object id) -> (namespace, key) -> tag (simulators/flasharray/tags.py)
+    tags: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     sessions: set[str] = field(default_factory=set)
     online: bool = True
     latency_s: float = 0.0

@@ -52,7 +52,24 @@ def patch_hosts(array: SimArray, names: list[str], body: dict[str, Any]) -> list
             host.personality = body["personality"]
         if body.get("chap") is not None:
             host.chap = dict(body["chap"])
+    group = body.get("host_group")
+    if group is not None:
+        _move_to_group(array, hosts, group.get("name") or None)
     return hosts
+
+
+def _move_to_group(array: SimArray, hosts: list[Host], group: str | None) -> None:
+    """PATCH /hosts {"host_group": {"name": g}}: the hosts join g ("" or null: leave theirs).
+
+    :raises ArrayApiError: for an unknown group, or a host in another group.
+    """
+    if group is not None and group not in array.host_groups:
+        raise does_not_exist("Host group", group)
+    for host in hosts:
+        if group is not None and host.group not in (None, group):
+            raise ArrayApiError(f"Host already belongs to host group {host.group}.", host.name)
+    for host in hosts:
+        host.group = group
 
 
 def delete_hosts(array: SimArray, names: list[str]) -> None:
@@ -60,6 +77,10 @@ def delete_hosts(array: SimArray, names: list[str]) -> None:
     for host in hosts:
         if any(c.host is host for c in array.host_connections):
             raise ArrayApiError("Host cannot be deleted due to existing connections.", host.name)
+        if host.group is not None:
+            raise ArrayApiError(
+                f"Host cannot be deleted: it belongs to host group {host.group}.", host.name
+            )
     for host in hosts:
         del array.hosts[host.name]
 
@@ -102,6 +123,11 @@ def disconnect(array: SimArray, host_names: list[str], volume_names: list[str]) 
     array.host_connections[:] = [c for c in array.host_connections if c not in found]
 
 
+def _group_id(array: SimArray, name: str | None) -> str | None:
+    group = array.host_groups.get(name) if name else None
+    return group.id if group is not None else None
+
+
 def render_host(array: SimArray, host: Host) -> dict[str, Any]:
     return {
         "name": host.name,
@@ -114,8 +140,9 @@ def render_host(array: SimArray, host: Host) -> dict[str, Any]:
             "target_user": None,
             **{k: v for k, v in host.chap.items() if not k.endswith("password")},
         },
-        "connection_count": sum(1 for c in array.host_connections if c.host is host),
-        "host_group": ref(None),
+        "connection_count": sum(1 for c in array.host_connections if c.host is host)
+        + sum(1 for c in array.host_group_connections if c.group.name == host.group),
+        "host_group": ref(host.group, _group_id(array, host.group)),
         "is_local": True,
         "destroyed": False,
         "preferred_arrays": [],

@@ -198,11 +198,30 @@ class Host(Destroyable):
     nqns: list[str] = field(default_factory=list)
     personality: str | None = None
     chap: dict[str, Any] = field(default_factory=dict)
+    # The host group it belongs to, if any.
+    group: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(eq=False)
+class HostGroup:
+    """Hosts that share their volume connections (a cluster)."""
+
+    name: str
     id: str = field(default_factory=new_id)
 
 
 @dataclass(eq=False)
 class HostConnection:
     host: Host
+    volume: Volume
+    lun: int
+
+
+@dataclass(eq=False)
+class HostGroupConnection:
+    """A volume connected to every host of a group, at one LUN."""
+
+    group: HostGroup
     volume: Volume
     lun: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -31,11 +31,14 @@ class Request:
     path: str
     query: dict[str, str]
     body: dict[str, Any]
+    # A body that is a JSON list (PUT .../tags/batch), else empty.
+    listed: list[Any] = field(default_factory=list)
 
     @classmethod
     def parse(cls, method: str, path: str, query_string: str, body: Any) -> Request:
         query = dict(parse_qsl(query_string, keep_blank_values=True))
-        return cls(method, path, query, body if isinstance(body, dict) else {})
+        listed = body if isinstance(body, list) else []
+        return cls(method, path, query, body if isinstance(body, dict) else {}, listed)
 
     def names(self, key: str) -> list[str]:
         value = self.query.get(key, "")
@@ -581,27 +584,40 @@ def _delete_hosts(fabric: Fabric, array: SimArray, request: Request) -> Items:
 
 @route("GET", "/connections")
 def _get_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    found = hosts.connections(array, request.names("host_names"), request.names("volume_names"))
-    return [hosts.render_connection(c) for c in found]
+    host_names, volume_names = request.names("host_names"), request.names("volume_names")
+    group_names = request.names("host_group_names")
+    private = [] if group_names else hosts.connections(array, host_names, volume_names)
+    shared = host_groups.group_connections(array, host_names, group_names, volume_names)
+    return [hosts.render_connection(c) for c in private] + shared
 
 
 @route("POST", "/connections")
 def _post_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
     lun = request.body.get("lun")
-    made = hosts.connect(
-        array,
-        request.names("host_names"),
-        request.names("volume_names"),
-        int(lun) if lun is not None else None,
-    )
+    chosen = int(lun) if lun is not None else None
+    if request.names("host_group_names"):
+        return [
+            row
+            for name in request.names("host_group_names")
+            for row in host_groups.connect(
+                array, host_groups.group_named(array, name), request.names("volume_names"), chosen
+            )
+        ]
+    made = hosts.connect(array, request.names("host_names"), request.names("volume_names"), chosen)
     return [hosts.render_connection(c) for c in made]
 
 
 @route("DELETE", "/connections")
 def _delete_connections(fabric: Fabric, array: SimArray, request: Request) -> Items:
+    if request.names("host_group_names"):
+        host_groups.disconnect(
+            array, request.names("host_group_names"), request.names("volume_names")
+        )
+        return []
     hosts.disconnect(array, request.names("host_names"), request.names("volume_names"))
     return []
 
 
-# Routes of what an array answers but the lab configures nothing of (registered on import).
-from simulators.flasharray import inventory  # noqa: E402, F401
+# Routes of other modules (registered on import): host groups, tags, and what an array answers
+# but the lab configures nothing of.
+from simulators.flasharray import host_groups, inventory, tags  # noqa: E402, F401

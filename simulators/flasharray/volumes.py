@@ -359,6 +359,7 @@ def render_volume(fabric: Fabric, array: SimArray, volume: Volume) -> dict[str, 
         "volume_group": None,
         "qos": {"bandwidth_limit": None, "iops_limit": None, **volume.qos},
         "subtype": "regular",
+        "protocol_endpoint": {"container_version": None},
         "priority": 0,
         "priority_adjustment": {
             "priority_adjustment_operator": "+",

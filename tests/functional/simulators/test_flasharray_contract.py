@@ -462,3 +462,54 @@ def test_references_to_nothing_are_null_references_not_null(api, unique):
     assert volume["source"] == {"id": None, "name": None}
     assert volume["pod"] == {"id": None, "name": None}
     assert volume["priority_adjustment"]["priority_adjustment_value"] == 0
+
+
+def test_tags_are_set_read_and_removed_per_namespace(api, unique):
+    volume = unique("tagged")
+    api.post("/api/2.39/volumes", params={"names": volume}, json={"provisioned": 1048576})
+    snapshot = api.post(
+        "/api/2.39/volume-snapshots", params={"source_names": volume}, json={"suffix": "t"}
+    ).json()["items"][0]["name"]
+    put = api.put(
+        "/api/2.39/volume-snapshots/tags/batch",
+        params={"resource_names": snapshot},
+        json=[{"key": "tier", "value": "gold", "namespace": "ops"}, {"key": "app", "value": "a"}],
+    )
+    assert put.status_code == 200 and len(put.json()["items"]) == 2
+    listed = api.get(
+        "/api/2.39/volume-snapshots/tags", params={"resource_names": snapshot, "namespaces": "ops"}
+    ).json()["items"]
+    assert [(t["key"], t["value"], t["resource"]["name"]) for t in listed] == [
+        ("tier", "gold", snapshot)
+    ]
+    api.delete(
+        "/api/2.39/volume-snapshots/tags",
+        params={"resource_names": snapshot, "keys": "tier", "namespaces": "ops"},
+    )
+    left = api.get("/api/2.39/volume-snapshots/tags", params={"resource_names": snapshot})
+    assert [(t["key"], t["namespace"]) for t in left.json()["items"]] == [("app", "default")]
+
+
+def test_a_volume_connected_to_a_host_group_is_connected_to_each_of_its_hosts(api, unique):
+    group, volume = unique("hg"), unique("shared")
+    hosts = [unique("node"), unique("node")]
+    api.post("/api/2.39/volumes", params={"names": volume}, json={"provisioned": 1048576})
+    for host in hosts:
+        api.post("/api/2.39/hosts", params={"names": host}, json={})
+    api.post("/api/2.39/host-groups", params={"names": group})
+    api.post("/api/2.39/host-groups/hosts", params={"group_names": group, "member_names": hosts[0]})
+    # A host joins by its own PATCH too.
+    api.patch("/api/2.39/hosts", params={"names": hosts[1]}, json={"host_group": {"name": group}})
+    api.post(
+        "/api/2.39/connections",
+        params={"host_group_names": group, "volume_names": volume},
+        json={"lun": 7},
+    )
+    rows = api.get("/api/2.39/connections", params={"volume_names": volume}).json()["items"]
+    assert sorted((r["host"]["name"], r["host_group"]["name"], r["lun"]) for r in rows) == sorted(
+        (h, group, 7) for h in hosts
+    )
+    refused = api.delete("/api/2.39/host-groups", params={"names": group})
+    assert (
+        refused.status_code == 400 and "still has hosts" in refused.json()["errors"][0]["message"]
+    )
