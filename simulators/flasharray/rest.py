@@ -481,74 +481,51 @@ def _delete_pods(fabric: Fabric, array: SimArray, request: Request) -> Items:
     return []
 
 
-@route("GET", "/pods/arrays")
-def _get_pod_arrays(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    found = select(array.pods, request.names("group_names"), "Pod")
-    wanted = request.names("member_names")
-    return [
-        pods.render_pod_member(fabric, p, name)
-        for p in found
-        for name in p.arrays
-        if not wanted or name in wanted
-    ]
-
-
-@route("POST", "/pods/arrays")
-def _post_pod_arrays(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    pairs = pods.stretch(fabric, array, request.names("group_names"), request.names("member_names"))
-    return [pods.render_pod_member(fabric, p, name) for p, name in pairs]
-
-
-@route("DELETE", "/pods/arrays")
-def _delete_pod_arrays(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    pods.unstretch(
-        fabric,
-        array,
-        request.names("group_names"),
-        request.names("member_names"),
-        bool(request.flag("with_unknown")),
-    )
-    return []
-
-
-# /pods/members: what /pods/arrays does (deprecated for it), keyed by pod_names.
-
-
 def _pod_membership(fabric: Fabric, pod: Any, name: str) -> dict[str, Any]:
+    """An item of /pods/members (what /pods/arrays answers as `group` and `member`)."""
     return {
         "pod": {"id": pod.id, "name": pod.name, "resource_type": "pods"},
         "member": {"id": fabric.arrays[name].id, "name": name, "resource_type": "arrays"},
     }
 
 
-@route("GET", "/pods/members")
-def _get_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    found = select(array.pods, request.names("pod_names"), "Pod")
-    wanted = request.names("member_names")
-    return [
-        _pod_membership(fabric, p, name)
-        for p in found
-        for name in p.arrays
-        if not wanted or name in wanted
-    ]
+def _pod_member_routes(
+    path: str, pods_key: str, render: Callable[[Fabric, Any, str], dict[str, Any]]
+) -> None:
+    """GET, POST and DELETE of a pod's arrays: /pods/arrays (pods by group_names) and
+    /pods/members, which newer clients use instead (pods by pod_names)."""
+
+    def get(fabric: Fabric, array: SimArray, request: Request) -> Items:
+        found = select(array.pods, request.names(pods_key), "Pod")
+        wanted = request.names("member_names")
+        return [
+            render(fabric, p, name)
+            for p in found
+            for name in p.arrays
+            if not wanted or name in wanted
+        ]
+
+    def post(fabric: Fabric, array: SimArray, request: Request) -> Items:
+        pairs = pods.stretch(fabric, array, request.names(pods_key), request.names("member_names"))
+        return [render(fabric, p, name) for p, name in pairs]
+
+    def delete(fabric: Fabric, array: SimArray, request: Request) -> Items:
+        pods.unstretch(
+            fabric,
+            array,
+            request.names(pods_key),
+            request.names("member_names"),
+            bool(request.flag("with_unknown")),
+        )
+        return []
+
+    route("GET", path)(get)
+    route("POST", path)(post)
+    route("DELETE", path)(delete)
 
 
-@route("POST", "/pods/members")
-def _post_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    pairs = pods.stretch(fabric, array, request.names("pod_names"), request.names("member_names"))
-    return [_pod_membership(fabric, p, name) for p, name in pairs]
-
-
-@route("DELETE", "/pods/members")
-def _delete_pod_members(fabric: Fabric, array: SimArray, request: Request) -> Items:
-    pods.unstretch(
-        fabric,
-        array,
-        request.names("pod_names"),
-        request.names("member_names"),
-        bool(request.flag("with_unknown")),
-    )
-    return []
+_pod_member_routes("/pods/arrays", "group_names", pods.render_pod_member)
+_pod_member_routes("/pods/members", "pod_names", _pod_membership)
 
 
 # Hosts and connections -----------------------------------------------------------------------
