@@ -1096,6 +1096,13 @@ def list_snapshots(call: Call) -> Any:
     return _none_listed(call, "snapshots")
 
 
+@router.add("GET", "/qos-specs")
+def list_qos_specs(call: Call) -> Any:
+    """QoS specs: the simulator's regions define none."""
+    call.require_admin()
+    return ok({"qos_specs": []})
+
+
 @router.add("GET", "/backups")
 @router.add("GET", "/backups/detail")
 def list_backups(call: Call) -> Any:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -47,6 +48,7 @@ _ACTIONS = {
     "unpause": ({"paused"}, "active", 1),
     "suspend": ({"active"}, "suspended", 4),
     "resume": ({"suspended"}, "active", 1),
+    "reboot": ({"active", "stopped", "error"}, "active", 1),
 }
 
 
@@ -591,6 +593,7 @@ def create_server(call: Call) -> Any:
     if group:
         group.members.append(server.id)
     store.servers[server.id] = server
+    _record(call, server, "create")
     body = {
         "server": {
             "id": server.id,
@@ -805,11 +808,17 @@ def remove_server(store: Store, server: Server) -> None:
 
 @router.add("POST", "/servers/{id}/action")
 def server_action(call: Call) -> Any:
-    call.require_write()
     server = _server(call, call.params["id"])
     if len(call.body) != 1:
         raise bad_request("There must be exactly one action in the request body.")
     action = next(iter(call.body))
+    if action == "os-getConsoleOutput":
+        return ok({"output": _console_log(server, call.body[action] or {})})
+    call.require_write()
+    if action in _GROUP_ACTIONS:
+        _change_security_group(call, server, action, call.body[action] or {})
+        _record(call, server, action)
+        return ok(status=202)
     if action not in _ACTIONS:
         raise bad_request(f"The action {action} is not supported by the simulator.")
     allowed, state, power = _ACTIONS[action]
@@ -818,8 +827,80 @@ def server_action(call: Call) -> Any:
             f"Cannot '{action.removeprefix('os-')}' instance {server.id} "
             f"while it is in vm_state {server.vm_state}"
         )
+    if action == "reboot" and server.vm_state == "active":
+        server.set_state("stopped", 4)  # its run ends, a new one begins
     server.set_state(state, power)
+    _record(call, server, action.removeprefix("os-"))
     return ok(status=202)
+
+
+# Security groups of a server are those of its ports (Nova's add/remove change all of them).
+_GROUP_ACTIONS = ("addSecurityGroup", "removeSecurityGroup")
+
+
+def _change_security_group(call: Call, server: Server, action: str, body: dict[str, Any]) -> None:
+    """:raises ApiError: no such group of the project, or (remove) not on the server."""
+    name = str(body.get("name") or "")
+    found = [
+        g
+        for g in call.store.security_groups.values()
+        if name in (g.name, g.id) and g.project_id == server.project_id
+    ]
+    if not found:
+        raise not_found("Security group", name)
+    group_id = found[0].id
+    ports = [call.store.ports[p] for p in server.port_ids if p in call.store.ports]
+    if action == "removeSecurityGroup":
+        if not any(group_id in port.security_group_ids for port in ports):
+            raise bad_request(f"Security group {name} not associated with the instance {server.id}")
+        for port in ports:
+            port.security_group_ids = [g for g in port.security_group_ids if g != group_id]
+        return
+    for port in ports:
+        if group_id not in port.security_group_ids:
+            port.security_group_ids.append(group_id)
+
+
+def _console_log(server: Server, body: dict[str, Any]) -> str:
+    """What a booted guest printed: a line per time it started, as far as the simulator knows."""
+    lines = [f"[    0.000000] Linux version 6.1.0 ({server.name})"]
+    for started, stopped in server.runs:
+        lines.append(f"{iso_seconds(started)} login: {server.name} is up")
+        if stopped is not None:
+            lines.append(f"{iso_seconds(stopped)} reboot: Power down")
+    wanted = body.get("length")
+    return "\n".join(lines[-int(wanted) :] if wanted else lines) + "\n"
+
+
+def _record(call: Call, server: Server, action: str) -> None:
+    """Notes an instance action, as Nova does for every call that changes the server."""
+    server.actions.append(
+        {
+            "action": action,
+            "instance_uuid": server.id,
+            "request_id": call.request.request_id or f"req-{uuid.uuid4()}",
+            "user_id": call.caller.user_id,
+            "project_id": server.project_id,
+            "start_time": iso_seconds(time.time()),
+            "updated_at": iso_seconds(time.time()),
+            "message": None,
+        }
+    )
+
+
+@router.add("GET", "/servers/{id}/os-instance-actions")
+def instance_actions(call: Call) -> Any:
+    server = _server(call, call.params["id"])
+    return ok({"instanceActions": list(reversed(server.actions))})
+
+
+@router.add("GET", "/servers/{id}/os-instance-actions/{request_id}")
+def instance_action(call: Call) -> Any:
+    server = _server(call, call.params["id"])
+    for action in server.actions:
+        if action["request_id"] == call.params["request_id"]:
+            return ok({"instanceAction": {**action, "events": []}})
+    raise not_found("Action", call.params["request_id"])
 
 
 @router.add("GET", "/servers/{id}/metadata")
@@ -1124,3 +1205,130 @@ def show_usage(call: Call) -> Any:
     if links:
         body["tenant_usage_links"] = links
     return ok(body)
+
+
+# Quotas and what admins list (os-quota-sets, os-hypervisors, os-services, os-aggregates) -----
+
+# Nova's defaults for the limits the simulator does not enforce.
+_FIXED_LIMITS = {
+    "key_pairs": 100,
+    "metadata_items": 128,
+    "server_groups": 10,
+    "server_group_members": 10,
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+}
+
+
+def _quota_limits(call: Call, project: str) -> dict[str, int]:
+    quota = call.store.quota(project)
+    return {"instances": quota.instances, "cores": quota.cores, "ram": quota.ram} | _FIXED_LIMITS
+
+
+def _quota_usage(call: Call, project: str) -> dict[str, int]:
+    mine = [s for s in call.store.servers.values() if s.project_id == project]
+    return {
+        "instances": len(mine),
+        "cores": sum(s.flavor.vcpus for s in mine),
+        "ram": sum(s.flavor.ram for s in mine),
+    }
+
+
+@router.add("GET", "/os-quota-sets/{project}")
+def quota_set(call: Call) -> Any:
+    project = call.params["project"]
+    if project != call.caller.project_id:
+        call.require_admin()
+    return ok({"quota_set": {"id": project, **_quota_limits(call, project)}})
+
+
+@router.add("GET", "/os-quota-sets/{project}/detail")
+def quota_set_detail(call: Call) -> Any:
+    project = call.params["project"]
+    if project != call.caller.project_id:
+        call.require_admin()
+    used = _quota_usage(call, project)
+    limits = _quota_limits(call, project)
+    detail = {k: {"limit": v, "in_use": used.get(k, 0), "reserved": 0} for k, v in limits.items()}
+    return ok({"quota_set": {"id": project, **detail}})
+
+
+@router.add("GET", "/os-quota-sets/{project}/defaults")
+def quota_defaults(call: Call) -> Any:
+    defaults = call.store.default_quota
+    limits = {"instances": defaults.instances, "cores": defaults.cores, "ram": defaults.ram}
+    return ok({"quota_set": {"id": call.params["project"], **limits, **_FIXED_LIMITS}})
+
+
+def _hypervisor(call: Call, host: str, index: int) -> dict[str, Any]:
+    running = [s for s in call.store.servers.values() if s.host == host]
+    return {
+        "id": f"{uuid.uuid5(uuid.NAMESPACE_DNS, host)}",
+        "hypervisor_hostname": host,
+        "hypervisor_type": "QEMU",
+        "hypervisor_version": 8002000,
+        "host_ip": f"192.0.2.{10 + index}",
+        "state": "up",
+        "status": "enabled",
+        "running_vms": len(running),
+        "service": {"host": host, "id": index + 1, "disabled_reason": None},
+        "servers": [{"name": s.name, "uuid": s.id} for s in running],
+    }
+
+
+def _compute_hosts(call: Call) -> list[str]:
+    return sorted({"cmp1"} | {s.host for s in call.store.servers.values()})
+
+
+@router.add("GET", "/os-hypervisors")
+def list_hypervisors(call: Call) -> Any:
+    call.require_admin()
+    found = [_hypervisor(call, h, i) for i, h in enumerate(_compute_hosts(call))]
+    return ok(
+        {
+            "hypervisors": [
+                {k: h[k] for k in ("id", "hypervisor_hostname", "state", "status")} for h in found
+            ]
+        }
+    )
+
+
+@router.add("GET", "/os-hypervisors/detail")
+def list_hypervisors_detail(call: Call) -> Any:
+    call.require_admin()
+    return ok(
+        {"hypervisors": [_hypervisor(call, h, i) for i, h in enumerate(_compute_hosts(call))]}
+    )
+
+
+@router.add("GET", "/os-services")
+def list_compute_services(call: Call) -> Any:
+    call.require_admin()
+    now = iso_seconds(time.time())
+    services = [("nova-scheduler", "ctl1", "internal"), ("nova-conductor", "ctl1", "internal")]
+    services += [("nova-compute", host, "nova") for host in _compute_hosts(call)]
+    return ok(
+        {
+            "services": [
+                {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{binary}@{host}")),
+                    "binary": binary,
+                    "host": host,
+                    "zone": zone,
+                    "status": "enabled",
+                    "state": "up",
+                    "updated_at": now,
+                    "disabled_reason": None,
+                    "forced_down": False,
+                }
+                for binary, host, zone in services
+            ]
+        }
+    )
+
+
+@router.add("GET", "/os-aggregates")
+def list_aggregates(call: Call) -> Any:
+    call.require_admin()
+    return ok({"aggregates": []})

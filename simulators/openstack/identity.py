@@ -60,7 +60,7 @@ def handle(store: Store, request: HttpRequest, base_url: str, path: str) -> Http
     if request.method == "GET" and path.startswith("/v3/users/") and path.endswith("/projects"):
         user_id = path[len("/v3/users/") : -len("/projects")]
         return _user_projects(store, request, caller, base_url, user_id)
-    return _admin_lists(store, request, caller, path)
+    return _admin_lists(store, request, caller, path, base_url)
 
 
 def authenticate(store: Store, token_id: str | None) -> Caller:
@@ -297,7 +297,9 @@ def _user_projects(
     return HttpResponse(200, _collection(base_url, path, "projects", projects))
 
 
-def _admin_lists(store: Store, request: HttpRequest, caller: Caller, path: str) -> HttpResponse:
+def _admin_lists(
+    store: Store, request: HttpRequest, caller: Caller, path: str, base_url: str
+) -> HttpResponse:
     if request.method != "GET":
         raise ApiError(403, "The simulator's Keystone is configured, not changed, through its API.")
     with store.lock:
@@ -313,6 +315,12 @@ def _admin_lists(store: Store, request: HttpRequest, caller: Caller, path: str) 
                 return HttpResponse(200, {kind: _by_id(store, kind, key)})
         if not caller.is_admin:
             raise ApiError(403, "You are not authorized to perform the requested action.")
+        if path.startswith("/v3/services/"):
+            key = path[len("/v3/services/") :]
+            for service in _services(store, base_url, caller):
+                if service["id"] == key:
+                    return HttpResponse(200, {"service": service})
+            raise ApiError(404, f"Could not find service: {key}.")
         lists = {
             "/v3/projects": ("projects", [_project(p) for p in store.projects.values()]),
             "/v3/users": ("users", [_user(u) for u in store.users.values()]),
@@ -321,12 +329,51 @@ def _admin_lists(store: Store, request: HttpRequest, caller: Caller, path: str) 
                 "roles",
                 [{"id": f"role-{r}", "name": r} for r in ("admin", "member", "reader")],
             ),
+            "/v3/services": ("services", _services(store, base_url, caller)),
+            "/v3/endpoints": ("endpoints", _endpoints(store, base_url, caller)),
+            "/v3/role_assignments": ("role_assignments", _role_assignments(store, request)),
         }
         if path in lists:
             key, items = lists[path]
             name = request.query.get("name")
-            return HttpResponse(200, {key: [i for i in items if not name or i["name"] == name]})
+            return HttpResponse(200, {key: [i for i in items if not name or i.get("name") == name]})
     raise ApiError(404, f"Could not find {path}.")
+
+
+def _services(store: Store, base_url: str, caller: Caller) -> list[dict[str, Any]]:
+    """The catalog's services (the regions' catalogs name their project in some URLs)."""
+    return [
+        {"id": entry["id"], "type": entry["type"], "name": entry["name"], "enabled": True}
+        for entry in catalog(store, base_url, caller.project_id or "")
+    ]
+
+
+def _endpoints(store: Store, base_url: str, caller: Caller) -> list[dict[str, Any]]:
+    return [
+        {**endpoint, "service_id": entry["id"], "enabled": True}
+        for entry in catalog(store, base_url, caller.project_id or "")
+        for endpoint in entry["endpoints"]
+    ]
+
+
+def _role_assignments(store: Store, request: HttpRequest) -> list[dict[str, Any]]:
+    """Every user's roles on every project (filters: user.id, scope.project.id, role.id)."""
+    user_id = request.query.get("user.id")
+    project_id = request.query.get("scope.project.id")
+    role_id = request.query.get("role.id")
+    return [
+        {
+            "user": {"id": user.id},
+            "scope": {"project": {"id": project}},
+            "role": {"id": f"role-{role}"},
+        }
+        for user in store.users.values()
+        for project, roles in user.roles.items()
+        for role in roles
+        if (not user_id or user.id == user_id)
+        and (not project_id or project == project_id)
+        and (not role_id or f"role-{role}" == role_id)
+    ]
 
 
 def _refused(action: str) -> str:

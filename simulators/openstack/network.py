@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import random
 import time
+import uuid
 from typing import Any
 
 from simulators.openstack.errors import ApiError, bad_request, conflict, not_found
@@ -1262,3 +1263,37 @@ def quota_details(call: Call) -> Any:
     }
     limits = _quota_limits(store.quota(project))
     return ok({"quota": {k: {"limit": limits[k], "used": used[k], "reserved": 0} for k in limits}})
+
+
+# What admins list of Neutron's own workers -------------------------------------------------
+
+_AGENTS = (
+    ("DHCP agent", "neutron-dhcp-agent", "net1", "dhcp"),
+    ("L3 agent", "neutron-l3-agent", "net1", "l3_agent"),
+    ("Open vSwitch agent", "neutron-openvswitch-agent", "net1", "ovs"),
+    ("Open vSwitch agent", "neutron-openvswitch-agent", "cmp1", "ovs"),
+    ("Metadata agent", "neutron-metadata-agent", "net1", "metadata"),
+)
+
+
+@router.add("GET", "/agents")
+def list_agents(call: Call) -> Any:
+    call.require_admin()
+    return ok(
+        {
+            "agents": [
+                {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{binary}@{host}")),
+                    "agent_type": kind,
+                    "binary": binary,
+                    "host": host,
+                    "topic": topic,
+                    "availability_zone": "nova" if topic in ("dhcp", "l3_agent") else None,
+                    "alive": True,
+                    "admin_state_up": True,
+                    "description": None,
+                }
+                for kind, binary, host, topic in _AGENTS
+            ]
+        }
+    )

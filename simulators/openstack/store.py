@@ -140,6 +140,8 @@ class Server:
     runs: list[list[float | None]] = field(default_factory=list)
     # When it was deleted (Nova's terminated_at).
     terminated_at: float | None = None
+    # Nova's instance actions: what was asked of it, by whom, when (os-instance-actions).
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
     def set_state(self, vm_state: str, power_state: int, at: float | None = None) -> None:
         """Moves it to a vm_state, noting when it starts or stops running."""

@@ -2,6 +2,7 @@
 real openstacksdk (and raw HTTP where the wire matters), with Cinder backends on simulated
 FlashArrays."""
 
+import json
 import os
 import socket
 import subprocess
@@ -671,6 +672,62 @@ def test_the_openstack_command_works(region, tmp_path):
             check=False,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_the_openstack_command_does_a_tenants_and_an_admins_everyday_work(region, tenant, tmp_path):
+    net, _ = network(tenant, "10.7.0.0/24", "cli-net")
+    server = boot(
+        tenant,
+        "vm-cli",
+        volume(tenant, image_id=IMAGE),
+        tenant.network.create_port(network_id=net.id),
+    )
+    clouds = region.write_clouds_yaml(
+        tmp_path / "clouds.yaml",
+        {"admin": region.cloud(), "tenant": region.cloud("tenant1-user", USER_PASSWORD, "tenant1")},
+    )
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
+
+    def openstack(cloud, *command):
+        ran = subprocess.run(
+            [str(Path(sys.executable).parent / "openstack"), "--os-cloud", cloud, *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert ran.returncode == 0, f"{command}: {ran.stderr}"
+        return ran.stdout
+
+    openstack("tenant", "server", "reboot", server.id)
+    openstack("tenant", "server", "add", "security", "group", server.id, "default")
+    assert "default" in openstack("tenant", "server", "show", server.id, "-c", "security_groups")
+    openstack("tenant", "server", "remove", "security", "group", server.id, "default")
+    assert "vm-cli" in openstack("tenant", "console", "log", "show", server.id)
+    events = json.loads(openstack("tenant", "server", "event", "list", server.id, "-f", "json"))
+    assert [e["Action"] for e in events][:4] == [
+        "removeSecurityGroup",
+        "addSecurityGroup",
+        "reboot",
+        "create",
+    ]
+    assert "instances" in openstack("tenant", "quota", "show")
+    for admin_list in (
+        ["hypervisor", "list"],
+        ["compute", "service", "list"],
+        ["aggregate", "list"],
+        ["network", "agent", "list"],
+        ["endpoint", "list"],
+        ["service", "list"],
+        ["role", "assignment", "list"],
+        ["volume", "qos", "list"],
+        ["volume", "snapshot", "list"],
+        ["volume", "backup", "list"],
+    ):
+        openstack("admin", *admin_list, "-f", "json")
+    assert "nova-compute" in openstack("admin", "compute", "service", "list")
+    assert "keystone" in openstack("admin", "endpoint", "list")
 
 
 def test_an_external_subnet_is_found_by_its_id(admin):
