@@ -1,6 +1,7 @@
 """The field's own tools in a virtual environment of their own (var/field): ansible-core with
 Pure's FlashArray collection (purestorage.flasharray) and OpenStack's (openstack.cloud), taken
-from the Ansible release that ships them, over the py-pure-client that draas uses. Operators
+from the Ansible release that ships them, over the py-pure-client that draas uses and the
+newest openstacksdk that openstack.cloud still runs on. Operators
 point these at the lab; the tests under tests/field do the same.
 
     python -m tools.field_tools      # makes (or checks) the environment and prints where it is
@@ -30,6 +31,9 @@ FIELD_DIR = REPO_ROOT / "var" / "field"
 ANSIBLE_RELEASE = "12.3.0"
 ANSIBLE_CORE = "2.19.14"
 COLLECTIONS = ("purestorage/flasharray", "openstack/cloud")
+# openstack.cloud 2.5 reads `openstack.version` without importing it; openstacksdk imports it
+# itself (in openstack.config) up to 4.14, not after (draas runs 4.22).
+OPENSTACKSDK = "4.14.0"
 
 
 def _pinned(package: str) -> str:
@@ -43,7 +47,11 @@ def _pinned(package: str) -> str:
 
 def requirements() -> list[str]:
     """What the environment's Python gets."""
-    return [f"ansible-core=={ANSIBLE_CORE}", f"py-pure-client=={_pinned('py-pure-client')}"]
+    return [
+        f"ansible-core=={ANSIBLE_CORE}",
+        f"py-pure-client=={_pinned('py-pure-client')}",
+        f"openstacksdk=={OPENSTACKSDK}",
+    ]
 
 
 @dataclass(frozen=True)
