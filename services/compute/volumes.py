@@ -258,8 +258,9 @@ def volume_types(cloud: Cloud, project_id: str) -> list[pb.VolumeType]:
             hosts.setdefault(str(backend), []).append(str(pool.name))
     found = []
     for vtype in types:
-        # The service user is an admin, who sees every private type: only those the project
-        # has access to are the project's to use.
+        # Cinder lists the public types and the private ones the scoped project may use; an
+        # admin's list may hold others (is_public=None, a cloud's own policy): only those the
+        # project has access to are the project's to use.
         if not attr(vtype, "is_public", True) and project_id not in _access(cloud, conn, vtype.id):
             continue
         record = records.volume_type(vtype, encrypted(cloud, conn, vtype.id))

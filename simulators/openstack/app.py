@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.common.http import App, HttpRequest, HttpResponse
-from simulators.openstack import block_storage, compute, identity, image, network
+from simulators.openstack import (
+    block_storage,
+    compute,
+    identity,
+    image,
+    network,
+    volume_snapshots,
+)
 from simulators.openstack.errors import ApiError
 from simulators.openstack.routing import Call, Router
 from simulators.openstack.store import Store
@@ -144,6 +151,10 @@ def _discovery(service: str, path: str, base_url: str) -> HttpResponse | None:
     return None
 
 
+# Cinder's API, from its modules.
+CINDER = Router.joined(block_storage.router, volume_snapshots.router)
+
+
 def _route(service: str, path: str) -> tuple[Router, str, str | None]:
     prefixes = {
         "compute": ("/v2.1", compute.router),
@@ -156,7 +167,7 @@ def _route(service: str, path: str) -> tuple[Router, str, str | None]:
             return router, path[len(prefix) :], None
     if service == "volume" and path.startswith("/v3/"):
         project, _, inner = path[len("/v3/") :].partition("/")
-        return block_storage.router, "/" + inner, project
+        return CINDER, "/" + inner, project
     raise ApiError(404, f"The resource /{service}{path} could not be found.")
 
 

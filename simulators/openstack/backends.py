@@ -123,6 +123,43 @@ class Backend:
         """Where the workload writes: (array address, array name, array volume name)."""
         return None
 
+    def snapshot(self, provider_id: str | None, snapshot_id: str) -> str | None:
+        """Takes a snapshot of the volume; returns the snapshot's provider id."""
+        return None
+
+    def delete_snapshot(self, provider_id: str | None) -> None:
+        """Removes a snapshot from the backend."""
+
+    def copy(
+        self, volume_id: str, source: str | None, size_gb: int
+    ) -> tuple[str | None, dict[str, str]]:
+        """Makes a volume as a copy of a snapshot or a volume (by provider id), grown to
+        `size_gb`; returns its provider id and metadata to add.
+
+        :raises BackendError: with the new volume's provider id when it failed after making it.
+        """
+        return None, {}
+
+    def manageable(self, managed: dict[str, str]) -> list[dict[str, Any]]:
+        """Cinder's manageable-volumes entries for what is on the backend; `managed` maps the
+        provider ids of Cinder's volumes to their ids."""
+        return []
+
+    def capabilities(self) -> dict[str, Any]:
+        """What the driver reports of the backend (Cinder's capabilities API)."""
+        return {
+            "vendor_name": "Open Source",
+            "driver_version": "3.0.0",
+            "storage_protocol": "iSCSI",
+            "properties": {
+                "thin_provisioning": {
+                    "title": "Thin Provisioning",
+                    "description": "Sets thin provisioning.",
+                    "type": "boolean",
+                }
+            },
+        }
+
     def close(self) -> None:
         """Releases connections."""
 
@@ -495,6 +532,126 @@ class PureBackend(Backend):
             return None
         self._array()
         return self.san_ip, self._array_name, provider_id
+
+    @_reaching_array
+    def snapshot(self, provider_id: str | None, snapshot_id: str) -> str | None:
+        """As the Pure driver's create_snapshot: `<volume>.snapshot-<uuid>` on the array."""
+        if not provider_id:
+            return None
+        made = _items(
+            self._array().post_volume_snapshots(
+                source_names=[provider_id],
+                volume_snapshot=fa.VolumeSnapshotPost(suffix=f"snapshot-{snapshot_id}"),
+            ),
+            f"snapshot volume {provider_id}",
+        )
+        return str(made[0].name) if made else f"{provider_id}.snapshot-{snapshot_id}"
+
+    @_reaching_array
+    def delete_snapshot(self, provider_id: str | None) -> None:
+        if not provider_id:
+            return
+        client = self._array()
+        _tolerate(
+            client.patch_volume_snapshots(
+                names=[provider_id], volume_snapshot=fa.VolumeSnapshotPatch(destroyed=True)
+            ),
+            "does not exist",
+            "has been destroyed",
+            what=f"destroy snapshot {provider_id}",
+        )
+        if self.eradicate:
+            _tolerate(
+                client.delete_volume_snapshots(names=[provider_id]),
+                "does not exist",
+                what=f"eradicate snapshot {provider_id}",
+            )
+
+    @_reaching_array
+    def copy(
+        self, volume_id: str, source: str | None, size_gb: int
+    ) -> tuple[str | None, dict[str, str]]:
+        """As the Pure driver's create_volume_from_snapshot and create_cloned_volume: an array
+        copy, grown when asked bigger, in the backend's protection group or pod."""
+        if not source:
+            return self.create(volume_id, size_gb)
+        client = self._array()
+        name = self._name(volume_id)
+        groups = [self.pg_name] if self.replication == "async" else []
+        made = _items(
+            client.post_volumes(
+                names=[name],
+                volume=fa.VolumePost(source=fa.Reference(name=source)),
+                add_to_protection_group_names=groups or None,
+            ),
+            f"copy {source} to volume {name}",
+        )
+        try:
+            if made and int(made[0].provisioned) < size_gb * GiB:
+                _items(
+                    client.patch_volumes(
+                        names=[name], volume=fa.VolumePatch(provisioned=size_gb * GiB)
+                    ),
+                    f"extend volume {name}",
+                )
+        except BackendError as error:
+            raise BackendError(str(error), name) from None
+        except UNREACHABLE as error:
+            raise self._unreachable(error, name) from None
+        return name, self._metadata(name)
+
+    @_reaching_array
+    def manageable(self, managed: dict[str, str]) -> list[dict[str, Any]]:
+        """As the Pure driver's get_manageable_volumes: every live volume of the array, safe
+        to manage unless it is connected to a host, already Cinder's, or in a pod this backend
+        does not replicate with."""
+        entries = []
+        for volume in _items(self._array().get_volumes(destroyed=False), "list volumes"):
+            name = str(volume.name)
+            pod = name.split("::", 1)[0] if "::" in name else None
+            reason = None
+            if name in managed:
+                reason = "Volume already managed."
+            elif getattr(volume, "connection_count", 0):
+                reason = "Volume connected to a host."
+            elif pod is not None and not (self.replication == "sync" and pod == self.pod_name):
+                reason = f"Volume is in pod {pod}."
+            entries.append(
+                {
+                    "reference": {"name": name},
+                    "size": math.ceil(int(volume.provisioned) / GiB),
+                    "safe_to_manage": reason is None,
+                    "reason_not_safe": reason,
+                    "cinder_id": managed.get(name),
+                    "extra_info": None,
+                }
+            )
+        return entries
+
+    def capabilities(self) -> dict[str, Any]:
+        return {
+            "vendor_name": "Pure Storage",
+            "driver_version": "22.0.0",
+            "storage_protocol": "iSCSI",
+            "replication_targets": [self.device.backend_id] if self.device else [],
+            "properties": {
+                "thin_provisioning": {
+                    "title": "Thin Provisioning",
+                    "description": "Sets thin provisioning.",
+                    "type": "boolean",
+                },
+                "compression": {
+                    "title": "Compression",
+                    "description": "Enables compression.",
+                    "type": "boolean",
+                },
+                "multiattach": {
+                    "title": "Multi-attach",
+                    "description": "Volumes may be attached to more than one server.",
+                    "type": "boolean",
+                },
+            },
+        }
 
 
 def _required(section: str, options: dict[str, str], key: str) -> str:

@@ -1,7 +1,9 @@
 """Cinder v3 up to microversion 3.71: volume types (extra specs, project access, encryption),
-volumes (metadata, image metadata, bootable, attachments), manage existing and unmanage,
-retype, extend, services and failover, limits, quotas, user messages, availability zones, and
-the (always empty) lists of what it never makes: snapshots, backups, groups and transfers.
+volumes (metadata, image metadata, bootable, attachments, made from a snapshot or another
+volume), manage existing (and the list of manageable volumes) and unmanage, retype, extend,
+services and failover, capabilities, limits, quotas, user messages, availability zones, and
+the (always empty) lists of what it never makes: backups, groups and transfers. Snapshots are
+in volume_snapshots.
 Work on the backend happens after the API answers, as in real Cinder: a volume is `creating`
 until it is made.
 
@@ -23,6 +25,7 @@ from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     Attachment,
     Server,
+    Snapshot,
     Store,
     Volume,
     VolumeType,
@@ -101,12 +104,29 @@ def render_type(call: Call, vtype: VolumeType) -> dict[str, Any]:
 
 @router.add("GET", "/types")
 def list_types(call: Call) -> Any:
-    visible = [
-        render_type(call, t) for t in call.store.volume_types.values() if _type_visible(call, t)
+    """As Cinder lists them: public types and the private ones the caller's project may use;
+    only an admin's `is_public` chooses (false: private ones, None: all of them).
+
+    :raises ApiError: 400 for an `is_public` that is not a boolean or None.
+    """
+    wanted: bool | None = True
+    asked = call.query.get("is_public")
+    if call.caller.is_admin and asked is not None:
+        if asked.lower() == "none":
+            wanted = None
+        elif asked.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+            wanted = asked.lower() in ("true", "1", "yes", "on")
+        else:
+            raise bad_request(f"Invalid is_public filter [{asked}]")
+    project = call.caller.project_id
+    chosen = [
+        t
+        for t in call.store.volume_types.values()
+        if wanted is None
+        or t.is_public == wanted
+        or (wanted and project is not None and project in t.access)
     ]
-    if call.query.get("is_public") not in (None, "", "None") and not call.caller.is_admin:
-        visible = [t for t in visible if t["is_public"]]
-    return ok({"volume_types": visible})
+    return ok({"volume_types": [render_type(call, t) for t in chosen]})
 
 
 @router.add("GET", "/types/default")
@@ -248,6 +268,19 @@ def visible_volume(call: Call, key: str, for_nova: bool = False) -> Volume:
     return volume
 
 
+def visible_snapshot(call: Call, key: str) -> Snapshot:
+    """A snapshot the caller may see.
+
+    :raises ApiError: 404 otherwise.
+    """
+    snapshot = call.store.snapshots.get(key)
+    if snapshot is None or (
+        snapshot.project_id != call.caller.project_id and not call.caller.is_admin
+    ):
+        raise not_found("Snapshot", key)
+    return snapshot
+
+
 def render_volume(call: Call, volume: Volume) -> dict[str, Any]:
     backend = call.store.backends.get(volume.backend)
     body: dict[str, Any] = {
@@ -290,8 +323,8 @@ def render_volume(call: Call, volume: Volume) -> dict[str, Any]:
                 "href": f"{call.base_url}/volume/v3/{volume.project_id}/volumes/{volume.id}",
             }
         ],
-        "snapshot_id": None,
-        "source_volid": None,
+        "snapshot_id": volume.snapshot_id,
+        "source_volid": volume.source_volid,
         "consistencygroup_id": None,
         "group_id": None,
         "shared_targets": False,
@@ -348,17 +381,19 @@ def get_volume(call: Call) -> Any:
     return ok({"volume": render_volume(call, visible_volume(call, call.params["id"]))})
 
 
-def _check_quota(call: Call, project: str, size: int, new: bool = True) -> None:
-    """:raises ApiError: 413 when a `new` volume, or `size` more gigabytes, exceed the quota."""
+def check_quota(
+    call: Call, project: str, size: int, new: bool = True, kind: str = "volumes"
+) -> None:
+    """:raises ApiError: 413 when a `new` volume (or snapshot, by `kind`), or `size` more
+    gigabytes (volumes' and snapshots' together, as Cinder counts them), exceed the quota."""
     quota = call.store.quota(project)
-    mine = [v for v in call.store.volumes.values() if v.project_id == project]
-    if new and quota.volumes >= 0 and len(mine) + 1 > quota.volumes:
+    count, used = usage(call.store, project, kind)
+    limit = quota.snapshots if kind == "snapshots" else quota.volumes
+    if new and limit >= 0 and count + 1 > limit:
+        error = "SnapshotLimitExceeded" if kind == "snapshots" else "VolumeLimitExceeded"
         raise ApiError(
-            413,
-            f"VolumeLimitExceeded: Maximum number of volumes allowed ({quota.volumes}) "
-            f"exceeded for quota 'volumes'.",
+            413, f"{error}: Maximum number of {kind} allowed ({limit}) exceeded for quota '{kind}'."
         )
-    used = sum(v.size for v in mine)
     if quota.gigabytes >= 0 and used + size > quota.gigabytes:
         raise ApiError(
             413,
@@ -381,7 +416,7 @@ def _new_volume(call: Call, spec: dict[str, Any], size: int, status: str) -> tup
     metadata = spec.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise bad_request("Invalid input received: metadata must be a dictionary.")
-    _check_quota(call, project, size)
+    check_quota(call, project, size)
     volume = Volume(
         id=new_id(),
         name=spec.get("name"),
@@ -404,18 +439,10 @@ def _new_volume(call: Call, spec: dict[str, Any], size: int, status: str) -> tup
 def create_volume(call: Call) -> Any:
     call.require_write()
     spec = call.member("volume")
-    if spec.get("snapshot_id") or spec.get("source_volid") or spec.get("backup_id"):
-        raise bad_request(
-            "Creating a volume from a snapshot, volume or backup is not supported by the simulator."
-        )
-    try:
-        size = int(spec.get("size"))
-    except (TypeError, ValueError):
-        raise bad_request("Invalid input received: size must be an integer.") from None
-    if size <= 0:
-        raise bad_request(
-            f"Invalid input received: Volume size '{size}' must be an integer and greater than 0."
-        )
+    if spec.get("backup_id"):
+        raise bad_request("Creating a volume from a backup is not supported by the simulator.")
+    source = _source(call, spec)
+    size = _size(spec, source)
     image = None
     if spec.get("imageRef"):
         image = call.store.images.get(str(spec["imageRef"]))
@@ -423,71 +450,230 @@ def create_volume(call: Call) -> Any:
             raise bad_request(
                 f"Invalid image identifier or unable to access requested image {spec['imageRef']}."
             )
+    if source is not None:
+        spec = _on_the_sources_backend(call, spec, source)
     volume, backend = _new_volume(call, spec, size, "creating")
     if image is not None:
         volume.bootable = True
-        volume.image_metadata = {
-            "image_id": image.id,
-            "image_name": image.name,
-            "disk_format": image.disk_format,
-            "container_format": image.container_format,
-            **image.properties,
-        }
-    _in_background(
-        call.store, volume, lambda: backend.create(volume.id, size), "create volume", _created
-    )
+        volume.image_metadata = image_metadata(image)
+    if source is None:
+        work = lambda: backend.create(volume.id, size)  # noqa: E731
+    else:
+        work = _copy_from(call, volume, backend, source)
+    in_background(call.store, volume, work, "create volume", _created)
     return ok({"volume": render_volume(call, volume)}, 202)
+
+
+def image_metadata(image: Any) -> dict[str, str]:
+    """What a volume made from an image carries of it (Cinder's volume_image_metadata)."""
+    return {
+        "image_id": image.id,
+        "image_name": image.name,
+        "disk_format": image.disk_format,
+        "container_format": image.container_format,
+        **image.properties,
+    }
+
+
+def _source(call: Call, spec: dict[str, Any]) -> Volume | Snapshot | None:
+    """The snapshot or volume a new volume is to be a copy of, if any.
+
+    :raises ApiError: 404 when the caller cannot see it, 400 when it is not in a state to copy.
+    """
+    if spec.get("snapshot_id"):
+        snapshot = visible_snapshot(call, str(spec["snapshot_id"]))
+        if snapshot.status != "available":
+            raise bad_request(
+                f"Invalid snapshot: Originating snapshot status must be one of 'available' "
+                f"values (current status: {snapshot.status})"
+            )
+        return snapshot
+    if spec.get("source_volid"):
+        volume = visible_volume(call, str(spec["source_volid"]))
+        if volume.status not in ("available", "in-use"):
+            raise bad_request(
+                f"Invalid volume: Volume {volume.id} status must be available or in-use, "
+                f"but current status is: {SHOWN_STATUS.get(volume.status, volume.status)}."
+            )
+        return volume
+    return None
+
+
+def _size(spec: dict[str, Any], source: Volume | Snapshot | None) -> int:
+    """The new volume's size: as asked, or the source's; never smaller than the source.
+
+    :raises ApiError: 400 naming the size and why.
+    """
+    asked = spec.get("size")
+    if asked is None and source is not None:
+        return source.size
+    try:
+        size = int(asked)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise bad_request("Invalid input received: size must be an integer.") from None
+    if size <= 0:
+        raise bad_request(
+            f"Invalid input received: Volume size '{size}' must be an integer and greater than 0."
+        )
+    if source is not None and size < source.size:
+        what = "snapshot" if isinstance(source, Snapshot) else "original volume"
+        raise bad_request(
+            f"Invalid input received: Volume size '{size}'GB cannot be smaller than the {what} "
+            f"size {source.size}GB. They must be >= original {what} size."
+        )
+    return size
+
+
+def _source_volume(call: Call, source: Volume | Snapshot) -> Volume:
+    if isinstance(source, Volume):
+        return source
+    return call.store.volumes[source.volume_id]
+
+
+def _on_the_sources_backend(
+    call: Call, spec: dict[str, Any], source: Volume | Snapshot
+) -> dict[str, Any]:
+    """The spec of a copy, its type the source's unless asked.
+
+    :raises ApiError: 400 when the type asked puts it on another backend (a copy stays on its
+        source's).
+    """
+    origin = _source_volume(call, source)
+    if not spec.get("volume_type"):
+        return {**spec, "volume_type": origin.volume_type.id}
+    vtype = find_type(call, str(spec["volume_type"]))
+    backend = backend_for(call.store, vtype)
+    if backend is None or backend.section != origin.backend:
+        raise bad_request(
+            f"Invalid input received: volume type {vtype.name} is not on backend "
+            f"{origin.backend}, where the source is: a copy stays on its source's backend."
+        )
+    return spec
+
+
+def _copy_from(call: Call, volume: Volume, backend: Backend, source: Volume | Snapshot) -> Any:
+    """The backend work that makes `volume` a copy of `source` (on the same backend); the new
+    volume takes the source's bootable flag and image metadata."""
+    origin = _source_volume(call, source)
+    if isinstance(source, Snapshot):
+        volume.snapshot_id = source.id
+    else:
+        volume.source_volid = source.id
+    volume.bootable = origin.bootable
+    volume.image_metadata = dict(origin.image_metadata)
+    provider_id, size = source.provider_id, volume.size
+    return lambda: backend.copy(volume.id, provider_id, size)
 
 
 def _created(volume: Volume, result: Any) -> None:
     provider_id, metadata = result
     volume.provider_id = provider_id
     volume.metadata.update(metadata)
-    volume.status = "available"
+    volume.status = "in-use" if volume.attachments else "available"
 
 
-def _in_background(
-    store: Store, volume: Volume, work: Any, action: str, settle: Any, failed: str = "error"
+def boot_volume_spec(
+    call: Call, mapping: dict[str, Any], earlier_gb: int = 0
+) -> tuple[dict[str, Any], Any]:
+    """Checks a block device mapping that asks Nova to make a boot volume from an image (after
+    `earlier_gb` of others in the same request); returns the volume's spec and the image.
+
+    :raises ApiError: 400 as Nova words it.
+    """
+    image = call.store.images.get(str(mapping.get("uuid") or ""))
+    if image is None:
+        raise bad_request(f"Image {mapping.get('uuid')} could not be found.")
+    try:
+        size = int(mapping.get("volume_size") or 0)
+    except (TypeError, ValueError):
+        size = 0
+    if size <= 0:
+        raise bad_request(
+            "Images with destination_type 'volume' need to have a non-zero size specified"
+        )
+    if image.min_disk > size:
+        raise bad_request(
+            f"Volume is smaller than the minimum size specified in image metadata. Volume size "
+            f"is {size * 2**30} bytes, minimum size is {image.min_disk * 2**30} bytes."
+        )
+    type_name = str(mapping.get("volume_type") or DEFAULT_TYPE)
+    try:
+        vtype = find_type(call, type_name)
+    except ApiError:
+        raise bad_request(f"Volume type {type_name} could not be found.") from None
+    if backend_for(call.store, vtype) is None:
+        raise bad_request(f"No valid backend was found for volume type {vtype.name}.")
+    try:
+        check_quota(call, call.project(), size + earlier_gb)
+    except ApiError as error:
+        raise bad_request(f"Block Device Mapping is Invalid: {error.message}") from None
+    return {"name": "", "description": "", "volume_type": vtype.id, "size": size}, image
+
+
+def create_boot_volume(call: Call, spec: dict[str, Any], image: Any) -> Volume:
+    """Makes the boot volume Nova asks Cinder for (spec and image from boot_volume_spec); it is
+    `creating` until the backend has made it."""
+    size = int(spec["size"])
+    volume, backend = _new_volume(call, spec, size, "creating")
+    volume.bootable = True
+    volume.image_metadata = image_metadata(image)
+    in_background(
+        call.store, volume, lambda: backend.create(volume.id, size), "create volume", _created
+    )
+    return volume
+
+
+def in_background(
+    store: Store,
+    resource: Volume | Snapshot,
+    work: Any,
+    action: str,
+    settle: Any,
+    failed: str = "error",
+    key: str | None = None,
 ) -> None:
-    """Runs backend work for the volume after answering; if it fails, the volume goes to the
-    `failed` status with a user message saying why (and keeps the name the driver had already
-    given its array volume, see BackendError)."""
+    """Runs backend work for a volume or snapshot after answering (after earlier work under the
+    same `key`, by default its id); if it fails, the resource goes to the `failed` status with a
+    user message saying why (and keeps the name the driver had already given its array volume,
+    see BackendError)."""
+    kept = store.snapshots if isinstance(resource, Snapshot) else store.volumes
 
     def task() -> None:
         try:
             result = work()
-        except Exception as error:  # whatever happened, the volume must settle
+        except Exception as error:  # whatever happened, the resource must settle
             reason = str(error) if isinstance(error, BackendError) else "internal error"
             with store.lock:
-                volume.status = failed
-                volume.updated_at = time.time()
+                resource.status = failed
+                resource.updated_at = time.time()
                 if isinstance(error, BackendError) and error.provider_id:
-                    volume.provider_id = error.provider_id
-                _message(store, volume, f"{action} failed: {reason}")
+                    resource.provider_id = error.provider_id
+                user_message(store, resource, f"{action} failed: {reason}")
             return
         with store.lock:
-            if volume.id in store.volumes:
-                settle(volume, result)
-                volume.updated_at = time.time()
+            if resource.id in kept:
+                settle(resource, result)
+                resource.updated_at = time.time()
 
-    store.worker.submit(volume.id, task)
+    store.worker.submit(key or resource.id, task)
 
 
-def _message(store: Store, volume: Volume, text: str) -> None:
+def user_message(store: Store, resource: Volume | Snapshot, text: str) -> None:
+    """Notes why a volume's or snapshot's work failed, as Cinder's user messages do."""
     now = time.time()
     store.messages.append(
         {
             "id": new_id(),
             "message_level": "ERROR",
             "user_message": text,
-            "event_id": "VOLUME_000001",
+            "event_id": "SNAPSHOT_000001" if isinstance(resource, Snapshot) else "VOLUME_000001",
             "created_at": iso(now),
             "expires_at": iso(now + 2592000),
             "guaranteed_until": iso(now + 2592000),
-            "resource_type": "VOLUME",
-            "resource_uuid": volume.id,
+            "resource_type": "SNAPSHOT" if isinstance(resource, Snapshot) else "VOLUME",
+            "resource_uuid": resource.id,
             "request_id": f"req-{new_id()}",
-            "project_id": volume.project_id,
+            "project_id": resource.project_id,
         }
     )
 
@@ -513,36 +699,60 @@ def delete_volume(call: Call) -> Any:
     force = call.flag("force")
     if force:
         call.require_admin()
-    _check_deletable(volume, force)
+    _check_deletable(call.store, volume, force, cascade=call.flag("cascade"))
     remove_volume(call.store, volume)
     return ok(status=202)
 
 
-def _check_deletable(volume: Volume, force: bool = False) -> None:
+def snapshots_of(store: Store, volume: Volume) -> list[Snapshot]:
+    return [s for s in store.snapshots.values() if s.volume_id == volume.id]
+
+
+def _check_deletable(
+    store: Store, volume: Volume, force: bool = False, cascade: bool = False
+) -> None:
     """:raises ApiError: 400 unless the volume may be deleted (or unmanaged) now; `force`
-    (an admin's) allows any status but not an attached volume."""
-    if volume.attachments or not (force or volume.status in DELETABLE):
+    (an admin's) allows any status but not an attached volume; `cascade`, snapshots that are
+    available or in error (they are deleted first)."""
+    snapshots = snapshots_of(store, volume)
+    if (
+        volume.attachments
+        or not (force or volume.status in DELETABLE)
+        or (snapshots and not cascade)
+    ):
         raise bad_request(
             f"Invalid volume: Volume status must be {' or '.join(DELETABLE)} and must not be "
             f"migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be "
             f"disassociated from snapshots after volume transfer. "
-            f"(current status: {SHOWN_STATUS.get(volume.status, volume.status)})"
+            f"(current status: {SHOWN_STATUS.get(volume.status, volume.status)}"
+            f"{f', {len(snapshots)} snapshots' if snapshots else ''})"
+        )
+    busy = [s for s in snapshots if s.status not in ("available", "error")]
+    if busy:
+        raise bad_request(
+            f"Invalid volume: a cascade delete needs every snapshot available or in error; "
+            f"snapshot {busy[0].id} is {busy[0].status}."
         )
 
 
 def remove_volume(store: Store, volume: Volume) -> None:
     """Deletes the volume as Cinder does: `deleting` while its driver destroys the array volume
-    in the background, then gone; if the driver fails, the volume stays, `error_deleting`."""
+    (and, for a cascade delete, its snapshots first) in the background, then gone; if the
+    driver fails, the volume stays, `error_deleting`."""
     backend, provider_id = store.backends.get(volume.backend), volume.provider_id
+    snapshots = [s.provider_id for s in snapshots_of(store, volume)]
+    for snapshot in snapshots_of(store, volume):
+        snapshot.status, snapshot.updated_at = "deleting", time.time()
     volume.status = "error_managing_deleting" if volume.status == "error_managing" else "deleting"
     volume.updated_at = time.time()
-    _leave_cinder(
-        store,
-        volume,
-        lambda: backend.delete(provider_id) if backend else None,
-        "delete volume",
-        "error_deleting",
-    )
+
+    def work() -> None:
+        if backend is not None:
+            for snapshot_provider_id in snapshots:
+                backend.delete_snapshot(snapshot_provider_id)
+            backend.delete(provider_id)
+
+    _leave_cinder(store, volume, work, "delete volume", "error_deleting")
 
 
 def _leave_cinder(store: Store, volume: Volume, work: Any, action: str, failed: str) -> None:
@@ -557,21 +767,27 @@ def _leave_cinder(store: Store, volume: Volume, work: Any, action: str, failed: 
             with store.lock:
                 volume.status = failed
                 volume.updated_at = time.time()
-                _message(store, volume, f"{action} failed: {reason}")
+                for snapshot in snapshots_of(store, volume):
+                    if snapshot.status == "deleting":
+                        snapshot.status = "error_deleting"
+                user_message(store, volume, f"{action} failed: {reason}")
             return
         with store.lock:
             store.volumes.pop(volume.id, None)
+            for snapshot in snapshots_of(store, volume):
+                store.snapshots.pop(snapshot.id, None)
 
     store.worker.submit(volume.id, task)
 
 
 def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
-    """Marks the volume in use by the server and connects it on the array in the background;
-    the server stays in BUILD until every connection is made."""
-    volume.status = "in-use"
+    """Marks the volume in use by the server and connects it on the array in the background
+    (once it is made, for a volume still `creating`); the server stays in BUILD until every
+    connection is made, and goes to ERROR if one fails."""
+    if volume.status != "creating":
+        volume.status = "in-use"
     volume.attachments.append(Attachment(new_id(), server.id, device, time.time()))
     backend = store.backends.get(volume.backend)
-    provider_id = volume.provider_id
     booting = server.vm_state == "building"
     if booting:
         # It boots once its connections are made (ready_at is set then).
@@ -580,7 +796,11 @@ def attach(store: Store, volume: Volume, server: Server, device: str) -> None:
 
     def connect() -> None:
         error = None
+        with store.lock:
+            provider_id, made = volume.provider_id, volume.status != "error"
         try:
+            if not made:
+                raise BackendError("the volume could not be made")
             if backend is not None:
                 backend.attach(provider_id, server.host)
         except BackendError as failure:
@@ -678,7 +898,7 @@ def _retype(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         if provider_id:
             v.metadata["array_volume_name"] = provider_id
 
-    _in_background(
+    in_background(
         store,
         volume,
         lambda: source.retype_to(volume.provider_id, target) if source else None,
@@ -698,7 +918,7 @@ def _moves_in_place(source: Backend | None, target: Backend) -> bool:
 
 def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
     call.require_admin()
-    _check_deletable(volume)
+    _check_deletable(call.store, volume)
     # As in Cinder: the record goes once the driver has let the volume go (renamed it), so a
     # client that waits for the record to vanish can manage the array volume again.
     backend, provider_id = call.store.backends.get(volume.backend), volume.provider_id
@@ -716,7 +936,7 @@ def _unmanage(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
 
 def _force_delete(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
     call.require_admin()
-    _check_deletable(volume, force=True)
+    _check_deletable(call.store, volume, force=True)
     remove_volume(call.store, volume)
     return ok(status=202)
 
@@ -741,14 +961,14 @@ def _extend(call: Call, volume: Volume, argument: dict[str, Any]) -> Any:
         )
     if volume.status != "available":
         raise bad_request(f"Volume status must be 'available' to extend, not {volume.status}.")
-    _check_quota(call, volume.project_id, new_size - volume.size, new=False)
+    check_quota(call, volume.project_id, new_size - volume.size, new=False)
     backend = call.store.backends.get(volume.backend)
     volume.status = "extending"
 
     def settle(v: Volume, _: Any) -> None:
         v.size, v.status = new_size, "available"
 
-    _in_background(
+    in_background(
         call.store,
         volume,
         lambda: backend.extend(volume.provider_id, new_size) if backend else None,
@@ -838,7 +1058,7 @@ def _manage(call: Call) -> Any:
         v.provider_id, v.size, v.status = provider_id, size, "available"
         v.metadata.update(metadata)
 
-    _in_background(
+    in_background(
         call.store,
         volume,
         lambda: backend.manage(volume.id, source_name),
@@ -857,6 +1077,84 @@ def manage_volume(call: Call) -> Any:
 @router.add("POST", "/os-volume-manage")
 def manage_volume_legacy(call: Call) -> Any:
     return _manage(call)
+
+
+def _backend_at(call: Call, host: str) -> Backend:
+    """The backend of a volume service host (`cinder@backend`, with or without `#pool`).
+
+    :raises ApiError: 404 when no volume service has that host.
+    """
+    backend = next((b for b in call.store.backends.values() if host in (b.host, b.pool_host)), None)
+    if backend is None:
+        raise ApiError(404, f"Service {host} could not be found.")
+    return backend
+
+
+def _list_manageable(call: Call, detail: bool) -> Any:
+    """What the backend at `host` could manage, as its driver lists it (3.8), admin only."""
+    call.require_admin()
+    if not call.at_least(3, 8):
+        raise ApiError(404, "The manageable volumes API needs microversion 3.8 or later.")
+    host = call.query.get("host") or call.query.get("cluster")
+    if not host:
+        raise bad_request("Invalid input received: host or cluster must be given.")
+    backend = _backend_at(call, host)
+    managed = {
+        v.provider_id: v.id
+        for v in call.store.volumes.values()
+        if v.backend == backend.section and v.provider_id
+    }
+    try:
+        entries = backend.manageable(managed)
+    except BackendError as error:
+        raise ApiError(
+            500, f"Bad or unexpected response from the storage volume backend API: {error}"
+        ) from None
+    if not detail:
+        entries = [{k: e[k] for k in ("reference", "size", "safe_to_manage")} for e in entries]
+    offset, limit = _count(call, "offset", 0), _count(call, "limit", len(entries))
+    return ok({"manageable-volumes": entries[offset : offset + limit]})
+
+
+def _count(call: Call, name: str, default: int) -> int:
+    """:raises ApiError: 400 unless the query's `name` is a whole number, when given."""
+    value = call.query.get(name)
+    if not value:
+        return default
+    if not value.isdigit():
+        raise bad_request(f"Invalid input received: {name} must be a whole number, not {value!r}.")
+    return int(value)
+
+
+@router.add("GET", "/manageable_volumes")
+def list_manageable(call: Call) -> Any:
+    return _list_manageable(call, detail=False)
+
+
+@router.add("GET", "/manageable_volumes/detail")
+def list_manageable_detail(call: Call) -> Any:
+    return _list_manageable(call, detail=True)
+
+
+@router.add("GET", "/capabilities/{host}")
+def capabilities(call: Call) -> Any:
+    """What a backend's driver reports of it, admin only."""
+    call.require_admin()
+    host = call.params["host"]
+    backend = _backend_at(call, host)
+    reported = backend.capabilities()
+    return ok(
+        {
+            "namespace": f"OS::Storage::Capabilities::{host}",
+            "volume_backend_name": backend.backend_name,
+            "pool_name": None,
+            "display_name": None,
+            "description": None,
+            "visibility": None,
+            "replication_targets": [],
+            **reported,
+        }
+    )
 
 
 # Services, pools, limits, quotas, messages ---------------------------------------------------
@@ -968,16 +1266,21 @@ def thaw(call: Call) -> Any:
     return ok(status=200)
 
 
-def _usage(store: Store, project: str) -> tuple[int, int]:
-    mine = [v for v in store.volumes.values() if v.project_id == project]
-    return len(mine), sum(v.size for v in mine)
+def usage(store: Store, project: str, kind: str = "volumes") -> tuple[int, int]:
+    """How many volumes (or snapshots, by `kind`) the project has, and the gigabytes its
+    volumes and snapshots take together."""
+    volumes = [v for v in store.volumes.values() if v.project_id == project]
+    snapshots = [s for s in store.snapshots.values() if s.project_id == project]
+    gigabytes = sum(v.size for v in volumes) + sum(s.size for s in snapshots)
+    return len(snapshots if kind == "snapshots" else volumes), gigabytes
 
 
 @router.add("GET", "/limits")
 def limits(call: Call) -> Any:
     project = call.project()
     quota = call.store.quota(project)
-    count, gigabytes = _usage(call.store, project)
+    count, gigabytes = usage(call.store, project)
+    snapshots, _ = usage(call.store, project, "snapshots")
     return ok(
         {
             "limits": {
@@ -987,8 +1290,8 @@ def limits(call: Call) -> Any:
                     "totalVolumesUsed": count,
                     "maxTotalVolumeGigabytes": quota.gigabytes,
                     "totalGigabytesUsed": gigabytes,
-                    "maxTotalSnapshots": 10,
-                    "totalSnapshotsUsed": 0,
+                    "maxTotalSnapshots": quota.snapshots,
+                    "totalSnapshotsUsed": snapshots,
                     "maxTotalBackups": 10,
                     "totalBackupsUsed": 0,
                     "maxTotalBackupGigabytes": 1000,
@@ -1005,19 +1308,28 @@ def quota_set(call: Call) -> Any:
     if project != call.caller.project_id:
         call.require_admin()
     quota = call.store.quota(project)
-    count, gigabytes = _usage(call.store, project)
+    count, gigabytes = usage(call.store, project)
+    snapshots, _ = usage(call.store, project, "snapshots")
     if call.flag("usage"):
         return ok(
             {
                 "quota_set": {
                     "id": project,
                     "volumes": {"limit": quota.volumes, "in_use": count, "reserved": 0},
+                    "snapshots": {"limit": quota.snapshots, "in_use": snapshots, "reserved": 0},
                     "gigabytes": {"limit": quota.gigabytes, "in_use": gigabytes, "reserved": 0},
                 }
             }
         )
     return ok(
-        {"quota_set": {"id": project, "volumes": quota.volumes, "gigabytes": quota.gigabytes}}
+        {
+            "quota_set": {
+                "id": project,
+                "volumes": quota.volumes,
+                "snapshots": quota.snapshots,
+                "gigabytes": quota.gigabytes,
+            }
+        }
     )
 
 
@@ -1031,7 +1343,7 @@ def list_messages(call: Call) -> Any:
 
 
 def _none_listed(call: Call, key: str, since: tuple[int, int] | None = None) -> Any:
-    """A list of what the simulator never makes (snapshots, backups, groups, transfers):
+    """A list of what the simulator never makes (backups, groups, transfers):
     empty for every project, from the microversion that brought it."""
     call.project()
     if since is not None and not call.at_least(*since):
@@ -1088,12 +1400,6 @@ def availability_zones(call: Call) -> Any:
             ]
         }
     )
-
-
-@router.add("GET", "/snapshots")
-@router.add("GET", "/snapshots/detail")
-def list_snapshots(call: Call) -> Any:
-    return _none_listed(call, "snapshots")
 
 
 @router.add("GET", "/qos-specs")

@@ -553,7 +553,7 @@ def create_server(call: Call) -> Any:
     _check_quota(call, project, flavor)
     hints = call.body.get("OS-SCH-HNT:scheduler_hints") or spec.get("scheduler_hints") or {}
     group = _group(call, hints["group"]) if hints.get("group") else None
-    volumes = _boot_volumes(call, spec)
+    volumes, from_images = _boot_volumes(call, spec)
     if not volumes and not spec.get("imageRef"):
         raise bad_request(
             "Block Device Mapping is Invalid: You specified "
@@ -563,6 +563,8 @@ def create_server(call: Call) -> Any:
         raise bad_request(f"Can not find requested image {spec['imageRef']}")
     requested_groups = [g.get("name") for g in spec.get("security_groups") or []]
     ports, owned = _boot_ports(call, spec.get("networks"), requested_groups)
+    for attached, volume_spec, image in from_images:
+        attached.volume_id = block_storage.create_boot_volume(call, volume_spec, image).id
     now = time.time()
     server = Server(
         id=new_id(),
@@ -646,24 +648,39 @@ def _check_quota(call: Call, project: str, flavor: Flavor) -> None:
             )
 
 
-def _boot_volumes(call: Call, spec: dict[str, Any]) -> list[AttachedVolume]:
+def _boot_volumes(
+    call: Call, spec: dict[str, Any]
+) -> tuple[list[AttachedVolume], list[tuple[AttachedVolume, dict[str, Any], Any]]]:
+    """The server's volumes from its block device mappings, checked: existing volumes, and
+    volumes Nova is to make from an image (source image, destination volume), which it makes
+    only once the whole request is checked: for those, the spec of the volume and the image."""
     mappings = spec.get("block_device_mapping_v2") or []
     if not isinstance(mappings, list):
         raise bad_request("Invalid input for field/attribute block_device_mapping_v2.")
     chosen: list[AttachedVolume] = []
+    from_images: list[tuple[AttachedVolume, dict[str, Any], Any]] = []
     for number, mapping in enumerate(
         sorted(mappings, key=lambda m: _boot_index(m) if _boot_index(m) >= 0 else 1000)
     ):
+        index = _boot_index(mapping)
+        device = mapping.get("device_name") or f"/dev/vd{chr(ord('a') + number)}"
+        keep = bool(mapping.get("delete_on_termination", False))
+        if (mapping.get("source_type"), mapping.get("destination_type")) == ("image", "volume"):
+            earlier = sum(int(planned["size"]) for _, planned, _ in from_images)
+            volume_spec, image = block_storage.boot_volume_spec(call, mapping, earlier)
+            attached = AttachedVolume("", device, index if index >= 0 else None, keep)
+            from_images.append((attached, volume_spec, image))
+            chosen.append(attached)
+            continue
         if (
             mapping.get("source_type") != "volume"
             or mapping.get("destination_type", "volume") != "volume"
         ):
             raise bad_request(
-                "Block Device Mapping is Invalid: only existing volumes "
-                "can be mapped by the simulator."
+                "Block Device Mapping is Invalid: the simulator maps existing volumes, and "
+                "volumes Nova makes from an image (source_type image, destination_type volume)."
             )
         volume = block_storage.visible_volume(call, str(mapping.get("uuid", "")), for_nova=True)
-        index = _boot_index(mapping)
         if volume.status != "available":
             raise bad_request(
                 f"Invalid volume: volume {volume.id} status must be 'available'. "
@@ -673,16 +690,8 @@ def _boot_volumes(call: Call, spec: dict[str, Any]) -> list[AttachedVolume]:
             raise bad_request(f"Block Device {volume.id} is not bootable.")
         if any(c.volume_id == volume.id for c in chosen):
             raise bad_request(f"Block Device Mapping is Invalid: volume {volume.id} mapped twice.")
-        device = mapping.get("device_name") or f"/dev/vd{chr(ord('a') + number)}"
-        chosen.append(
-            AttachedVolume(
-                volume.id,
-                device,
-                index if index >= 0 else None,
-                bool(mapping.get("delete_on_termination", False)),
-            )
-        )
-    return chosen
+        chosen.append(AttachedVolume(volume.id, device, index if index >= 0 else None, keep))
+    return chosen, from_images
 
 
 def _boot_index(mapping: dict[str, Any]) -> int:
@@ -795,7 +804,8 @@ def remove_server(store: Store, server: Server) -> None:
         volume = store.volumes.get(attached.volume_id)
         if volume is not None:
             block_storage.detach(store, volume, server)
-            if attached.delete_on_termination:
+            # Nova's delete of a volume with snapshots fails, and it leaves the volume.
+            if attached.delete_on_termination and not block_storage.snapshots_of(store, volume):
                 block_storage.remove_volume(store, volume)
     for group in store.server_groups.values():
         if server.id in group.members:

@@ -97,6 +97,14 @@ class Router:
 
         return register
 
+    @classmethod
+    def joined(cls, *routers: Router) -> Router:
+        """One router with the routes of each, in order (one service's API from its modules)."""
+        joined = cls()
+        for router in routers:
+            joined._routes.extend(router._routes)
+        return joined
+
     def dispatch(self, call: Call, path: str) -> HttpResponse:
         allowed = False
         for method, regex, handler in self._routes:

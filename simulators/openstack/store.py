@@ -197,6 +197,28 @@ class Volume:
     # Where the backend put it, e.g. the array volume name.
     provider_id: str | None = None
     updated_at: float | None = None
+    # What it was made from: a Cinder snapshot, or another volume.
+    snapshot_id: str | None = None
+    source_volid: str | None = None
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """A Cinder snapshot of a volume."""
+
+    id: str
+    name: str | None
+    volume_id: str
+    project_id: str
+    user_id: str
+    size: int
+    created_at: float
+    status: str = "creating"
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    # Where the backend put it, e.g. the array snapshot name.
+    provider_id: str | None = None
+    updated_at: float | None = None
 
 
 @dataclass(eq=False)
@@ -347,6 +369,7 @@ class Quota:
     cores: int = 200
     ram: int = 512 * 1024
     volumes: int = 100
+    snapshots: int = 100
     gigabytes: int = 10000
     ports: int = 500
     networks: int = 100
@@ -377,6 +400,7 @@ class Store:
         self.deleted_servers: dict[str, Server] = {}
         self.volume_types: dict[str, VolumeType] = {}
         self.volumes: dict[str, Volume] = {}
+        self.snapshots: dict[str, Snapshot] = {}
         self.volume_services: list[VolumeService] = []
         self.networks: dict[str, Network] = {}
         self.subnets: dict[str, Subnet] = {}

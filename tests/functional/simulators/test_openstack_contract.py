@@ -729,6 +729,54 @@ def test_the_openstack_command_does_a_tenants_and_an_admins_everyday_work(region
     assert "nova-compute" in openstack("admin", "compute", "service", "list")
     assert "keystone" in openstack("admin", "endpoint", "list")
 
+    # Snapshots and copies, a backend's capabilities and manageable volumes, private types.
+    made = volume(tenant)
+    snap = json.loads(
+        openstack(
+            "tenant", "volume", "snapshot", "create", "--volume", made.id, "cli-snap", "-f", "json"
+        )
+    )
+    wait_until(lambda: tenant.block_storage.get_snapshot(snap["id"]).status == "available")
+    copied = json.loads(
+        openstack(
+            "tenant",
+            "volume",
+            "create",
+            "--snapshot",
+            snap["id"],
+            "--size",
+            "2",
+            "cli-copy",
+            "-f",
+            "json",
+        )
+    )
+    wait_until(lambda: tenant.block_storage.get_volume(copied["id"]).status == "available")
+    assert "cli-snap" in openstack("tenant", "volume", "snapshot", "list")
+    capability = openstack(
+        "admin", "volume", "backend", "capability", "show", "cinder@tenant1-async"
+    )
+    assert "thin_provisioning" in capability
+    manageable = openstack(
+        "admin",
+        "--os-volume-api-version",
+        "3.8",
+        "block",
+        "storage",
+        "volume",
+        "manageable",
+        "list",
+        "cinder@tenant1-async#tenant1-async",
+        "-f",
+        "json",
+    )
+    assert f"volume-{made.id}-cinder" in manageable
+    types = openstack("tenant", "volume", "type", "list", "-f", "value", "-c", "Name")
+    assert {"tenant1-async", "tenant1-sync"} <= set(types.split())
+    assert "tenant2-async" not in types
+    openstack("tenant", "volume", "delete", copied["id"])
+    openstack("tenant", "volume", "snapshot", "delete", snap["id"])
+
 
 def test_an_external_subnet_is_found_by_its_id(admin):
     public = admin.network.find_network("public", ignore_missing=False)
@@ -752,3 +800,162 @@ def test_extending_a_volume_at_the_volume_count_quota_is_allowed(lab, region, te
     finally:
         httpx.put(url, json={}).raise_for_status()  # the defaults again
         tenant.block_storage.delete_volume(made)
+
+
+def test_snapshots_are_array_snapshots_and_volumes_made_from_them_array_copies(lab, region, tenant):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    source = volume(tenant, size=2, image_id=IMAGE)
+    snapshot = tenant.block_storage.create_snapshot(volume_id=source.id, name="before-upgrade")
+    snapshot = tenant.block_storage.wait_for_status(snapshot, "available", interval=0.02, wait=10)
+    on_array = f"volume-{source.id}-cinder.snapshot-{snapshot.id}"
+    assert array.volume_snapshots[on_array].source == f"volume-{source.id}-cinder"
+    assert snapshot.size == 2 and snapshot.project_id == region.project_id("tenant1")
+    assert snapshot.id in [s.id for s in tenant.block_storage.snapshots(volume_id=source.id)]
+
+    copy = volume(tenant, size=3, snapshot_id=snapshot.id)
+    assert (copy.snapshot_id, copy.is_bootable, copy.volume_type) == (
+        snapshot.id,
+        True,
+        "tenant1-async",
+    )
+    copied = array.volumes[f"volume-{copy.id}-cinder"]
+    assert copied.provisioned == 3 * 2**30
+    group = array.protection_groups["tenant1-pg"]
+    assert copied in group.volumes
+    clone = volume(tenant, size=None, source_volume_id=source.id)
+    assert (clone.size, clone.source_volume_id) == (2, source.id)
+    assert f"volume-{clone.id}-cinder" in array.volumes
+
+    with pytest.raises(sdk_errors.BadRequestException, match="cannot be smaller than the snapshot"):
+        tenant.block_storage.create_volume(snapshot_id=snapshot.id, size=1)
+    with pytest.raises(sdk_errors.BadRequestException, match="have snapshots"):
+        tenant.block_storage.delete_volume(source)
+    other = connect(region, "tenant2-user", "tenant2")
+    with pytest.raises(sdk_errors.NotFoundException):
+        other.block_storage.get_snapshot(snapshot.id)
+    assert other.block_storage.find_snapshot(snapshot.id, ignore_missing=True) is None
+    limits = tenant.block_storage.get_limits().absolute
+    assert limits.total_snapshots_used >= 1
+
+    tenant.block_storage.delete_snapshot(snapshot)
+    tenant.block_storage.wait_for_delete(snapshot, interval=0.02, wait=10)
+    assert on_array not in array.volume_snapshots or array.volume_snapshots[on_array].destroyed
+    second = tenant.block_storage.create_snapshot(volume_id=source.id)
+    tenant.block_storage.wait_for_status(second, "available", interval=0.02, wait=10)
+    tenant.block_storage.delete_volume(source, cascade=True)
+    tenant.block_storage.wait_for_delete(source, interval=0.02, wait=10)
+    assert tenant.block_storage.find_snapshot(second.id, ignore_missing=True) is None
+    for made in (copy, clone):
+        tenant.block_storage.delete_volume(made)
+
+
+def test_a_snapshot_of_an_in_use_volume_needs_force_before_3_66(lab, region, tenant):
+    net, _ = network(tenant, "10.8.0.0/24", "snap-net")
+    server = boot(
+        tenant,
+        "vm-snap",
+        volume(tenant, image_id=IMAGE),
+        tenant.network.create_port(network_id=net.id),
+    )
+    attached = server.attached_volumes[0]["id"]
+
+    def snapshot(microversion, **asked):
+        body = {"snapshot": {"volume_id": attached, **asked}}
+        return tenant.block_storage.post(
+            "/snapshots", json=body, microversion=microversion, raise_exc=False
+        )
+
+    refused = snapshot("3.60")
+    assert refused.status_code == 400 and "must be available, but" in refused.text
+    assert snapshot("3.60", force=True).status_code == 202
+    assert snapshot("3.66").status_code == 202
+
+
+def test_the_manageable_volumes_are_the_arrays_with_why_some_are_not_safe(
+    lab, region, admin, tenant
+):
+    client = array_client(lab)
+    client.post_volumes(names=["left-behind"], volume=fa.VolumePost(provisioned=2 * 2**30))
+    made = volume(tenant)
+    host = "cinder@tenant1-async#tenant1-async"
+
+    def manageable(path, microversion="3.8", conn=admin):
+        return conn.block_storage.get(path, microversion=microversion, raise_exc=False)
+
+    listed = manageable(f"/manageable_volumes/detail?host={host}").json()["manageable-volumes"]
+    by_name = {e["reference"]["name"]: e for e in listed}
+    assert by_name["left-behind"]["safe_to_manage"] and by_name["left-behind"]["size"] == 2
+    managed = by_name[f"volume-{made.id}-cinder"]
+    assert (managed["safe_to_manage"], managed["cinder_id"]) == (False, made.id)
+    summary = manageable(f"/manageable_volumes?host={host}").json()["manageable-volumes"]
+    assert set(summary[0]) == {"reference", "size", "safe_to_manage"}
+    assert manageable(f"/manageable_volumes?host={host}", "3.7").status_code == 404
+    assert manageable("/manageable_volumes").status_code == 400
+    assert manageable("/manageable_volumes?host=cinder@nowhere").status_code == 404
+    assert manageable(f"/manageable_volumes?host={host}", conn=tenant).status_code == 403
+
+
+def test_nova_makes_the_boot_volume_from_an_image_and_deletes_it_with_the_server(
+    lab, region, tenant
+):
+    array = lab.flasharrays.fabric.arrays["array-a"]
+    net, _ = network(tenant, "10.9.0.0/24", "image-net")
+    server = tenant.compute.create_server(
+        name="vm-from-image",
+        flavor_id="2",
+        networks=[{"uuid": net.id}],
+        block_device_mapping=[
+            {
+                "boot_index": 0,
+                "uuid": IMAGE,
+                "source_type": "image",
+                "destination_type": "volume",
+                "volume_size": 2,
+                "volume_type": "tenant1-async",
+                "delete_on_termination": True,
+            }
+        ],
+    )
+    server = tenant.compute.wait_for_server(server, interval=0.02, wait=10)
+    made = tenant.block_storage.get_volume(server.attached_volumes[0]["id"])
+    assert (made.status, made.size, made.is_bootable) == ("in-use", 2, True)
+    assert made.volume_image_metadata["image_id"] == IMAGE
+    assert f"volume-{made.id}-cinder" in array.volumes
+    tenant.compute.delete_server(server)
+    tenant.compute.wait_for_delete(server, interval=0.02, wait=10)
+    tenant.block_storage.wait_for_delete(made, interval=0.02, wait=10)
+
+    for mapping, says in (
+        ({"volume_size": 0}, "non-zero size"),
+        ({"uuid": "no-such-image"}, "could not be found"),
+        ({"volume_type": "tenant2-async"}, "Volume type tenant2-async could not be found"),
+    ):
+        before = {v.id for v in tenant.block_storage.volumes()}
+        with pytest.raises(sdk_errors.BadRequestException, match=says):
+            tenant.compute.create_server(
+                name="refused",
+                flavor_id="2",
+                networks="none",
+                block_device_mapping=[
+                    {
+                        "boot_index": 0,
+                        "uuid": IMAGE,
+                        "source_type": "image",
+                        "destination_type": "volume",
+                        "volume_size": 1,
+                        **mapping,
+                    }
+                ],
+            )
+        assert {v.id for v in tenant.block_storage.volumes()} == before
+
+
+def test_a_backends_capabilities_and_a_tenants_private_types(region, admin, tenant):
+    shown = admin.block_storage.get("/capabilities/cinder@tenant1-async", raise_exc=False).json()
+    assert (shown["vendor_name"], shown["volume_backend_name"]) == ("Pure Storage", "tenant1-async")
+    assert "thin_provisioning" in shown["properties"]
+    refused = tenant.block_storage.get("/capabilities/cinder@tenant1-async", raise_exc=False)
+    assert refused.status_code == 403
+    names = {t.name for t in tenant.block_storage.types()}
+    assert {"tenant1-async", "tenant1-sync", "standard"} <= names
+    assert not {"tenant2-async", "tenant2-sync"} & names
