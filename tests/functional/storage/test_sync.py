@@ -1,8 +1,12 @@
 """Sync groups: the pod stretched to the target; recovery clones the pod's volumes out of the
 pod on the target, with nothing lost; link and array failures behave as ActiveCluster does."""
 
+import time
+from datetime import UTC
+
 import grpc
 import pytest
+from google.protobuf.duration_pb2 import Duration
 from pypureclient import flasharray as fa
 
 from draas.storage.v1 import storage_pb2
@@ -90,6 +94,16 @@ def test_a_broken_link_freezes_the_target_side_until_it_resyncs(storage, control
     sides = {a.array_name: a for a in broken.pod.arrays}
     assert sides["array-a"].status == "online"
     assert sides["array-b"].status == "offline" and sides["array-b"].HasField("frozen_at")
+    # How far the target lags: as old as its frozen side, beyond a 0.1 s target by the rest.
+    time.sleep(0.3)
+    lagging = storage.GetReplicationStatus(
+        storage_pb2.GetReplicationStatusRequest(group=ref(), rpo_target=Duration(nanos=100_000_000))
+    )
+    frozen_for = time.time() - sides["array-b"].frozen_at.ToDatetime(UTC).timestamp()
+    age = lagging.recovery_point_age.ToTimedelta().total_seconds()
+    assert 0.3 <= age <= frozen_for + 0.5
+    assert lagging.lag_beyond_rpo_target.ToTimedelta().total_seconds() >= 0.2
+    assert not lagging.within_rpo_target
     assert control.volume_data("array-b", VOLUMES[0])["newest"]["sequence"] == before_break
     with pytest.raises(grpc.RpcError) as refused:
         recover(storage, "during-outage")

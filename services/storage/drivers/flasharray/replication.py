@@ -112,6 +112,11 @@ def replication_state(
     now = datetime.now(UTC)
     age = (now - newest.created_at).total_seconds() if newest else None
     within = age is not None and (rpo_target_seconds is None or age <= rpo_target_seconds)
+    if newest is None and group.replication_type is ReplicationType.SYNC:
+        # The target side holds the pod as it was when it froze: how far it lags is how old
+        # that is, though nothing can be recovered from it until it serves again.
+        frozen = _frozen_at(pod_arrays, target.known_name())
+        age = (now - frozen).total_seconds() if frozen else None
     lag = max(0.0, age - rpo_target_seconds) if age is not None and rpo_target_seconds else 0.0
     return ReplicationState(
         group=group,
@@ -161,6 +166,12 @@ def _pod_states(group: GroupRef, array: ArrayClient, problems: list[str]) -> lis
         PodArrayState(a.name, attr(a, "status", "unknown"), from_ms(attr(a, "frozen_at")))
         for a in attr(pods[0], "arrays", [])
     ]
+
+
+def _frozen_at(pod_arrays: list[PodArrayState], array_name: str) -> datetime | None:
+    """When the array's side of the pod stopped following the other (offline or resyncing)."""
+    side = next((a for a in pod_arrays if a.array == array_name), None)
+    return side.frozen_at if side is not None and side.status != "online" else None
 
 
 def _sync_link(pod_arrays: list[PodArrayState], both_answer: bool) -> LinkState:
