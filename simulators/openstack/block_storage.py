@@ -21,6 +21,7 @@ from typing import Any
 from simulators.openstack.backends import Backend, BackendError, PureBackend
 from simulators.openstack.errors import ApiError, bad_request, not_found
 from simulators.openstack.listing import filter_items, next_query, page
+from simulators.openstack.quotas import flag, update_quota
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     Attachment,
@@ -1325,6 +1326,44 @@ def quota_set(call: Call) -> Any:
         {
             "quota_set": {
                 "id": project,
+                "volumes": quota.volumes,
+                "snapshots": quota.snapshots,
+                "gigabytes": quota.gigabytes,
+            }
+        }
+    )
+
+
+@router.add("GET", "/os-quota-sets/{project}/defaults")
+def quota_defaults(call: Call) -> Any:
+    defaults = call.store.default_quota
+    return ok(
+        {
+            "quota_set": {
+                "id": call.params["project"],
+                "volumes": defaults.volumes,
+                "snapshots": defaults.snapshots,
+                "gigabytes": defaults.gigabytes,
+            }
+        }
+    )
+
+
+@router.add("PUT", "/os-quota-sets/{project}")
+def update_quota_set(call: Call) -> Any:
+    """An admin's new limits for a project (volumes, snapshots, gigabytes)."""
+    project = call.params["project"]
+    names = {"volumes": "volumes", "snapshots": "snapshots", "gigabytes": "gigabytes"}
+    asked = call.member("quota_set")
+    in_use = None
+    if not flag(asked, "skip_validation", True):
+        volumes, gigabytes = usage(call.store, project)
+        snapshots, _ = usage(call.store, project, "snapshots")
+        in_use = {"volumes": volumes, "snapshots": snapshots, "gigabytes": gigabytes}
+    quota = update_quota(call, project, asked, names, in_use)
+    return ok(
+        {
+            "quota_set": {
                 "volumes": quota.volumes,
                 "snapshots": quota.snapshots,
                 "gigabytes": quota.gigabytes,

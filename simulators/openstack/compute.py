@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from simulators.openstack import block_storage, network
 from simulators.openstack.errors import ApiError, bad_request, conflict, forbidden, not_found
 from simulators.openstack.listing import next_query, page
+from simulators.openstack.quotas import flag, update_quota
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     AttachedVolume,
@@ -1251,6 +1252,17 @@ def quota_set(call: Call) -> Any:
     if project != call.caller.project_id:
         call.require_admin()
     return ok({"quota_set": {"id": project, **_quota_limits(call, project)}})
+
+
+@router.add("PUT", "/os-quota-sets/{project}")
+def update_quota_set(call: Call) -> Any:
+    """An admin's new limits for a project (instances, cores, ram)."""
+    project = call.params["project"]
+    names = {"instances": "instances", "cores": "cores", "ram": "ram"}
+    asked = call.member("quota_set")
+    in_use = None if flag(asked, "force", False) else _quota_usage(call, project)
+    update_quota(call, project, asked, names, in_use)
+    return ok({"quota_set": _quota_limits(call, project)})
 
 
 @router.add("GET", "/os-quota-sets/{project}/detail")

@@ -11,6 +11,7 @@ from typing import Any
 
 from simulators.openstack.errors import ApiError, bad_request, conflict, not_found
 from simulators.openstack.listing import filter_items, page
+from simulators.openstack.quotas import flag, update_quota
 from simulators.openstack.routing import Call, Router, ok
 from simulators.openstack.store import (
     FloatingIp,
@@ -1236,6 +1237,27 @@ def quota_show(call: Call) -> Any:
     return ok({"quota": _quota_limits(call.store.quota(_quota_project(call)))})
 
 
+# Neutron's quota resources, and the region's quota fields they are.
+QUOTA_NAMES = {
+    "network": "networks",
+    "subnet": "subnets",
+    "port": "ports",
+    "router": "routers",
+    "floatingip": "floatingips",
+    "security_group": "security_groups",
+    "security_group_rule": "security_group_rules",
+}
+
+
+@router.add("PUT", "/quotas/{project_id}")
+def quota_update(call: Call) -> Any:
+    """An admin's new limits for a project."""
+    project, asked = call.params["project_id"], call.member("quota")
+    in_use = _quota_used(call.store, project) if flag(asked, "check_limit", False) else None
+    quota = update_quota(call, project, asked, QUOTA_NAMES, in_use)
+    return ok({"quota": _quota_limits(quota)})
+
+
 @router.add("GET", "/quotas/{project_id}/default")
 def quota_default(call: Call) -> Any:
     _quota_project(call)
@@ -1246,9 +1268,14 @@ def quota_default(call: Call) -> Any:
 def quota_details(call: Call) -> Any:
     """Limit, use and reservations per resource, as Horizon's quota summaries read them."""
     project = _quota_project(call)
-    store = call.store
+    used = _quota_used(call.store, project)
+    limits = _quota_limits(call.store.quota(project))
+    return ok({"quota": {k: {"limit": limits[k], "used": used[k], "reserved": 0} for k in limits}})
+
+
+def _quota_used(store: Store, project: str) -> dict[str, int]:
     groups = [g for g in store.security_groups.values() if g.project_id == project]
-    used = {
+    return {
         "network": sum(1 for n in store.networks.values() if n.project_id == project),
         "subnet": sum(1 for s in store.subnets.values() if s.project_id == project),
         "subnetpool": 0,
@@ -1261,8 +1288,6 @@ def quota_details(call: Call) -> Any:
         ),
         "rbac_policy": 0,
     }
-    limits = _quota_limits(store.quota(project))
-    return ok({"quota": {k: {"limit": limits[k], "used": used[k], "reserved": 0} for k in limits}})
 
 
 # What admins list of Neutron's own workers -------------------------------------------------

@@ -724,6 +724,10 @@ def test_the_openstack_command_does_a_tenants_and_an_admins_everyday_work(region
         ["volume", "qos", "list"],
         ["volume", "snapshot", "list"],
         ["volume", "backup", "list"],
+        ["quota", "list", "--compute"],
+        ["quota", "list", "--volume"],
+        ["quota", "list", "--network"],
+        ["usage", "list"],
     ):
         openstack("admin", *admin_list, "-f", "json")
     assert "nova-compute" in openstack("admin", "compute", "service", "list")
@@ -959,3 +963,47 @@ def test_a_backends_capabilities_and_a_tenants_private_types(region, admin, tena
     names = {t.name for t in tenant.block_storage.types()}
     assert {"tenant1-async", "tenant1-sync", "standard"} <= names
     assert not {"tenant2-async", "tenant2-sync"} & names
+
+
+def test_an_admin_sets_a_projects_quotas_in_each_service(region, admin, tmp_path):
+    clouds = region.write_clouds_yaml(tmp_path / "clouds.yaml", {"admin": region.cloud()})
+    env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
+    project = region.project_id("tenant2")
+    other = connect(region, "tenant2-user", "tenant2")
+    other.network.create_network(name="counted")
+    try:
+        quota = [str(Path(sys.executable).parent / "openstack"), "--os-cloud", "admin", "quota"]
+        limits = ["--instances", "7", "--volumes", "9", "--snapshots", "4", "--networks", "11"]
+        subprocess.run([*quota, "set", *limits, "tenant2"], env=env, check=True, timeout=120)
+        shown = subprocess.run(
+            [*quota, "show", "tenant2", "-f", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        listed = {r["Resource"]: r["Limit"] for r in json.loads(shown.stdout)}
+        assert (listed["instances"], listed["volumes"], listed["snapshots"]) == (7, 9, 4)
+        assert listed["networks"] == 11
+
+        def refused(proxy, path, body):
+            answer = proxy.put(path, json=body, raise_exc=False)
+            assert answer.status_code == 400, answer.text
+            return answer.json()
+
+        below = refused(
+            admin.network, f"/quotas/{project}", {"quota": {"network": 0, "check_limit": True}}
+        )
+        assert "greater than or equal to already used" in json.dumps(below)
+        refused(admin.compute, f"/os-quota-sets/{project}", {"quota_set": {"cores": -2}})
+        refused(admin.block_storage, f"/os-quota-sets/{project}", {"quota_set": {"disks": 1}})
+        assert (
+            other.compute.put(
+                f"/os-quota-sets/{project}", json={"quota_set": {"cores": 1}}, raise_exc=False
+            ).status_code
+            == 403
+        )
+        assert admin.network.get_quota(project).networks == 11
+    finally:
+        httpx.put(f"{region.control_url}/_sim/quotas/{project}", json={}).raise_for_status()
