@@ -194,9 +194,12 @@ def new_attempt(session: Connection, unit_id: str, owner: str, step: str) -> tup
     return attempt_id, f"{step} started" + (f" (attempt {number})" if number > 1 else "")
 
 
-def record_events(session: Connection, held: Held, happened: list[tuple[str, str, str]]) -> str:
-    """Numbers and inserts a held unit's events (message, step, step state), locking its
-    operation's row until the write commits; returns the operation's state then."""
+def record_events(
+    session: Connection, held: Held, happened: list[tuple[str, str | None, str | None]]
+) -> str:
+    """Numbers and inserts a held unit's events (message, step, step state: none for the
+    unit's own), locking its operation's row until the write commits; returns the operation's
+    state then."""
     if session.dialect.name == "postgresql":
         params: dict[str, Any] = {
             "operation": held.operation_id,

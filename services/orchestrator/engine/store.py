@@ -52,7 +52,13 @@ from services.orchestrator.engine.progress import (
     now,
     record_events,
 )
+from services.orchestrator.engine.progress_postgres import PostgresProgress
 from services.orchestrator.engine.steps import LeaseLost, OperationInfo, UnitInfo, UnitSummary
+from services.orchestrator.engine.unit_writes import (
+    Taken,
+    claim_in_running_operation,
+    succeed_amid_others,
+)
 from services.orchestrator.models import (
     GroupLockRecord,
     OperationEventRecord,
@@ -124,6 +130,12 @@ class EngineStore:
     def __init__(self, database: Database, hooks: FinishHooks | None = None) -> None:
         self.db = database
         self.hooks = hooks
+        # Every step's writes, as one statement each where the database allows it.
+        self._postgres = (
+            PostgresProgress(database.engine)
+            if database.engine.dialect.name == "postgresql"
+            else None
+        )
 
     # Creating -----------------------------------------------------------------------------------
 
@@ -282,6 +294,23 @@ class EngineStore:
         """Takes the unit if it is still free (or its lease expired); None when another
         worker was first."""
         moment = now()
+        try:
+            with self.db.connection() as connection:
+                taken = claim_in_running_operation(
+                    connection, unit_id, owner, lease_seconds, moment
+                )
+                if taken is False:
+                    raise _GeneralPath
+        except _GeneralPath:
+            return self._claim_generally(unit_id, owner, lease_seconds, moment)
+        if not isinstance(taken, Taken):
+            return None
+        return _assembled(taken.operation, taken.unit, taken.attempts, taken.shared)
+
+    def _claim_generally(
+        self, unit_id: str, owner: str, lease_seconds: float, moment: datetime
+    ) -> Claim | None:
+        """claim for an operation to start or to compensate, through the ORM."""
         with self.db.transaction() as session:
             if _lock_operation_of(session, unit_id) is None:
                 return None
@@ -329,38 +358,7 @@ class EngineStore:
                 .order_by(StepAttemptRecord.id)
             )
         )
-        done = [
-            DoneStep(a.id, a.step, dict(a.outputs or {}))
-            for a in attempts
-            if a.state == StepState.SUCCEEDED
-        ]
-        last = attempts[-1] if attempts else None
-        unfinished = (
-            DoneStep(last.id, last.step, {})
-            if last is not None and last.state in (StepState.FAILED, StepState.RUNNING)
-            else None
-        )
-        return Claim(
-            operation=_operation_info(operation),
-            unit=UnitInfo(
-                unit.id,
-                unit.key,
-                unit.role,
-                unit.name,
-                unit.tier,
-                unit.server_id,
-                dict(unit.inputs or {}),
-            ),
-            state=unit.state,
-            operation_state=operation.state,
-            steps=list(unit.steps),
-            done=done,
-            unfinished=unfinished,
-            shared=dict(prepare or {}) if unit.role != PREPARE else {},
-            outputs=dict(unit.outputs or {}),
-            traceparent=operation.traceparent,
-            error=unit.error,
-        )
+        return _assembled(operation, unit, attempts, prepare)
 
     def renew(self, owner: str, unit_ids: Iterable[str], lease_seconds: float) -> set[str]:
         """Extends the leases of these units; returns those the owner still holds."""
@@ -441,6 +439,8 @@ class EngineStore:
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
+        if self._postgres is not None:
+            return self._postgres.start_step(unit_id, owner, step)
         with self.db.connection() as session:
             held = hold(session, unit_id, owner, step, going_on=False)
             attempt_id, message = new_attempt(session, unit_id, owner, step)
@@ -463,6 +463,10 @@ class EngineStore:
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
+        if self._postgres is not None:
+            return self._postgres.finish_step(
+                unit_id, owner, attempt_id, outputs, next_step, ended_at
+            )
         with self.db.connection() as session:
             held = hold(session, unit_id, owner, next_step, going_on=next_step is not None)
             if outputs:
@@ -474,7 +478,9 @@ class EngineStore:
                 SUCCEEDED,
                 {"attempt_row": attempt_id, "produced": outputs, "moment": ended_at or now()},
             ).scalar_one()
-            happened = [(f"{step} succeeded", step, StepState.SUCCEEDED)]
+            happened: list[tuple[str, str | None, str | None]] = [
+                (f"{step} succeeded", step, StepState.SUCCEEDED)
+            ]
             started = None
             if next_step and held.operation_state == OperationState.RUNNING:
                 started, message = new_attempt(session, unit_id, owner, next_step)
@@ -551,6 +557,17 @@ class EngineStore:
 
         :raises LeaseLost: the unit is no longer this owner's.
         """
+        if state == UnitState.SUCCEEDED and error is None:
+            try:
+                with self.db.connection() as connection:
+                    ended = succeed_amid_others(connection, unit_id, owner, now())
+                    if ended is None:
+                        raise LeaseLost(f"unit {unit_id} is no longer held by {owner}")
+                    if not ended:
+                        raise _GeneralPath
+                return None
+            except _GeneralPath:
+                pass  # its operation ends or compensates with it: the general path below
         with self.db.transaction() as session:
             unit, operation = _fenced(session, unit_id, owner)
             if state == UnitState.SUCCEEDED and operation.state == OperationState.COMPENSATING:
@@ -658,6 +675,47 @@ class EngineStore:
             )
 
 
+class _GeneralPath(Exception):
+    """Raised in a quick write's transaction to roll it back and take the general path."""
+
+
+def _assembled(operation: Any, unit: Any, attempts: Sequence[Any], shared: Any) -> Claim:
+    """A claim from the rows it read (ORM records or Core rows alike): the operation's, the
+    unit's, the unit's attempts in order, the prepare unit's outputs."""
+    done = [
+        DoneStep(a.id, a.step, dict(a.outputs or {}))
+        for a in attempts
+        if a.state == StepState.SUCCEEDED
+    ]
+    last = attempts[-1] if attempts else None
+    unfinished = (
+        DoneStep(last.id, last.step, {})
+        if last is not None and last.state in (StepState.FAILED, StepState.RUNNING)
+        else None
+    )
+    return Claim(
+        operation=_operation_info(operation),
+        unit=UnitInfo(
+            unit.id,
+            unit.key,
+            unit.role,
+            unit.name,
+            unit.tier,
+            unit.server_id,
+            dict(unit.inputs or {}),
+        ),
+        state=unit.state,
+        operation_state=operation.state,
+        steps=list(unit.steps),
+        done=done,
+        unfinished=unfinished,
+        shared=dict(shared or {}) if unit.role != PREPARE else {},
+        outputs=dict(unit.outputs or {}),
+        traceparent=operation.traceparent,
+        error=unit.error,
+    )
+
+
 def final_state(state: str, units: Sequence[UnitRecord]) -> str:
     """How an operation whose units are all done ended."""
     if state == OperationState.COMPENSATING:
@@ -753,7 +811,7 @@ def _event(
     )
 
 
-def _operation_info(operation: OperationRecord) -> OperationInfo:
+def _operation_info(operation: Any) -> OperationInfo:
     return OperationInfo(
         operation.id,
         operation.kind,

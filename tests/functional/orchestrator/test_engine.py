@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from common.errors import AlreadyExists, FailedPrecondition
-from services.orchestrator.engine.plan import FINISH, PREPARE, OperationState, StepState
+from services.orchestrator.engine.plan import (
+    FINISH,
+    PREPARE,
+    OperationState,
+    StepState,
+    UnitState,
+)
 from services.orchestrator.engine.steps import LeaseLost
 from services.orchestrator.models import StepAttemptRecord, UnitRecord
 from tests.functional.orchestrator.conftest import Bench, plan
@@ -355,3 +361,33 @@ def test_a_step_a_dead_worker_left_running_is_undone_when_the_operation_compensa
     assert bench.unit_states(operation_id)["web-1"] == "compensated"
     assert ("web-1", "manage") in bench.journal.reverted()
     assert ("web-1", "manage") not in bench.journal.executed()
+
+
+def test_a_held_unit_is_neither_claimed_nor_ended_by_another_and_a_new_holder_goes_on(
+    bench: Bench,
+):
+    """The quick paths of a running operation's claims and unit ends (one engine's writes by
+    hand, no engine running): what a holder did stays done for the next one."""
+    operation_id, _ = bench.store.create(plan({"web-1": 1, "web-2": 1}), "k")
+    prepare = bench.store.claimable(10)[0]
+    assert bench.store.claim(prepare, "a", lease_seconds=30) is not None  # it starts the operation
+    assert bench.store.claim(prepare, "b", lease_seconds=30) is None
+    with pytest.raises(LeaseLost):
+        bench.store.finish_unit(prepare, "b", UnitState.SUCCEEDED)
+    attempt, _ = bench.store.start_step(prepare, "a", "recover")
+    bench.store.finish_step(prepare, "a", attempt, {"recover": "done"})
+    assert bench.store.finish_unit(prepare, "a", UnitState.SUCCEEDED) is None
+    assert bench.unit_states(operation_id)[PREPARE] == UnitState.SUCCEEDED
+
+    vm = bench.store.claimable(10)[0]
+    first = bench.store.claim(vm, "b", lease_seconds=0.2)
+    assert first is not None and first.shared == {"recover": "done"} and first.done == []
+    attempt, _ = bench.store.start_step(vm, "b", "manage")
+    bench.store.finish_step(vm, "b", attempt, {"managed": 1}, next_step="boot")
+    time.sleep(0.3)
+    second = bench.store.claim(vm, "c", lease_seconds=30)
+    assert second is not None
+    assert [d.name for d in second.done] == ["manage"] and second.outputs == {"managed": 1}
+    assert second.unfinished is not None and second.unfinished.name == "boot"
+    with pytest.raises(LeaseLost):
+        bench.store.finish_unit(vm, "b", UnitState.SUCCEEDED)
