@@ -13,11 +13,17 @@ in the bench's process and every draas service of each site in its own, as deplo
 
 RTO is the report's: request to last VM verified. The bound is what no scheduler could beat
 with these concurrency limits: the group's own steps that end before any VM's begins (one after
-the other), then the longer of the slowest VM's chain and, for each limited backend API, the
-VMs' time on it divided by its limit (worker threads included: each carries one VM at a time),
-using the step times this very run measured (a step's time runs while it holds its slot, from
-its first attempt's start to its last one's end). A ratio near 1.0 means the engine loses no
-time between steps; the target is < 1.10.
+the other), then the longest of the slowest VM's chain and, for each limited backend API, the
+pipeline through it (worker threads included: each carries one VM at a time). Each of the API's
+L slots (L at most the number of VMs) works only after a VM has done its steps before the API
+(a slot's first VM is one no other slot starts with) and until its last VM has its steps after
+the API still to do; so the slots' work, the VMs' time on the API, fits in L times the VM phase
+less the L shortest times before the API and the L shortest after it: the pipeline's bound is
+their sum divided by L. It uses the step times this very run measured (a step's time runs while
+it holds its slot, from its first attempt's start to its last one's end). A ratio near 1.0
+means the engine loses no time between steps; the target is < 1.10. For each API it also
+prints when its first step began and its last ended, from the first VM step: the span its work
+was spread over.
 """
 
 from __future__ import annotations
@@ -208,7 +214,11 @@ def figures(report: opb.Report, limits: dict[str, int], workers: int) -> dict[st
     prepare = sum(seconds(s) for s in before)
     beside = sum(seconds(s) for s in report.group_steps) - prepare
     per_limit = {r: w / limits[r] for r, w in work.items()}
-    vm_phase = max([max(chains), *per_limit.values()])
+    fill, drain = _fill_and_drain(report, limits)
+    # Slots beyond one per VM never work: L is at most the number of VMs.
+    used = {r: min(limits[r], len(report.vms)) for r in work}
+    pipelines = {r: fill.get(r, 0.0) + w / used[r] + drain.get(r, 0.0) for r, w in work.items()}
+    vm_phase = max([max(chains), *pipelines.values()])
     # A step's time runs from its first attempt's start to its last one's end, so the waits
     # between attempts (without a slot) count as work: the bound is then no longer one.
     retried = Counter(
@@ -220,9 +230,50 @@ def figures(report: opb.Report, limits: dict[str, int], workers: int) -> dict[st
         "beside": beside,
         "slowest_chain": max(chains),
         "per_limit": per_limit,
+        "fill": fill,
+        "drain": drain,
+        "spans": _spans(report, first_vm_step),
         "bound": prepare + vm_phase,
         "rto": report.rto.ToTimedelta().total_seconds(),
     }
+
+
+def _fill_and_drain(
+    report: opb.Report, limits: dict[str, int]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per API of limit L: the mean of the L shortest times VMs spend on their steps before
+    their first step on it (no slot can begin sooner than a VM gets there), and of the L
+    shortest after their last one (what a slot's last VM still has to do)."""
+    before: dict[str, list[float]] = {}
+    after: dict[str, list[float]] = {}
+    for vm in report.vms:
+        times = [(STEP_RESOURCES[s.name], seconds(s)) for s in vm.steps]
+        for resource in {r for r, _ in times}:
+            first = next(i for i, (r, _) in enumerate(times) if r == resource)
+            last = max(i for i, (r, _) in enumerate(times) if r == resource)
+            before.setdefault(resource, []).append(sum(t for _, t in times[:first]))
+            after.setdefault(resource, []).append(sum(t for _, t in times[last + 1 :]))
+
+    def shortest(found: list[float], resource: str) -> float:
+        chosen = sorted(found)[: max(1, min(limits[resource], len(report.vms)))]
+        return sum(chosen) / len(chosen)
+
+    fill = {r: shortest(found, r) for r, found in before.items()}
+    drain = {r: shortest(found, r) for r, found in after.items()}
+    return fill, drain
+
+
+def _spans(report: opb.Report, origin_us: int) -> dict[str, tuple[float, float]]:
+    """Per API: when its first step began and its last one ended, in seconds from `origin_us`."""
+    spans: dict[str, tuple[float, float]] = {}
+    for vm in report.vms:
+        for step in vm.steps:
+            resource = STEP_RESOURCES[step.name]
+            began = (step.timing.started_at.ToMicroseconds() - origin_us) / 1e6
+            ended = (step.timing.finished_at.ToMicroseconds() - origin_us) / 1e6
+            low, high = spans.get(resource, (began, ended))
+            spans[resource] = (min(low, began), max(high, ended))
+    return spans
 
 
 def main() -> None:
@@ -294,7 +345,15 @@ def main() -> None:
         )
         print(f"slowest VM    {result['slowest_chain']:.2f} s from manage to verified")
         for resource, spent in sorted(result["per_limit"].items()):
-            print(f"{resource:<13} {spent:.2f} s of work per slot")
+            line = f"{resource:<13} {spent:.2f} s of work per slot"
+            if resource in result["spans"]:
+                began, ended = result["spans"][resource]
+                line += (
+                    f", reached after {result['fill'][resource]:.2f} s and left with "
+                    f"{result['drain'][resource]:.2f} s to go (means of the shortest, one per "
+                    f"slot); its steps from {began:.2f} s to {ended:.2f} s"
+                )
+            print(line)
         if result["retried"]:
             tried = ", ".join(f"{r} {n}" for r, n in sorted(result["retried"].items()))
             print(f"retried steps {tried} (their waits between attempts count as work)")
