@@ -15,6 +15,7 @@ deleted again."""
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -457,10 +458,11 @@ def create_volume(call: Call) -> Any:
     if image is not None:
         volume.bootable = True
         volume.image_metadata = image_metadata(image)
-    if source is None:
-        work = lambda: backend.create(volume.id, size)  # noqa: E731
-    else:
-        work = _copy_from(call, volume, backend, source)
+    work = (
+        functools.partial(backend.create, volume.id, size)
+        if source is None
+        else _copy_from(call, volume, backend, source)
+    )
     in_background(call.store, volume, work, "create volume", _created)
     return ok({"volume": render_volume(call, volume)}, 202)
 
