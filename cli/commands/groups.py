@@ -347,7 +347,8 @@ def recovery_points(app: App, group: str) -> None:
     group_id, listed = app.find_group(group)
     found = listed if listed is not None else app.client().get(_path(group_id))
     names = views.vm_names(found.get("vms") or [])
-    document = app.client().get(_path(group_id, "recovery-points"))
+    points = app.client().pages(_path(group_id, "recovery-points"), "recovery_points")
+    document = {"recovery_points": points, "next_page_token": ""}
     app.show(document, lambda d: views.recovery_points(d.get("recovery_points") or [], names))
 
 

@@ -232,14 +232,27 @@ def readiness(
 
 @router.get("/{group_id}/recovery-points")
 def recovery_points(
-    request: Request, who: Reader, group_id: bodies.Identifier, project_id: bodies.ProjectId = None
+    request: Request,
+    who: Reader,
+    group_id: bodies.Identifier,
+    limit: bodies.Limit = 50,
+    page_token: bodies.PageToken = "",
+    project_id: bodies.ProjectId = None,
 ) -> dict[str, Any]:
-    """The points this site could recover the group from, newest first."""
+    """The points this site could recover the group from, newest first (each names the VMs it
+    holds: a page of them at a time)."""
     found = orchestrator(request).call(
         "ListRecoveryPoints",
-        opb.ListRecoveryPointsRequest(project_id=who.acting_in(project_id), group_id=group_id),
+        opb.ListRecoveryPointsRequest(
+            project_id=who.acting_in(project_id),
+            group_id=group_id,
+            page=page(limit, page_token),
+        ),
     )
-    return {"recovery_points": [as_json(p) for p in found.recovery_points]}
+    return {
+        "recovery_points": [as_json(p) for p in found.recovery_points],
+        "next_page_token": found.next_page_token,
+    }
 
 
 @router.get("/{group_id}/replication-health")

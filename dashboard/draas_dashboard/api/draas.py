@@ -267,8 +267,8 @@ def recovery_points(
 ) -> list[RecoveryPoint]:
     """The points this site could recover the group from, newest first."""
     path = _group_path(group_id, "recovery-points")
-    found = call(request, "GET", path, params={"project_id": project_id}) or {}
-    return [RecoveryPoint(p) for p in found.get("recovery_points") or []]
+    found = _pages(request, path, "recovery_points", {"project_id": project_id})
+    return [RecoveryPoint(p) for p in found]
 
 
 def replication_health(request: Any, group_id: str, project_id: str | None = None) -> Health:

@@ -499,18 +499,22 @@ class Readiness(_message.Message):
     def __init__(self, group_id: _Optional[str] = ..., failover_ready: _Optional[bool] = ..., checks: _Optional[_Iterable[_Union[ReadinessCheck, _Mapping]]] = ..., vms: _Optional[_Iterable[_Union[VmReadiness, _Mapping]]] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListRecoveryPointsRequest(_message.Message):
-    __slots__ = ("project_id", "group_id")
+    __slots__ = ("project_id", "group_id", "page")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     group_id: str
-    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ...) -> None: ...
+    page: _types_pb2.PageRequest
+    def __init__(self, project_id: _Optional[str] = ..., group_id: _Optional[str] = ..., page: _Optional[_Union[_types_pb2.PageRequest, _Mapping]] = ...) -> None: ...
 
 class ListRecoveryPointsResponse(_message.Message):
-    __slots__ = ("recovery_points",)
+    __slots__ = ("recovery_points", "next_page_token")
     RECOVERY_POINTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     recovery_points: _containers.RepeatedCompositeFieldContainer[_types_pb2.RecoveryPoint]
-    def __init__(self, recovery_points: _Optional[_Iterable[_Union[_types_pb2.RecoveryPoint, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, recovery_points: _Optional[_Iterable[_Union[_types_pb2.RecoveryPoint, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetReplicationHealthRequest(_message.Message):
     __slots__ = ("project_id", "group_id")

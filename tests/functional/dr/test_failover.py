@@ -10,7 +10,9 @@ from contextlib import contextmanager
 import grpc
 import pytest
 
+from draas.common.v1 import types_pb2
 from draas.orchestrator.v1 import orchestrator_pb2 as opb
+from services.orchestrator import servicer as orchestrator_servicer
 from tests.functional.dr.twosite import (
     TENANT,
     finished,
@@ -260,7 +262,7 @@ def test_a_source_asked_twice_to_stop_for_one_failover_names_every_vm_it_stopped
 
 
 def test_a_point_taken_before_a_vm_joined_is_refused_at_the_start_naming_it(
-    sites, lab, tenant_network
+    sites, lab, tenant_network, monkeypatch
 ):
     first_vm = make_vm(lab, tenant_network, "async", volumes=1, name="early-vm")
     group = protect(sites, lab, "async", [first_vm])
@@ -292,6 +294,39 @@ def test_a_point_taken_before_a_vm_joined_is_refused_at_the_start_naming_it(
     )
     held = {p.id: list(p.server_ids) for p in b.ListRecoveryPoints(points).recovery_points}
     assert held[early.id] == [first_vm.id]
+    # A page at a time (a big group's points name many VMs each), newest first as a whole.
+    paged, token = [], ""
+    while True:
+        page = b.ListRecoveryPoints(
+            opb.ListRecoveryPointsRequest(
+                project_id=at_b,
+                group_id=group.id,
+                page=types_pb2.PageRequest(page_size=1, page_token=token),
+            )
+        )
+        assert len(page.recovery_points) == 1
+        paged.extend(page.recovery_points)
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(paged) >= 2
+    assert {p.id for p in paged} <= {p.id for p in b.ListRecoveryPoints(points).recovery_points}
+    # A page also ends before it grows too big for gRPC, whatever its size asked.
+    monkeypatch.setattr(orchestrator_servicer, "POINTS_PAGE_BYTES", 1)
+    small = b.ListRecoveryPoints(
+        opb.ListRecoveryPointsRequest(
+            project_id=at_b, group_id=group.id, page=types_pb2.PageRequest(page_size=100)
+        )
+    )
+    assert len(small.recovery_points) == 1 and small.next_page_token == "1"
+    with pytest.raises(grpc.RpcError) as bad_token:
+        b.ListRecoveryPoints(
+            opb.ListRecoveryPointsRequest(
+                project_id=at_b, group_id=group.id, page=types_pb2.PageRequest(page_token="x")
+            )
+        )
+    assert bad_token.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "page.page_token" in bad_token.value.details()
 
 
 def test_a_move_fails_over_with_no_write_lost_and_protects_the_group_back_in_one_operation(

@@ -478,6 +478,24 @@ def test_groups_are_listed_a_page_at_a_time(api, tokens, proof):
     assert made <= set(seen) and len(seen) == len(set(seen)) and pages >= 2
 
 
+def test_recovery_points_are_listed_a_page_at_a_time(clients, all_tokens, tested):
+    client, member = clients["site-b"], all_tokens["site-b"]["member"]
+    path = f"/v1/failover-groups/{tested['group']['id']}/recovery-points"
+    whole = ok(client.get(path, headers=member))
+    assert whole["recovery_points"] and whole["next_page_token"] == ""
+    first = ok(client.get(path, headers=member, params={"limit": 1}))
+    assert [p["id"] for p in first["recovery_points"]] == [whole["recovery_points"][0]["id"]]
+    assert first["recovery_points"][0]["server_ids"] == [tested["vm"]]
+    if len(whole["recovery_points"]) > 1:
+        following = ok(
+            client.get(
+                path, headers=member, params={"limit": 1, "page_token": first["next_page_token"]}
+            )
+        )
+        assert following["recovery_points"][0]["id"] == whole["recovery_points"][1]["id"]
+    assert "limit" in problem(client.get(path, headers=member, params={"limit": 0}), 400)
+
+
 @pytest.mark.parametrize(
     ("headers", "status"),
     [({}, 401), ({"X-Auth-Token": "not-a-token"}, 401), ({"X-Auth-Token": b"tok\xff"}, 401)],
