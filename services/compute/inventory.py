@@ -79,7 +79,9 @@ def capture(cloud: Cloud, project_id: str, server_ids: list[str]) -> pb.Inventor
         if server_ids:
             # Each named server on its own: listing the project's costs a resource per server
             # (about 2 ms each), so a VM joining a group of 1,000 would pay for all of them.
-            servers = fan_out(list(server_ids), lambda i: _named_server(cloud, conn, project_id, i))
+            servers = fan_out(
+                list(server_ids), lambda i: project_server(cloud, conn, project_id, i)
+            )
         else:
             servers = cloud.call("list servers", lambda: list(conn.compute.servers(details=True)))
         flavors = fan_out(
@@ -183,9 +185,10 @@ def server_parts(
     return record, volumes, port_records
 
 
-def _named_server(cloud: Cloud, conn: Conn, project_id: str, server_id: str) -> Any:
-    """The project's server `server_id`. The service user may read other projects' servers by
-    id, so one of another project is answered as one that does not exist.
+def project_server(cloud: Cloud, conn: Conn, project_id: str, server_id: str) -> Any:
+    """The project's server `server_id`, as openstacksdk reads it. The service user may read
+    other projects' servers by id, so one of another project is answered as one that does not
+    exist: every read of a server by id goes through here.
 
     :raises NotFound: the project has no such server.
     """

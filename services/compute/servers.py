@@ -11,7 +11,7 @@ from common.errors import FailedPrecondition, InvalidArgument, NotFound
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import marks
 from services.compute.cloud import Cloud, Conn, attr
-from services.compute.inventory import server_record
+from services.compute.inventory import project_server, server_record
 
 _QUIESCED: dict[int, tuple[str, str]] = {
     pb.QUIESCE_MODE_PAUSE: ("pause_server", "PAUSED"),
@@ -20,14 +20,15 @@ _QUIESCED: dict[int, tuple[str, str]] = {
 _RESUME = {"PAUSED": "unpause_server", "SHUTOFF": "start_server", "SUSPENDED": "resume_server"}
 
 
-def _get(cloud: Cloud, conn: Conn, server_id: str) -> Any:
+def _get(cloud: Cloud, conn: Conn, project_id: str, server_id: str) -> Any:
+    """:raises NotFound: the project has no such server (another project's included)."""
     marks.require(server_id, "server_id")
-    return cloud.call(f"get server {server_id}", lambda: conn.compute.get_server(server_id))
+    return project_server(cloud, conn, project_id, server_id)
 
 
 def get_server(cloud: Cloud, project_id: str, server_id: str) -> pb.Server:
     conn = cloud.connection(project_id)
-    return server_record(cloud, conn, _get(cloud, conn, server_id))
+    return server_record(cloud, conn, _get(cloud, conn, project_id, server_id))
 
 
 def tagged(cloud: Cloud, metadata_key: str) -> list[pb.Server]:
@@ -65,7 +66,7 @@ def quiesce(cloud: Cloud, project_id: str, server_id: str, mode: int) -> pb.Serv
         raise InvalidArgument("mode", "must be PAUSE or STOP")
     action, wanted = _QUIESCED[mode]
     conn = cloud.connection(project_id)
-    server = _get(cloud, conn, server_id)
+    server = _get(cloud, conn, project_id, server_id)
     if server.status not in (wanted, "SHUTOFF"):
         if server.status != "ACTIVE":
             raise FailedPrecondition(
@@ -82,7 +83,7 @@ def quiesce(cloud: Cloud, project_id: str, server_id: str, mode: int) -> pb.Serv
 def thaw(cloud: Cloud, project_id: str, server_id: str) -> pb.Server:
     """Undoes quiesce: unpause, start or resume; an ACTIVE server stays as it is."""
     conn = cloud.connection(project_id)
-    server = _get(cloud, conn, server_id)
+    server = _get(cloud, conn, project_id, server_id)
     if server.status in _RESUME:
         action = _RESUME[server.status]
         cloud.call(
@@ -289,10 +290,10 @@ def verify(cloud: Cloud, request: pb.VerifyServerRequest) -> pb.VerifyServerResp
         else cloud.settings.boot_timeout_seconds
     )
     deadline = time.monotonic() + timeout
-    server = _get(cloud, conn, request.server_id)
+    server = _get(cloud, conn, request.project_id, request.server_id)
     while server.status not in ("ACTIVE", "ERROR") and time.monotonic() < deadline:
         time.sleep(cloud.settings.poll_interval_seconds)
-        server = _get(cloud, conn, request.server_id)
+        server = _get(cloud, conn, request.project_id, request.server_id)
     problems = []
     if server.status != "ACTIVE":
         fault = (attr(server, "fault", {}) or {}).get("message", "")

@@ -104,7 +104,30 @@ def test_get_server_is_the_captured_record_and_unknown_ones_are_not_found(
         pb.GetServerRequest(project_id=project_a, server_id=str(uuid.uuid4())),
     )
     assert missing.code() == grpc.StatusCode.NOT_FOUND
-    assert missing.details().startswith("get server")
+    assert missing.details().startswith(f"project {project_a} has no server")
+
+
+def test_another_projects_server_is_neither_read_nor_stopped_nor_started(
+    compute, lab, source, project_a
+):
+    """The service user may read (and stop) every project's servers by id: each request about
+    a server answers only for the project it names."""
+    web = source.servers["vm-web"]
+    other = lab.regions["site-a"].project_id("tenant2")
+    for method, message in (
+        ("GetServer", pb.GetServerRequest(project_id=other, server_id=web.id)),
+        (
+            "QuiesceServer",
+            pb.QuiesceServerRequest(project_id=other, server_id=web.id, mode=pb.QUIESCE_MODE_STOP),
+        ),
+        ("ThawServer", pb.ThawServerRequest(project_id=other, server_id=web.id)),
+        ("VerifyServer", pb.VerifyServerRequest(project_id=other, server_id=web.id)),
+    ):
+        refused = rpc_error(getattr(compute["site-a"], method), message)
+        assert refused.code() == grpc.StatusCode.NOT_FOUND, method
+        assert refused.details() == f"project {other} has no server {web.id}", method
+    still = compute["site-a"].GetServer(pb.GetServerRequest(project_id=project_a, server_id=web.id))
+    assert still.status == "ACTIVE"
 
 
 def test_a_capture_of_named_servers_takes_only_the_projects_own(compute, lab, source, project_a):
