@@ -1,5 +1,7 @@
 """Deleting what an operation made, and only that: what it tagged or marked, and what the
-caller lists, in an order the APIs accept."""
+caller lists, in an order the APIs accept. The service user may delete any project's resources
+by id: one of another project than the request's is not this project's to delete, and is
+answered as absent."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def delete(cloud: Cloud, request: pb.DeleteResourcesRequest) -> pb.DeleteResourc
     deleted: list[pb.ResourceRef] = []
     absent: list[pb.ResourceRef] = []
     for kind in ORDER:
-        gone = _delete_kind(cloud, conn, kind, wanted[kind])
+        gone = _delete_kind(cloud, conn, kind, wanted[kind], request.project_id)
         for resource_id in wanted[kind]:
             (deleted if resource_id in gone else absent).append(
                 pb.ResourceRef(type=kind, id=resource_id)
@@ -139,11 +141,12 @@ _NEUTRON_LISTERS: dict[int, Callable[[Conn], Callable[..., Any]]] = {
 }
 
 
-def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str]) -> set[str]:
-    """Deletes each; returns the ids that existed."""
+def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str], project_id: str) -> set[str]:
+    """Deletes each of the project's; returns the ids that existed (in the project)."""
     existed = set()
     for resource_id in ids:
         try:
+            _require_owned(cloud, conn, kind, resource_id, project_id)
             _DELETERS[kind](cloud, conn, resource_id)
             existed.add(resource_id)
         except NotFound:
@@ -159,6 +162,31 @@ def _delete_kind(cloud: Cloud, conn: Conn, kind: int, ids: list[str]) -> set[str
         for resource_id in existed:
             _volume_gone(cloud, conn, resource_id)
     return existed
+
+
+# How to read a resource of each kind that belongs to a project (flavors are the cloud's, key
+# pairs their user's).
+_OWNED: dict[int, Callable[[Conn], Callable[[str], Any]]] = {
+    T.RESOURCE_TYPE_SERVER: lambda conn: conn.compute.get_server,
+    T.RESOURCE_TYPE_ROUTER: lambda conn: conn.network.get_router,
+    T.RESOURCE_TYPE_PORT: lambda conn: conn.network.get_port,
+    T.RESOURCE_TYPE_SUBNET: lambda conn: conn.network.get_subnet,
+    T.RESOURCE_TYPE_NETWORK: lambda conn: conn.network.get_network,
+    T.RESOURCE_TYPE_SECURITY_GROUP: lambda conn: conn.network.get_security_group,
+    T.RESOURCE_TYPE_VOLUME: lambda conn: conn.block_storage.get_volume,
+    T.RESOURCE_TYPE_SERVER_GROUP: lambda conn: conn.compute.get_server_group,
+}
+
+
+def _require_owned(cloud: Cloud, conn: Conn, kind: int, resource_id: str, project_id: str) -> None:
+    """:raises NotFound: there is no such resource in the project (another project's is one)."""
+    getter = _OWNED.get(kind)
+    if getter is None:
+        return
+    found = cloud.call(f"get {T.Name(kind)} {resource_id}", lambda: getter(conn)(resource_id))
+    owner = attr(found, "project_id", "")
+    if owner and owner != project_id:
+        raise NotFound(f"project {project_id} has no {T.Name(kind)} {resource_id}")
 
 
 def _gone(find: Callable[..., Any], resource_id: str) -> bool | None:

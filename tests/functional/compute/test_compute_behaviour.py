@@ -503,3 +503,32 @@ def test_a_project_named_like_another_projects_id_is_not_found_by_that_id(comput
     finally:
         with region.store.lock:
             del region.store.projects["lookalike"]
+
+
+def test_deleting_by_id_deletes_nothing_of_another_project(compute, lab, source, project_a):
+    """The service user may delete any project's resources by id: a request deletes only its
+    own project's, and reports another project's as absent."""
+    other = lab.regions["site-a"].project_id("tenant2")
+    victim = tenant_connection(lab, "site-a")
+    network = victim.network.create_network(name="not-yours")
+    volume = victim.block_storage.create_volume(size=1, name="not-yours")
+    web = source.servers["vm-web"].id
+    wanted = [
+        pb.ResourceRef(type=pb.RESOURCE_TYPE_SERVER, id=web),
+        pb.ResourceRef(type=pb.RESOURCE_TYPE_VOLUME, id=volume.id),
+        pb.ResourceRef(type=pb.RESOURCE_TYPE_NETWORK, id=network.id),
+    ]
+    removed = compute["site-a"].DeleteResources(
+        pb.DeleteResourcesRequest(project_id=other, resources=wanted)
+    )
+    assert list(removed.deleted) == [] and {r.id for r in removed.absent} == {
+        web,
+        volume.id,
+        network.id,
+    }
+    assert victim.compute.get_server(web).status == "ACTIVE"
+    assert victim.block_storage.get_volume(volume.id).id == volume.id
+    assert victim.network.get_network(network.id).id == network.id
+    victim.network.delete_network(network)
+    victim.block_storage.wait_for_status(volume, "available", interval=0.05, wait=10)
+    victim.block_storage.delete_volume(volume)
