@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.errors import FailedPrecondition, InvalidArgument, ServiceUnavailable
+from common.errors import FailedPrecondition, InvalidArgument, NotFound, ServiceUnavailable
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import marks, records
 from services.compute.cloud import Cloud, Conn, attr
@@ -154,7 +154,14 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
     :raises ServiceUnavailable: its driver failed every try (see `_leave`).
     """
     marks.require(volume_id, "volume_id")
-    _leave(cloud, cloud.connection(project_id), volume_id)
+    conn = cloud.connection(project_id)
+    found = cloud.call(
+        f"find volume {volume_id}",
+        lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
+    )
+    if found is not None:
+        _require_projects(found, project_id)
+    _leave(cloud, conn, volume_id)
 
 
 def _leave(cloud: Cloud, conn: Conn, volume_id: str) -> None:
@@ -217,6 +224,7 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
         raise InvalidArgument("migration_policy", "must be never or on-demand")
     conn = cloud.connection(project_id)
     volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
+    _require_projects(volume, project_id)
     if volume.volume_type == new_type and volume.status in ("available", "in-use"):
         return records.volume(volume)
     if volume.status != "retyping":  # else a repeat: wait for the retype under way
@@ -244,6 +252,14 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
             f"retype of volume {volume_id} failed: {failure_reason(cloud, conn, volume_id)}"
         )
     return records.volume(volume)
+
+
+def _require_projects(volume: Any, project_id: str) -> None:
+    """:raises NotFound: the volume is another project's (the service user may read and change
+    any project's volumes by id)."""
+    owner = attr(volume, "project_id", "")
+    if owner and owner != project_id:
+        raise NotFound(f"project {project_id} has no volume {volume.id}")
 
 
 def volume_types(cloud: Cloud, project_id: str) -> list[pb.VolumeType]:

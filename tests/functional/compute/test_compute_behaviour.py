@@ -505,9 +505,12 @@ def test_a_project_named_like_another_projects_id_is_not_found_by_that_id(comput
             del region.store.projects["lookalike"]
 
 
-def test_deleting_by_id_deletes_nothing_of_another_project(compute, lab, source, project_a):
-    """The service user may delete any project's resources by id: a request deletes only its
-    own project's, and reports another project's as absent."""
+def test_deleting_or_changing_by_id_touches_nothing_of_another_project(
+    compute, lab, source, project_a
+):
+    """The service user may delete and change any project's resources by id: a request deletes
+    only its own project's (another project's are reported absent), and unmanaging or retyping
+    another project's volume is not found."""
     other = lab.regions["site-a"].project_id("tenant2")
     victim = tenant_connection(lab, "site-a")
     network = victim.network.create_network(name="not-yours")
@@ -526,9 +529,20 @@ def test_deleting_by_id_deletes_nothing_of_another_project(compute, lab, source,
         volume.id,
         network.id,
     }
+    victim.block_storage.wait_for_status(volume, "available", interval=0.05, wait=10)
+    for method, message in (
+        ("UnmanageVolume", pb.UnmanageVolumeRequest(project_id=other, volume_id=volume.id)),
+        (
+            "RetypeVolume",
+            pb.RetypeVolumeRequest(project_id=other, volume_id=volume.id, new_type="pure"),
+        ),
+    ):
+        refused = rpc_error(getattr(compute["site-a"], method), message)
+        assert refused.code() == grpc.StatusCode.NOT_FOUND, method
+        assert refused.details() == f"project {other} has no volume {volume.id}", method
     assert victim.compute.get_server(web).status == "ACTIVE"
-    assert victim.block_storage.get_volume(volume.id).id == volume.id
+    kept = victim.block_storage.get_volume(volume.id)
+    assert (kept.status, kept.volume_type) == ("available", volume.volume_type)
     assert victim.network.get_network(network.id).id == network.id
     victim.network.delete_network(network)
-    victim.block_storage.wait_for_status(volume, "available", interval=0.05, wait=10)
     victim.block_storage.delete_volume(volume)
