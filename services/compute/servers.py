@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from common.errors import FailedPrecondition, InvalidArgument, NotFound
+from common.telemetry import in_current_context
 from draas.compute.v1 import compute_pb2 as pb
 from services.compute import marks
 from services.compute.cloud import Cloud, Conn, attr
 from services.compute.inventory import project_server, server_record
+from services.compute.volumes import require_projects_volume
 
 _QUIESCED: dict[int, tuple[str, str]] = {
     pb.QUIESCE_MODE_PAUSE: ("pause_server", "PAUSED"),
@@ -94,6 +98,35 @@ def thaw(cloud: Cloud, project_id: str, server_id: str) -> pb.Server:
     return _settle(cloud, conn, server_id, {"ACTIVE"})
 
 
+def _require_projects_parts(cloud: Cloud, conn: Conn, request: pb.BootServerRequest) -> None:
+    """The volumes and ports a boot names must be its project's: with the service user's admin
+    role, Nova would attach another project's (read at once, in parallel).
+
+    :raises NotFound: one is not the project's (or does not exist).
+    """
+    project_id = request.project_id
+
+    def volume(volume_id: str) -> None:
+        found = cloud.call(
+            f"get volume {volume_id}", functools.partial(conn.block_storage.get_volume, volume_id)
+        )
+        require_projects_volume(found, project_id)
+
+    def port(port_id: str) -> None:
+        found = cloud.call(f"get port {port_id}", functools.partial(conn.network.get_port, port_id))
+        if attr(found, "project_id", "") not in ("", project_id):
+            raise NotFound(f"project {project_id} has no port {port_id}")
+
+    checks = [functools.partial(volume, d.volume_id) for d in request.block_devices]
+    checks += [functools.partial(port, p) for p in request.port_ids]
+
+    def run(check: Callable[[], None]) -> None:
+        check()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(checks)))) as pool:
+        list(pool.map(in_current_context(run), checks))
+
+
 def _remove_failed_build(cloud: Cloud, conn: Conn, server: Any) -> None:
     """Deletes a server this request booted whose build failed, and waits until it is gone,
     so the request boots it again. Its volumes and ports were made before it and stay (its
@@ -143,6 +176,7 @@ def boot(cloud: Cloud, request: pb.BootServerRequest) -> pb.BootServerResponse:
         return pb.BootServerResponse(server=server_record(cloud, conn, existing[0]))
     if existing:
         _remove_failed_build(cloud, conn, existing[0])
+    _require_projects_parts(cloud, conn, request)
     created: list[pb.ResourceRef] = []
     flavor_id = _flavor(cloud, conn, request.flavor_id, request.source_flavor, created)
     key_name = _key_pair(cloud, conn, request.key_pair, created) if request.key_pair.name else None

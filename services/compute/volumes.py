@@ -160,7 +160,7 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
         lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
     )
     if found is not None:
-        _require_projects(found, project_id)
+        require_projects_volume(found, project_id)
     _leave(cloud, conn, volume_id)
 
 
@@ -224,7 +224,7 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
         raise InvalidArgument("migration_policy", "must be never or on-demand")
     conn = cloud.connection(project_id)
     volume = cloud.call(f"get volume {volume_id}", lambda: conn.block_storage.get_volume(volume_id))
-    _require_projects(volume, project_id)
+    require_projects_volume(volume, project_id)
     if volume.volume_type == new_type and volume.status in ("available", "in-use"):
         return records.volume(volume)
     if volume.status != "retyping":  # else a repeat: wait for the retype under way
@@ -254,9 +254,12 @@ def retype(cloud: Cloud, project_id: str, volume_id: str, new_type: str, policy:
     return records.volume(volume)
 
 
-def _require_projects(volume: Any, project_id: str) -> None:
-    """:raises NotFound: the volume is another project's (the service user may read and change
-    any project's volumes by id)."""
+def require_projects_volume(volume: Any, project_id: str) -> None:
+    """Checks that a volume, as openstacksdk read it, is the project's.
+
+    :raises NotFound: the volume is another project's (the service user may read and change
+        any project's volumes by id).
+    """
     owner = attr(volume, "project_id", "")
     if owner and owner != project_id:
         raise NotFound(f"project {project_id} has no volume {volume.id}")

@@ -546,3 +546,37 @@ def test_deleting_or_changing_by_id_touches_nothing_of_another_project(
     assert victim.network.get_network(network.id).id == network.id
     victim.network.delete_network(network)
     victim.block_storage.delete_volume(volume)
+
+
+def test_a_boot_with_another_projects_volume_or_port_is_refused_and_makes_nothing(
+    compute, lab, source
+):
+    """With the service user's admin role, Nova would attach another project's volume or port
+    to the new server: a boot names only its own project's."""
+    other = lab.regions["site-a"].project_id("tenant2")
+    victim = tenant_connection(lab, "site-a")
+    volume = victim.block_storage.create_volume(size=1, name="not-yours", image_id=IMAGE)
+    victim.block_storage.wait_for_status(volume, "available", interval=0.05, wait=10)
+    port = source.ports["vm-web"][0]
+    asked = {
+        "project_id": other,
+        "name": "thief",
+        "source_flavor": pb.Flavor(name="m1.small", vcpus=1, ram_mb=2048, disk_gb=20),
+        "request_id": f"boot-{uuid.uuid4().hex[:8]}",
+    }
+    for devices, ports, named in (
+        ([pb.BlockDevice(volume_id=volume.id, boot_index=0)], [], f"volume {volume.id}"),
+        ([], [port.id], f"port {port.id}"),
+    ):
+        request = pb.BootServerRequest(**asked, block_devices=devices, port_ids=ports)
+        if not devices:
+            own = tenant_connection(lab, "site-a", "tenant2").block_storage.create_volume(
+                size=1, image_id=IMAGE
+            )
+            request.block_devices.append(pb.BlockDevice(volume_id=own.id, boot_index=0))
+        refused = rpc_error(compute["site-a"].BootServer, request)
+        assert refused.code() == grpc.StatusCode.NOT_FOUND
+        assert refused.details() == f"project {other} has no {named}"
+    assert victim.block_storage.get_volume(volume.id).status == "available"
+    assert not list(tenant_connection(lab, "site-a", "tenant2").compute.servers(name="thief"))
+    victim.block_storage.delete_volume(volume)
