@@ -154,22 +154,17 @@ def unmanage(cloud: Cloud, project_id: str, volume_id: str) -> None:
     :raises ServiceUnavailable: its driver failed every try (see `_leave`).
     """
     marks.require(volume_id, "volume_id")
-    conn = cloud.connection(project_id)
-    found = cloud.call(
-        f"find volume {volume_id}",
-        lambda: conn.block_storage.find_volume(volume_id, ignore_missing=True),
-    )
-    if found is not None:
-        require_projects_volume(found, project_id)
-    _leave(cloud, conn, volume_id)
+    _leave(cloud, cloud.connection(project_id), volume_id, project_id)
 
 
-def _leave(cloud: Cloud, conn: Conn, volume_id: str) -> None:
+def _leave(cloud: Cloud, conn: Conn, volume_id: str, project_id: str | None = None) -> None:
     """Unmanages the volume and waits until Cinder's record is gone. An unmanage its driver
     failed (error_unmanaging) is reset and asked again, as an admin would, up to
-    `manage_attempts` tries; one already under way (or a delete) is waited for.
+    `manage_attempts` tries; one already under way (or a delete) is waited for. Given a
+    `project_id`, only that project's volume.
 
     :raises FailedPrecondition: Cinder refuses (attached).
+    :raises NotFound: the volume is not `project_id`'s.
     :raises ServiceUnavailable: the driver failed every try.
     """
     attempts = cloud.settings.manage_attempts
@@ -180,6 +175,8 @@ def _leave(cloud: Cloud, conn: Conn, volume_id: str) -> None:
         )
         if volume is None:
             return
+        if project_id is not None:
+            require_projects_volume(volume, project_id)
         if volume.status == "error_unmanaging":
             cloud.call(
                 f"reset status of volume {volume_id}",

@@ -620,9 +620,8 @@ def create_boot_volume(call: Call, spec: dict[str, Any], image: Any) -> Volume:
     volume, backend = _new_volume(call, spec, size, "creating")
     volume.bootable = True
     volume.image_metadata = image_metadata(image)
-    in_background(
-        call.store, volume, lambda: backend.create(volume.id, size), "create volume", _created
-    )
+    work = functools.partial(backend.create, volume.id, size)
+    in_background(call.store, volume, work, "create volume", _created)
     return volume
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from simulators.openstack.backends import BackendError
 from simulators.openstack.block_storage import (
     SHOWN_STATUS,
     check_quota,
     in_background,
-    user_message,
     visible_snapshot,
     visible_volume,
 )
@@ -183,19 +181,15 @@ def remove_snapshot(store: Store, snapshot: Snapshot) -> None:
         if backend is not None:
             backend.delete_snapshot(provider_id)
 
-    def task() -> None:
-        try:
-            work()
-        except Exception as error:  # whatever happened, the snapshot must settle
-            reason = str(error) if isinstance(error, BackendError) else "internal error"
-            with store.lock:
-                snapshot.status, snapshot.updated_at = "error_deleting", time.time()
-                user_message(store, snapshot, f"delete snapshot failed: {reason}")
-            return
-        with store.lock:
-            store.snapshots.pop(snapshot.id, None)
-
-    store.worker.submit(snapshot.volume_id, task)
+    in_background(
+        store,
+        snapshot,
+        work,
+        "delete snapshot",
+        lambda gone, _: store.snapshots.pop(gone.id, None),
+        failed="error_deleting",
+        key=snapshot.volume_id,
+    )
 
 
 @router.add("POST", "/snapshots/{id}/action")
