@@ -250,6 +250,10 @@ def test_tenant_protects_and_tests_failover(
     assert {"Test Failover", "Failover"} <= set(actions_on(page))
     assert "Add VM" not in actions_on(page)  # VMs are added at the source site
     screens.shot("readiness")
+    # The points this site could recover to, read a page at a time from the gateway.
+    points = open_tab(page, "Recovery Points")
+    expect(points.locator("tbody tr").first).to_contain_text("app-1")
+    screens.shot("recovery-points")
     act(page, page.locator(".page-header, .detail-header, .actions").first, "Test Failover")
     dialog = modal(page)
     expect(dialog).to_contain_text(re.compile(r"production at site-a is untouched", re.I))
